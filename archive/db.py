@@ -1,0 +1,138 @@
+"""SQLite connection and schema migrations.
+
+The schema version lives in `PRAGMA user_version`; each migration moves it up by one
+inside a transaction, so an archive created by an older release is upgraded in place
+when it is opened.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+MIGRATIONS: list[str] = [
+    # 1: the parsed structure of meetings and their documents
+    """
+    CREATE TABLE meetings (
+        id TEXT PRIMARY KEY,
+        council TEXT NOT NULL,
+        date TEXT NOT NULL,
+        time TEXT NOT NULL DEFAULT '',
+        place TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        meeting_id TEXT NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('dagsorden', 'referat')),
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        page_count INTEGER NOT NULL,
+        attendees TEXT NOT NULL DEFAULT '[]',
+        absent TEXT NOT NULL DEFAULT '[]',
+        ingested_at TEXT NOT NULL
+    );
+    CREATE TABLE items (
+        id TEXT PRIMARY KEY,
+        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        number TEXT NOT NULL,
+        group_title TEXT NOT NULL,
+        title TEXT NOT NULL,
+        case_number TEXT NOT NULL DEFAULT '',
+        case_initials TEXT NOT NULL DEFAULT '',
+        page_first INTEGER NOT NULL,
+        page_last INTEGER NOT NULL
+    );
+    CREATE INDEX items_document ON items(document_id);
+    CREATE INDEX items_case ON items(case_number);
+    CREATE TABLE blocks (
+        id INTEGER PRIMARY KEY,
+        item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        heading TEXT NOT NULL,
+        page_first INTEGER NOT NULL,
+        page_last INTEGER NOT NULL
+    );
+    CREATE INDEX blocks_item ON blocks(item_id);
+    CREATE TABLE paragraphs (
+        id INTEGER PRIMARY KEY,
+        block_id INTEGER NOT NULL REFERENCES blocks(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        page_first INTEGER NOT NULL,
+        page_last INTEGER NOT NULL,
+        attachment INTEGER NOT NULL DEFAULT 0,
+        subheading INTEGER NOT NULL DEFAULT 0,
+        lines TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX paragraphs_block ON paragraphs(block_id);
+    """,
+    # 2: passages for semantic search and their embeddings, cached by text hash per model
+    """
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY,
+        item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        block TEXT NOT NULL,
+        page INTEGER NOT NULL,
+        paragraph_index INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX passages_item ON passages(item_id);
+    CREATE INDEX passages_hash ON passages(hash);
+    CREATE TABLE embeddings (
+        hash TEXT NOT NULL,
+        model TEXT NOT NULL,
+        dimension INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (hash, model)
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class ArchiveVersionError(RuntimeError):
+    pass
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the archive database, migrating it to the current schema when writable."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 30000")
+    if not readonly:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(conn)
+    else:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ArchiveVersionError(
+                f"{path}: archive schema {version} is newer than this program ({SCHEMA_VERSION})"
+            )
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise ArchiveVersionError(
+            f"archive schema {version} is newer than this program ({SCHEMA_VERSION}); upgrade kkr-arkiv"
+        )
+    for number in range(version, SCHEMA_VERSION):
+        try:
+            conn.executescript(
+                "BEGIN;" + MIGRATIONS[number] + f"; PRAGMA user_version = {number + 1}; COMMIT;"
+            )
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise

@@ -1,0 +1,212 @@
+"""The `kkr-arkiv` command line: the composition root that wires indexer, archive and web app.
+
+Exit codes: 0 success, 1 when a file was rejected or an item was not found, 2 usage errors.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from archive.layout import DATA_ENV
+from archive.store import Archive
+
+
+def _open(ctx: click.Context, *, readonly: bool = True) -> Archive:
+    data = ctx.obj["data"]
+    try:
+        return Archive(data, readonly=readonly)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data", type=click.Path(file_okay=False), envvar=DATA_ENV,
+              help="Archive folder (default ./data, or $KKR_ARKIV_DATA).")
+@click.pass_context
+def cli(ctx: click.Context, data: str | None) -> None:
+    """kkr-arkiv: a searchable archive of KKR agendas and minutes."""
+    ctx.ensure_object(dict)
+    ctx.obj["data"] = data
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--embed/--no-embed", default=True, show_default=True,
+              help="Embed new passages for semantic search after ingesting.")
+@click.option("--model", default=None, help="Embedding model (default $KKR_ARKIV_MODEL or multilingual-e5-small).")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, model: str | None) -> None:
+    """Ingest PDF files or folders (recursively) into the archive."""
+    from tqdm import tqdm
+
+    from indexer.ingest import ingest_paths
+
+    archive = _open(ctx, readonly=False)
+    with archive:
+        report = ingest_paths(
+            archive, paths,
+            progress=lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr),
+            say=lambda msg: click.echo(msg, err=True),
+        )
+        for rejection in report.rejected:
+            click.echo(f"rejected: {rejection}", err=True)
+        click.echo(report.summary())
+        if embed:
+            _embed(archive, model)
+    sys.exit(0 if report.ok else 1)
+
+
+def _embed(archive: Archive, model: str | None) -> None:
+    from indexer.embed import embed_missing
+
+    embed_missing(archive, model=model, say=lambda msg: click.echo(msg, err=True))
+
+
+@cli.command()
+@click.option("--model", default=None, help="Embedding model (default $KKR_ARKIV_MODEL or multilingual-e5-small).")
+@click.pass_context
+def embed(ctx: click.Context, model: str | None) -> None:
+    """Embed every passage that has no vector yet for the active model."""
+    with _open(ctx, readonly=False) as archive:
+        _embed(archive, model)
+
+
+@cli.command()
+@click.pass_context
+def reindex(ctx: click.Context) -> None:
+    """Rebuild the keyword index from the archive and swap it in atomically."""
+    from archive.fulltext import KeywordIndex
+    from archive.writelock import writer_lock
+
+    with _open(ctx, readonly=False) as archive:
+        with writer_lock(archive.paths.ingest_lock, say=lambda msg: click.echo(msg, err=True)):
+            stats = KeywordIndex(archive.paths).rebuild(archive)
+    click.echo(f"Rebuilt the keyword index: {stats}")
+
+
+@cli.command()
+@click.pass_context
+def meetings(ctx: click.Context) -> None:
+    """List the meetings in the archive."""
+    with _open(ctx) as archive:
+        for meeting in archive.meetings():
+            kinds = ", ".join(f"{d.kind} ({len(list(archive.items(document_id=d.id)))} pkt., {d.page_count} s.)"
+                              for d in meeting.documents)
+            click.echo(f"{meeting.id}  {meeting.date.isoformat()}  {meeting.council}  {kinds}")
+
+
+@cli.command()
+@click.argument("item_id")
+@click.pass_context
+def show(ctx: click.Context, item_id: str) -> None:
+    """Print one item with its blocks and pages."""
+    with _open(ctx) as archive:
+        item = archive.item(item_id)
+        ref = archive.item_ref(item_id) if item else None
+        if item is None or ref is None:
+            click.echo(f"No item {item_id!r} in the archive.", err=True)
+            sys.exit(1)
+        click.echo(f"{ref.council}, {ref.kind} {ref.date.isoformat()}, pkt. {item.number} "
+                   f"(s. {item.page_first}-{item.page_last})")
+        click.echo(f"{item.number}. {item.title}")
+        if item.case_number:
+            click.echo(f"{item.case_number} {item.case_initials}".strip())
+        for block in item.blocks:
+            click.echo(f"\n{block.heading} (s. {block.page_first}-{block.page_last})")
+            for para in block.paragraphs:
+                click.echo(f"  [s. {para.page_first}] {para.text}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, required=True, help="JSON Lines, one document a line.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+@click.pass_context
+def export(ctx: click.Context, as_json: bool, output) -> None:
+    """Write the whole archive as JSON Lines, one document a line."""
+    from archive.export import document_record
+
+    with _open(ctx) as archive:
+        for doc in archive.documents():
+            full = archive.document(doc.id, with_items=True)
+            output.write(json.dumps(document_record(full), ensure_ascii=False) + "\n")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default="hybrid", show_default=True)
+@click.option("--council", default=None, help='e.g. "KKR Hovedstaden"')
+@click.option("--kind", type=click.Choice(["dagsorden", "referat"]), default=None)
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--decisions", is_flag=True, help="Only decisions (Beslutning blocks).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True)
+@click.option("--model", default=None, help="Embedding model for semantic/hybrid search.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort, limit, model, as_json) -> None:
+    """Search the archive."""
+    from archive.search import SearchRequest, search as run_search
+
+    request = SearchRequest(
+        q=query, mode=mode, council=council, kind=kind,
+        date_from=date_from.date() if date_from else None, date_to=date_to.date() if date_to else None,
+        decisions_only=decisions, sort=sort, limit=limit, model=model,
+    )
+    with _open(ctx) as archive:
+        response = run_search(archive, request)
+    if as_json:
+        click.echo(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
+        return
+    if response.message:
+        click.echo(response.message)
+    click.echo(f"{response.total} hits")
+    for hit in response.results:
+        click.echo(f"\n{hit.council} {hit.kind} {hit.date.isoformat()} pkt. {hit.number}: {hit.title}")
+        click.echo(f"  s. {hit.page}: {hit.plain_snippet}")
+    if response.suggestion:
+        click.echo(f"\nMente du: {response.suggestion}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--model", default=None)
+@click.pass_context
+def ask(ctx, question: str, as_json: bool, model: str | None) -> None:
+    """Answer a question from the archive, with citations."""
+    from archive.answer import answer_question
+
+    with _open(ctx) as archive:
+        answer = answer_question(archive, question, model=model)
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(answer.as_text())
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the web app with waitress."""
+    from waitress import serve as waitress_serve
+
+    from webapp import create_app
+
+    app = create_app(data=ctx.obj["data"])
+    click.echo(f"Serving kkr-arkiv on http://{host}:{port}/")
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+def main() -> None:
+    cli(prog_name="kkr-arkiv")
+
+
+if __name__ == "__main__":
+    main()

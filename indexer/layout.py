@@ -1,0 +1,170 @@
+"""Reading PDF pages into printed lines, with running headers and footers removed.
+
+Every page is read with exactly one ``page.extract_words`` call; words are grouped into
+lines by vertical overlap. Page furniture (running headers such as
+"KKR Hovedstaden | 07-04-2026 SIDE | 26" or footers such as "Side 3 af 17") is recognised
+by position (a line in the top or bottom margin band) together with repetition (the same
+text, digits normalised, in that band on many pages) -- never by fixed strings.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import pdfplumber
+
+# Fraction of the page height that counts as top / bottom margin band.
+MARGIN_BAND = 0.12
+# A margin-band text is furniture when it recurs on at least this share of the pages.
+REPEAT_SHARE = 0.3
+
+_BOLD_RE = re.compile(r"bold|black|heavy", re.IGNORECASE)
+_DIGITS_RE = re.compile(r"\d+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    bold: bool
+    size: float
+
+
+@dataclass(slots=True)
+class Line:
+    """One printed line: its words left to right and its box on a 1-based page."""
+
+    page: int
+    words: list[Word]
+    x0: float = 0.0
+    top: float = 0.0
+    x1: float = 0.0
+    bottom: float = 0.0
+    text: str = ""
+    bold: bool = False
+    size: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute box, text and style from the words."""
+        ws = self.words
+        self.x0 = min(w.x0 for w in ws)
+        self.x1 = max(w.x1 for w in ws)
+        self.top = min(w.top for w in ws)
+        self.bottom = max(w.bottom for w in ws)
+        self.text = " ".join(w.text for w in ws)
+        weight = Counter[bool]()
+        sizes = Counter[float]()
+        for w in ws:
+            weight[w.bold] += len(w.text)
+            sizes[w.size] += len(w.text)
+        self.bold = weight[True] > weight[False]
+        self.size = sizes.most_common(1)[0][0]
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(slots=True)
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    word_count: int = 0
+
+
+def read_pages(pdf: pdfplumber.PDF) -> list[Page]:
+    """Read all pages of an open PDF into lines, with page furniture removed."""
+    pages = [_read_page(p, i + 1) for i, p in enumerate(pdf.pages)]
+    remove_furniture(pages)
+    return pages
+
+
+def _read_page(page: Any, number: int) -> Page:
+    raw = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
+    words = [
+        Word(
+            text=w["text"],
+            x0=w["x0"],
+            x1=w["x1"],
+            top=w["top"],
+            bottom=w["bottom"],
+            bold=bool(_BOLD_RE.search(w["fontname"])),
+            size=round(float(w["size"]), 1),
+        )
+        for w in raw
+        if w["text"].strip()
+    ]
+    result = Page(number=number, width=float(page.width), height=float(page.height))
+    result.lines = group_lines(words, number)
+    result.word_count = len(words)
+    page.flush_cache()
+    return result
+
+
+def group_lines(words: Iterable[Word], page: int) -> list[Line]:
+    """Group words into lines: a word joins a line when they overlap vertically by half."""
+    lines: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: (round(w.top), w.x0)):
+        for ws in reversed(lines[-3:]):
+            ref = ws[0]
+            overlap = min(ref.bottom, w.bottom) - max(ref.top, w.top)
+            if overlap > 0.5 * min(ref.bottom - ref.top, w.bottom - w.top):
+                ws.append(w)
+                break
+        else:
+            lines.append([w])
+    result = [Line(page=page, words=sorted(ws, key=lambda w: w.x0)) for ws in lines]
+    result.sort(key=lambda ln: (ln.top, ln.x0))
+    return result
+
+
+def furniture_key(text: str) -> str:
+    """Text of a margin line with digits and spacing normalised, for repetition counts."""
+    return _SPACE_RE.sub(" ", _DIGITS_RE.sub("#", text)).strip().lower()
+
+
+def _in_margin_band(line: Line, page: Page) -> bool:
+    return line.bottom <= page.height * MARGIN_BAND or line.top >= page.height * (
+        1 - MARGIN_BAND
+    )
+
+
+def remove_furniture(pages: list[Page]) -> None:
+    """Drop running headers/footers: margin-band lines whose text recurs on many pages."""
+    pages_with_text = [p for p in pages if p.lines]
+    if len(pages_with_text) < 2:
+        return
+    counts: Counter[str] = Counter()
+    for page in pages_with_text:
+        keys = {furniture_key(ln.text) for ln in page.lines if _in_margin_band(ln, page)}
+        counts.update(keys)
+    threshold = max(2, math.ceil(REPEAT_SHARE * len(pages_with_text)))
+    furniture = {k for k, n in counts.items() if n >= threshold}
+    for page in pages_with_text:
+        page.lines = [
+            ln
+            for ln in page.lines
+            if not (_in_margin_band(ln, page) and furniture_key(ln.text) in furniture)
+        ]
+
+
+def body_font_size(pages: list[Page]) -> float:
+    """The most common font size, weighted by characters: the size of running text."""
+    sizes: Counter[float] = Counter()
+    for page in pages:
+        for line in page.lines:
+            for w in line.words:
+                sizes[w.size] += len(w.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0

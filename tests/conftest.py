@@ -1,0 +1,44 @@
+"""Shared fixtures: the sample corpus and a real archive ingested from its PDFs."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def corpus_pdfs() -> list[Path]:
+    return sorted(CORPUS.glob("*.pdf"))
+
+
+def source_json(pdf: Path) -> dict:
+    return json.loads((FIXTURES / f"{pdf.stem}.json").read_text(encoding="utf-8"))
+
+
+def truth_json(pdf: Path) -> dict:
+    return json.loads((FIXTURES / f"{pdf.stem}.truth.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def corpus_archive_dir(tmp_path_factory) -> Path:
+    """An archive ingested from every PDF in corpus/ (keyword index, no vectors). Read-only for tests."""
+    from archive.store import Archive
+    from indexer.ingest import ingest_paths
+
+    data = tmp_path_factory.mktemp("corpus-archive")
+    with Archive(data) as archive:
+        report = ingest_paths(archive, [CORPUS], say=lambda _msg: None)
+    assert report.ok, [str(r) for r in report.rejected]
+    return data
+
+
+@pytest.fixture()
+def corpus_archive(corpus_archive_dir):
+    from archive.store import Archive
+
+    with Archive(corpus_archive_dir, readonly=True) as archive:
+        yield archive
