@@ -313,3 +313,56 @@ class Archive:
     def pdf_path(self, document_id: str) -> Path | None:
         row = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", (document_id,)).fetchone()
         return self.paths.pdf(row["sha256"]) if row else None
+
+    # ------------------------------------------------------------------ passages and vectors
+
+    def passages_without_vectors(self, model_id: str) -> list[tuple[str, str]]:
+        """(hash, text) of every distinct passage text that has no vector for `model_id`."""
+        rows = self.conn.execute(
+            """SELECT p.hash, MIN(p.text) AS text FROM passages p
+               LEFT JOIN embeddings e ON e.hash = p.hash AND e.model = ?
+               WHERE e.hash IS NULL GROUP BY p.hash ORDER BY MIN(p.id)""",
+            (model_id,),
+        ).fetchall()
+        return [(r["hash"], r["text"]) for r in rows]
+
+    def store_vectors(self, model_id: str, dimension: int, vectors: list[tuple[str, "np.ndarray"]]) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (hash, model, dimension, vector) VALUES (?, ?, ?, ?)",
+                [(h, model_id, dimension, v.astype("float32").tobytes()) for h, v in vectors],
+            )
+
+    def vector_progress(self, model_id: str) -> tuple[int, int]:
+        """(passages with a vector for `model_id`, all passages)."""
+        row = self.conn.execute(
+            """SELECT COUNT(e.hash) AS done, COUNT(*) AS total FROM passages p
+               LEFT JOIN embeddings e ON e.hash = p.hash AND e.model = ?""",
+            (model_id,),
+        ).fetchone()
+        return row["done"], row["total"]
+
+    def embedded_models(self) -> dict[str, int]:
+        """Model id -> number of vectors stored for it."""
+        return {r["model"]: r["n"] for r in
+                self.conn.execute("SELECT model, COUNT(*) AS n FROM embeddings GROUP BY model")}
+
+    def passage_vectors(self, model_id: str):
+        """Every passage that has a vector for `model_id`: (rows, float32 matrix)."""
+        import numpy as np
+
+        rows = self.conn.execute(
+            """SELECT p.id, p.item_id, p.block, p.page, p.text, e.dimension, e.vector FROM passages p
+               JOIN embeddings e ON e.hash = p.hash AND e.model = ? ORDER BY p.id""",
+            (model_id,),
+        ).fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        dim = rows[0]["dimension"]
+        matrix = np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), dim)
+        meta = [(r["id"], r["item_id"], r["block"], r["page"], r["text"]) for r in rows]
+        return meta, matrix
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (for caches of derived data)."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]

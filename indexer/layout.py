@@ -82,6 +82,7 @@ class Page:
     height: float
     lines: list[Line] = field(default_factory=list)
     word_count: int = 0
+    links: list[str] = field(default_factory=list)  # URIs of link annotations
 
 
 def read_pages(pdf: pdfplumber.PDF) -> list[Page]:
@@ -109,6 +110,7 @@ def _read_page(page: Any, number: int) -> Page:
     result = Page(number=number, width=float(page.width), height=float(page.height))
     result.lines = group_lines(words, number)
     result.word_count = len(words)
+    result.links = [str(h["uri"]) for h in page.hyperlinks if h.get("uri")]
     page.flush_cache()
     return result
 

@@ -134,31 +134,39 @@ def _set_scalar(meta: Metadata, name: str, value: str) -> None:
 def join_entries(lines: list[Line]) -> list[str]:
     """Join list lines into entries; a wrapped line continues the entry above it.
 
-    A line continues the previous entry when that entry has an unclosed parenthesis,
-    when the line starts in lower case, or when it is indented past the list's margin.
+    A line continues the previous entry when that entry has an unclosed parenthesis or
+    ends in a comma/dash/conjunction, when the line starts in lower case or is indented
+    past the list's margin, or when the line above filled the list's width (the first
+    word would not have fit) and the line itself carries none of an entry's commas or
+    parentheses (a lone wrapped "Kommune").
     """
     entries: list[str] = []
     margin = min((ln.x0 for ln in lines), default=0.0)
+    right = max((ln.x1 for ln in lines), default=0.0)
+    previous: Line | None = None
     for line in lines:
         text = " ".join(line.text.split())
         text = text.split(":", 1)[1].strip() if _label_field(text) else text
         if not text:
             continue
-        if entries and _continues(entries[-1], text, line.x0 - margin, line.size):
+        if entries and previous and _continues(entries[-1], text, line, previous, margin, right):
             entries[-1] = f"{entries[-1]} {text}"
         else:
             entries.append(text)
+        previous = line
     return entries
 
 
-def _continues(previous: str, text: str, indent: float, size: float) -> bool:
-    if previous.count("(") > previous.count(")"):
+def _continues(
+    entry: str, text: str, line: Line, previous: Line, margin: float, right: float
+) -> bool:
+    if entry.count("(") > entry.count(")") or entry.endswith((",", "-", "–", " og")):
         return True
-    if previous.endswith((",", "-", "–", "og")):
+    if line.x0 - margin > line.size or text[0].islower():
         return True
-    if indent > size:
-        return True
-    return text[0].islower()
+    first = line.words[0]
+    filled = previous.x1 + 0.3 * line.size + (first.x1 - first.x0) > right
+    return filled and not any(c in text for c in ",()")
 
 
 def _fill_from_file_name(stem: str, meta: Metadata) -> None:

@@ -1,0 +1,27 @@
+"""Danish dates and ready-to-paste references to archived items."""
+from __future__ import annotations
+
+from datetime import date
+
+from .model import ItemRef
+
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+             "september", "oktober", "november", "december")
+KIND_DA = {"dagsorden": "dagsorden", "referat": "referat"}
+
+
+def format_date_da(day: date) -> str:
+    """date(2026, 4, 7) -> '7. april 2026'."""
+    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+
+
+def page_span(first: int, last: int) -> str:
+    return f"s. {first}" if first == last else f"s. {first}-{last}"
+
+
+def cite(ref: ItemRef, *, pages: tuple[int, int] | None = None) -> str:
+    """KKR Hovedstaden, referat af mødet 21. september 2026, pkt. 3.1 "Titel" (SAG-2026-00541), s. 14-16"""
+    first, last = pages or (ref.page_first, ref.page_last)
+    case = f" ({ref.case_number})" if ref.case_number else ""
+    return (f"{ref.council}, {KIND_DA.get(ref.kind, ref.kind)} af mødet {format_date_da(ref.date)}, "
+            f"pkt. {ref.number} \"{ref.title}\"{case}, {page_span(first, last)}")

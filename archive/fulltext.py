@@ -1,0 +1,665 @@
+"""The keyword index: a thin adapter around Whoosh (whoosh-reloaded 2.7.5).
+
+Only this module and `archive.analysis` import whoosh, so the engine can be swapped. The
+index is derived data, rebuilt from the SQLite archive at any time:
+
+    <root>/index/CURRENT        name of the live index directory (replaced with os.replace)
+    <root>/index/kw-<stamp>/    Whoosh segment files, WRITELOCK, and beside them
+        decompound.json         the decompounding dictionary (the archive's word counts)
+        kkr-index.json          format, compound handling on/off, vocabulary growth
+        WRITER.pid              pid of the process writing; left behind only by a crash
+
+One Whoosh document per agenda item. Searchable fields: title, case number, decision
+(Beslutning), recommendation (Indstilling), body (Baggrund, Sagsfremstilling, Bilag) and a
+folded copy of everything ("å"->"aa", "æ"->"ae", "ø"->"oe") for ASCII-typed queries.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.fields import BOOLEAN, ID, STORED, TEXT, Schema
+from whoosh.index import LockError
+
+from . import ids
+from .analysis import (
+    Analysis,
+    DanishAnalyzer,
+    Decompounder,
+    Term,
+    atomic_write_text,
+    attach_decompounder,
+    fold,
+    normalise_text,
+    vocabulary,
+)
+from .layout import ArchivePaths
+from .model import Item
+from .query import AllOf, AnyOf, Node, Not, Phrase, Word
+
+INDEX_FORMAT = 1
+DICTIONARY_FILE = "decompound.json"
+META_FILE = "kkr-index.json"
+WRITER_FILE = "WRITER.pid"
+# Rebuild (new dictionary, all items re-analysed) once the archive's vocabulary has grown by
+# this share since the dictionary was built; smaller growth is merged into the dictionary.
+REBUILD_GROWTH = 0.25
+LOCK_TIMEOUT = 60.0
+
+# Field weights: title and decision over recommendation over the rest.
+FIELD_BOOSTS: dict[str, float] = {
+    "title": 3.0,
+    "case": 3.0,
+    "decision": 3.0,
+    "recommendation": 2.0,
+    "body": 1.0,
+}
+FOLDED_FIELD = "folded"
+# The folded field backs up the exact fields: weak while the exact term is indexed (spelling
+# variants in the documents), strong when only the folded form is ("paedagog" typed in ASCII).
+FOLDED_BOOST = 0.3
+FOLDED_ONLY_BOOST = 3.0
+COMPOUND_PARTS_BOOST = 0.6  # "kvindekrisecenter" matched through "kvinde" + "krisecenter"
+COMPOUND_EXPANSION_BOOST = 0.7  # "herberg" matched through "herbergspladser" (query side)
+BODY_BLOCKS = ("Baggrund", "Sagsfremstilling", "Bilag")
+
+Say = Callable[[str], None]
+
+
+class KeywordIndexError(RuntimeError):
+    """The index cannot be used; the message says what to do."""
+
+
+class KeywordIndexMissing(KeywordIndexError):
+    pass
+
+
+class KeywordIndexBusy(KeywordIndexError):
+    pass
+
+
+@dataclass
+class SyncStats:
+    added_documents: int = 0
+    deleted_documents: int = 0
+    items: int = 0
+    rebuilt: bool = False
+    reason: str = ""
+    seconds: float = 0.0
+    directory: str = ""
+    messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.rebuilt:
+            return f"keyword index rebuilt ({self.reason}): {self.items} items in {self.seconds:.1f} s"
+        if not (self.added_documents or self.deleted_documents):
+            return "keyword index up to date"
+        return (f"keyword index: {self.added_documents} documents added, {self.deleted_documents} removed "
+                f"({self.items} items) in {self.seconds:.1f} s")
+
+
+def build_schema(*, compounds: bool = True) -> Schema:
+    def text(stored: bool = False) -> TEXT:
+        return TEXT(analyzer=DanishAnalyzer(compounds=compounds), phrase=True, stored=stored)
+
+    return Schema(
+        item_id=ID(stored=True, unique=True),
+        document_id=ID(stored=True),
+        sha256=ID(stored=True),
+        council=ID(stored=True),  # slug, for filtering
+        council_name=ID(stored=True),  # display name, for facets
+        kind=ID(stored=True),
+        date=ID(stored=True, sortable=True),  # ISO date: sorts and ranges as text
+        year=ID(stored=True),
+        number=STORED,
+        position=STORED,
+        has_decision=BOOLEAN(stored=True),
+        title=text(stored=True),
+        case=text(),
+        decision=text(),
+        recommendation=text(),
+        body=text(),
+        folded=TEXT(analyzer=DanishAnalyzer(folded=True, compounds=compounds), phrase=True),
+    )
+
+
+# ---------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    council: str
+    kind: str
+    date: str
+    sha256: str
+
+
+def _block_text(item: Item, headings: Iterable[str]) -> str:
+    wanted = set(headings)
+    return "\n".join(p.text for b in item.blocks if b.heading in wanted for p in b.paragraphs)
+
+
+def item_fields(item: Item, doc: DocumentInfo, position: int) -> dict:
+    """The Whoosh document of one agenda item."""
+    decision = _block_text(item, ["Beslutning"])
+    everything = "\n".join([item.title, item.case_number] + [p.text for b in item.blocks for p in b.paragraphs])
+    return {
+        "item_id": item.id,
+        "document_id": doc.id,
+        "sha256": doc.sha256,
+        "council": ids.slugify(doc.council),
+        "council_name": doc.council,
+        "kind": doc.kind,
+        "date": doc.date,
+        "year": doc.date[:4],
+        "number": item.number,
+        "position": position,
+        "has_decision": bool(decision.strip()),
+        "title": normalise_text(item.title),
+        "case": item.case_number,
+        "decision": decision,
+        "recommendation": _block_text(item, ["Indstilling"]),
+        "body": _block_text(item, BODY_BLOCKS),
+        FOLDED_FIELD: everything,
+    }
+
+
+def archive_vocabulary(archive, document_ids: Iterable[str] | None = None) -> Counter[str]:
+    """Surface word counts of every item (or of the given documents' items)."""
+    def texts() -> Iterator[str]:
+        items = (
+            (i for d in document_ids for i in archive.items(document_id=d))
+            if document_ids is not None else archive.items()
+        )
+        for item in items:
+            yield item.title
+            for block in item.blocks:
+                for paragraph in block.paragraphs:
+                    yield paragraph.text
+
+    return vocabulary(texts())
+
+
+def _documents(archive) -> dict[str, DocumentInfo]:
+    return {
+        d.id: DocumentInfo(d.id, d.council, d.kind, d.date.isoformat(), d.sha256)
+        for d in archive.documents()
+    }
+
+
+# ---------------------------------------------------------------------------- the index
+
+
+@dataclass
+class _Meta:
+    compounds: bool
+    words_at_build: int
+    words_added: int = 0
+    format: int = INDEX_FORMAT
+    built: str = ""
+
+    @classmethod
+    def read(cls, directory: Path) -> "_Meta | None":
+        try:
+            data = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+            return cls(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def write(self, directory: Path) -> None:
+        atomic_write_text(directory / META_FILE, json.dumps(self.__dict__, indent=1))
+
+
+class KeywordIndex:
+    """The keyword index of one archive. Cheap to construct; opens files on demand."""
+
+    def __init__(self, paths: ArchivePaths, *, compounds: bool = True, say: Say | None = None,
+                 lock_timeout: float = LOCK_TIMEOUT):
+        self.paths = paths
+        self.compounds = compounds
+        self.lock_timeout = lock_timeout
+        self.say: Say = say or (lambda _message: None)
+
+    # -- locating the live directory
+
+    def current_dir(self) -> Path | None:
+        try:
+            name = self.paths.index_pointer.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        if not name or "/" in name or name.startswith("."):
+            return None
+        directory = self.paths.index_root / name
+        if not whoosh_index.exists_in(str(directory)):
+            return None
+        return directory
+
+    def exists(self) -> bool:
+        return self.current_dir() is not None
+
+    def _usable(self, directory: Path | None) -> tuple[bool, str]:
+        if directory is None:
+            return False, "no index"
+        meta = _Meta.read(directory)
+        if meta is None or meta.format != INDEX_FORMAT:
+            return False, "index format changed"
+        if meta.compounds != self.compounds:
+            return False, "compound handling switched " + ("on" if self.compounds else "off")
+        if not (directory / DICTIONARY_FILE).exists():
+            return False, "decompounding dictionary missing"
+        return True, ""
+
+    # -- writing
+
+    def sync(self, archive) -> SyncStats:
+        """Make the index match the archive: index documents whose sha256 is not indexed yet,
+        drop documents that are gone or were replaced. Cheap when nothing changed."""
+        started = time.perf_counter()
+        directory = self.current_dir()
+        usable, reason = self._usable(directory)
+        if not usable:
+            return self.rebuild(archive, reason=reason)
+        documents = _documents(archive)
+        ix = whoosh_index.open_dir(str(directory))
+        with ix.searcher() as searcher:
+            indexed = {f["document_id"]: f["sha256"] for f in searcher.all_stored_fields()}
+        stale = sorted(d for d, sha in indexed.items() if documents.get(d, None) is None or documents[d].sha256 != sha)
+        fresh = sorted(d for d, info in documents.items() if indexed.get(d) != info.sha256)
+        stats = SyncStats(directory=directory.name)
+        if not stale and not fresh:
+            stats.seconds = time.perf_counter() - started
+            return stats
+        meta = _Meta.read(directory)
+        assert meta is not None
+        growth = archive_vocabulary(archive, fresh)
+        decompounder = Decompounder.load(directory / DICTIONARY_FILE)
+        new_words = sum(n for w, n in growth.items() if w not in decompounder.words)
+        if meta.words_added + new_words > REBUILD_GROWTH * max(meta.words_at_build, 1):
+            return self.rebuild(archive, reason="vocabulary grew")
+        for word, n in growth.items():
+            decompounder.words[word] = decompounder.words.get(word, 0) + n
+        with self._writer(ix, directory, decompounder, stats) as writer:
+            for document_id in stale:
+                writer.delete_by_term("document_id", document_id)
+            stats.items = self._add_documents(writer, archive, [documents[d] for d in fresh])
+        decompounder.save(directory / DICTIONARY_FILE)
+        meta.words_added += new_words
+        meta.write(directory)
+        _OPEN.pop(str(directory), None)
+        stats.added_documents, stats.deleted_documents = len(fresh), len(stale)
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def rebuild(self, archive, *, reason: str = "requested") -> SyncStats:
+        """Build a complete index from the archive in a new directory, then swap it in
+        atomically. Readers of the old directory keep working; it is removed at the next
+        rebuild."""
+        started = time.perf_counter()
+        self.paths.index_root.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        directory = self.paths.index_root / f"kw-{stamp}-{os.getpid()}"
+        directory.mkdir()
+        stats = SyncStats(rebuilt=True, reason=reason, directory=directory.name)
+        try:
+            words = archive_vocabulary(archive)
+            decompounder = Decompounder.from_vocabulary(words)
+            decompounder.save(directory / DICTIONARY_FILE)
+            ix = whoosh_index.create_in(str(directory), build_schema(compounds=self.compounds))
+            documents = _documents(archive)
+            with self._writer(ix, directory, decompounder, stats) as writer:
+                stats.items = self._add_documents(writer, archive, documents.values())
+            _Meta(self.compounds, sum(words.values()), built=stamp).write(directory)
+            stats.added_documents = len(documents)
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise
+        previous = self.current_dir()
+        atomic_write_text(self.paths.index_pointer, directory.name + "\n")
+        self._remove_old_dirs(keep={directory.name, previous.name if previous else ""})
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def delete(self) -> None:
+        """Remove the whole index (it is derived data; `sync` recreates it)."""
+        shutil.rmtree(self.paths.index_root, ignore_errors=True)
+        _OPEN.clear()
+
+    def _remove_old_dirs(self, keep: set[str]) -> None:
+        for path in self.paths.index_root.iterdir():
+            if path.is_dir() and path.name.startswith("kw-") and path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)
+
+    @staticmethod
+    def _add_documents(writer, archive, documents: Iterable[DocumentInfo]) -> int:
+        count = 0
+        for doc in documents:
+            for position, item in enumerate(archive.items(document_id=doc.id)):
+                writer.add_document(**item_fields(item, doc, position))
+                count += 1
+        return count
+
+    @contextmanager
+    def _writer(self, ix, directory: Path, decompounder: Decompounder, stats: SyncStats):
+        """A Whoosh writer with the decompounder attached and crash detection: Whoosh's
+        WRITELOCK is an flock, released by the kernel when a writer dies; our WRITER.pid
+        beside it tells that a writer died mid-way, which we report."""
+        marker = directory / WRITER_FILE
+        try:
+            writer = ix.writer(timeout=self.lock_timeout)
+        except LockError as err:
+            raise KeywordIndexBusy(
+                f"the keyword index in {directory} is being written by another process "
+                f"({_read_marker(marker) or 'unknown'}); try again when it has finished"
+            ) from err
+        previous = _read_marker(marker)
+        if previous:
+            message = (f"Recovered the keyword index lock left by a crashed writer ({previous}); "
+                       "its unfinished changes were discarded.")
+            stats.messages.append(message)
+            self.say(message)
+        atomic_write_text(marker, f"pid {os.getpid()} on {socket.gethostname()}\n")
+        attach_decompounder((f.analyzer for f in writer.schema if hasattr(f, "analyzer")), decompounder)
+        try:
+            yield writer
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            marker.unlink(missing_ok=True)
+
+    # -- reading
+
+    @contextmanager
+    def searcher(self) -> Iterator["KeywordSearcher"]:
+        directory = self.current_dir()
+        if directory is None:
+            raise KeywordIndexMissing(
+                "Søgeindekset mangler. Kør 'kkr-arkiv sync' for at genopbygge det."
+            )
+        opened = _open(directory)
+        with opened.ix.searcher() as searcher:
+            yield KeywordSearcher(searcher, opened)
+
+
+def _read_marker(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+
+
+# ---------------------------------------------------------------------------- searching
+
+
+@dataclass
+class _OpenIndex:
+    ix: object
+    analysis: Analysis
+    decompounder: Decompounder
+    generation: int
+    _stems: frozenset[str] | None = None
+
+    def stems(self) -> frozenset[str]:
+        """Every indexed term of the main fields (for query-side compound expansion)."""
+        if self._stems is None:
+            terms: set[str] = set()
+            with self.ix.reader() as reader:
+                for name in FIELD_BOOSTS:
+                    terms.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(name))
+            self._stems = frozenset(terms)
+        return self._stems
+
+
+_OPEN: dict[str, _OpenIndex] = {}
+
+
+def _open(directory: Path) -> _OpenIndex:
+    key = str(directory)
+    cached = _OPEN.get(key)
+    if cached is not None and cached.generation == cached.ix.latest_generation():
+        return cached
+    ix = whoosh_index.open_dir(key)
+    meta = _Meta.read(directory)
+    decompounder = Decompounder.load(directory / DICTIONARY_FILE)
+    compounds = meta.compounds if meta else True
+    opened = _OpenIndex(ix, Analysis(decompounder, compounds=compounds), decompounder, ix.latest_generation())
+    _OPEN[key] = opened
+    return opened
+
+
+@dataclass(frozen=True)
+class Filters:
+    council: str | None = None  # slug or display name
+    kind: str | None = None
+    date_from: str | None = None  # ISO dates, inclusive
+    date_to: str | None = None
+    decisions_only: bool = False
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What to mark in a snippet: index terms, folded terms and prefixes of the query."""
+
+    terms: frozenset[str]
+    folded: frozenset[str]
+    prefixes: tuple[str, ...]
+
+
+@dataclass
+class KeywordHit:
+    item_id: str
+    document_id: str
+    score: float
+    fields: dict
+
+
+@dataclass
+class KeywordResults:
+    hits: list[KeywordHit]
+    total: int
+    facets: dict[str, dict[str, int]]
+    highlight: Highlight
+
+
+class KeywordSearcher:
+    """Query building (engine-neutral tree -> Whoosh query) and searching."""
+
+    def __init__(self, searcher, opened: _OpenIndex):
+        self.searcher = searcher
+        self.opened = opened
+        self.analysis = opened.analysis
+        self._terms: set[str] = set()
+        self._folded: set[str] = set()
+        self._prefixes: list[str] = []
+
+    # -- vocabulary (spelling suggestions)
+
+    def words(self) -> dict[str, int]:
+        """Surface words of the archive with their counts."""
+        return self.opened.decompounder.words
+
+    def term_matches(self, word: str) -> bool:
+        """True when `word` as a query word finds something."""
+        try:
+            return self.count(AllOf((Word(word),)), Filters()) > 0
+        except ValueError:
+            return False
+
+    # -- compiling
+
+    def compile(self, root: AllOf, filters: Filters):
+        fields = ["decision"] if filters.decisions_only else list(FIELD_BOOSTS)
+        folded = None if filters.decisions_only else FOLDED_FIELD
+        return self._node(root, fields, folded)
+
+    def _node(self, node: Node, fields: list[str], folded: str | None):
+        if isinstance(node, Word):
+            return self._word(node, fields, folded)
+        if isinstance(node, Phrase):
+            return self._phrase(node.text, fields, folded)
+        if isinstance(node, AnyOf):
+            options = [q for q in (self._node(o, fields, folded) for o in node.options) if q is not None]
+            return wq.Or(options) if len(options) > 1 else (options[0] if options else None)
+        if isinstance(node, AllOf):
+            return self._all(node, fields, folded)
+        return None  # a bare Not is handled by _all
+
+    def _all(self, node: AllOf, fields: list[str], folded: str | None):
+        positive = [self._node(p, fields, folded) for p in node.parts if not isinstance(p, Not)]
+        positive = [q for q in positive if q is not None]
+        if not positive:
+            return None
+        return wq.And(positive) if len(positive) > 1 else positive[0]
+
+    def exclusion(self, root: AllOf):
+        """The query for the excluded words (applied to every field, whatever the search is
+        restricted to), or None. It is applied as a mask of document numbers: Whoosh's AndNot
+        matcher drops exclusions on multi-segment indexes."""
+        saved = (set(self._terms), set(self._folded), list(self._prefixes))
+        negative = [self._node(p.node, list(FIELD_BOOSTS), FOLDED_FIELD) for p in root.parts if isinstance(p, Not)]
+        self._terms, self._folded, self._prefixes = saved  # excluded words are not highlighted
+        negative = [q for q in negative if q is not None]
+        return wq.Or(negative) if negative else None
+
+    def _word(self, word: Word, fields: list[str], folded: str | None):
+        if word.prefix:
+            return self._prefix(word.text, fields, folded)
+        terms = self.analysis.terms(word.text)
+        if not terms:
+            return None
+        if len(terms) > 1:  # "Høje-Taastrup", "mama/jebj": the pieces in a row
+            return self._phrase_terms(terms, fields, folded)
+        return self._term(terms[0], fields, folded)
+
+    def _term(self, term: Term, fields: list[str], folded: str | None):
+        self._terms.add(term.text)
+        self._folded.add(term.folded)
+        expansions = self._expansions(term)
+        self._terms.update(expansions)
+        self._terms.update(term.query_parts)
+        alternatives = []
+        for name in fields:
+            options = [wq.Term(name, term.text)]
+            if term.query_parts:
+                options.append(wq.And([wq.Term(name, p) for p in term.query_parts], boost=COMPOUND_PARTS_BOOST))
+            options += [wq.Term(name, c, boost=COMPOUND_EXPANSION_BOOST) for c in expansions]
+            alternatives.append(wq.Or(options, boost=FIELD_BOOSTS[name]) if len(options) > 1
+                                else wq.Term(name, term.text, boost=FIELD_BOOSTS[name]))
+        if folded:
+            alternatives.append(wq.Term(folded, term.folded, boost=self._folded_boost(term.text)))
+        return wq.Or(alternatives)
+
+    def _folded_boost(self, text: str) -> float:
+        return FOLDED_BOOST if text in self.opened.stems() else FOLDED_ONLY_BOOST
+
+    def _expansions(self, term: Term) -> list[str]:
+        if not self.analysis.compounds or term.word.code:
+            return []
+        return self.opened.decompounder.compounds_with(term.text, self.opened.stems())
+
+    def _prefix(self, text: str, fields: list[str], folded: str | None):
+        lowered = normalise_text(text).lower()
+        terms = self.analysis.terms(lowered)
+        stem_text = terms[0].text if len(terms) == 1 else lowered
+        self._prefixes.append(lowered)
+        alternatives = [
+            wq.Or([wq.Prefix(name, lowered), wq.Prefix(name, stem_text)], boost=FIELD_BOOSTS[name])
+            for name in fields
+        ]
+        if folded:
+            alternatives.append(wq.Prefix(folded, fold(lowered), boost=FOLDED_BOOST))
+        return wq.Or(alternatives)
+
+    def _phrase(self, text: str, fields: list[str], folded: str | None):
+        terms = self.analysis.terms(text)
+        if not terms:
+            return None
+        if len(terms) == 1:
+            term = terms[0]
+            self._terms.add(term.text)
+            self._folded.add(term.folded)
+            alternatives = [wq.Term(name, term.text, boost=FIELD_BOOSTS[name]) for name in fields]
+            if folded:
+                alternatives.append(wq.Term(folded, term.folded, boost=self._folded_boost(term.text)))
+            return wq.Or(alternatives)
+        return self._phrase_terms(terms, fields, folded)
+
+    def _phrase_terms(self, terms: list[Term], fields: list[str], folded: str | None):
+        self._terms.update(t.text for t in terms)
+        self._folded.update(t.folded for t in terms)
+        words = [t.text for t in terms]
+        alternatives = [wq.Phrase(name, words, boost=FIELD_BOOSTS[name]) for name in fields]
+        if folded:
+            known = all(t.text in self.opened.stems() for t in terms)
+            alternatives.append(wq.Phrase(folded, [t.folded for t in terms],
+                                          boost=FOLDED_BOOST if known else FOLDED_ONLY_BOOST))
+        return wq.Or(alternatives)
+
+    @staticmethod
+    def _filter(filters: Filters):
+        parts = []
+        if filters.council:
+            parts.append(wq.Term("council", ids.slugify(filters.council)))
+        if filters.kind:
+            parts.append(wq.Term("kind", filters.kind.strip().lower()))
+        if filters.date_from or filters.date_to:
+            parts.append(wq.TermRange("date", filters.date_from, filters.date_to))
+        if filters.decisions_only:
+            parts.append(wq.Term("has_decision", True))
+        if not parts:
+            return None
+        return wq.And(parts) if len(parts) > 1 else parts[0]
+
+    # -- running
+
+    def count(self, root: AllOf, filters: Filters) -> int:
+        query = self.compile(root, filters)
+        if query is None:
+            return 0
+        return len(self.searcher.search(query, filter=self._filter(filters), mask=self.exclusion(root), limit=1))
+
+    def search(self, root: AllOf, filters: Filters, *, sort: str = "relevance", limit: int = 10,
+               facets: bool = True) -> KeywordResults | None:
+        """None when the query has nothing searchable left (only stop words, symbols)."""
+        self._terms, self._folded, self._prefixes = set(), set(), []
+        query = self.compile(root, filters)
+        if query is None:
+            return None
+        kwargs: dict = {"filter": self._filter(filters), "mask": self.exclusion(root), "limit": max(1, limit)}
+        if sort == "date":
+            kwargs["sortedby"] = sorting.MultiFacet([sorting.FieldFacet("date", reverse=True)])
+        elif sort == "date-asc":
+            kwargs["sortedby"] = "date"
+        if facets:
+            kwargs["groupedby"] = {name: sorting.FieldFacet(name) for name in ("council_name", "year", "kind")}
+            kwargs["maptype"] = sorting.Count
+        results = self.searcher.search(query, **kwargs)
+        scored = sort == "relevance"  # a sorted search carries sort keys, not scores
+        hits = [
+            KeywordHit(hit["item_id"], hit["document_id"], float(hit.score or 0.0) if scored else 0.0,
+                       dict(hit.fields()))
+            for hit in results
+        ]
+        groups = {}
+        if facets:
+            groups = {
+                "council": dict(results.groups("council_name")),
+                "year": dict(results.groups("year")),
+                "kind": dict(results.groups("kind")),
+            }
+        highlight = Highlight(frozenset(self._terms), frozenset(self._folded), tuple(self._prefixes))
+        return KeywordResults(hits, len(results), groups, highlight)

@@ -1,0 +1,184 @@
+"""A tolerant parser for the search box: user text -> engine-neutral query tree.
+
+The language, for people rather than programmers:
+
+    herberg kapacitet        every word must match (AND)
+    "ny model"               a phrase (also “…”, „…“ and «…»); an unclosed quote runs to the end
+    herberg OR krisecenter   either (also ELLER and |); binds tighter than AND
+    -flygtninge              exclude (a minus or ! in front of a word or a phrase)
+    herberg*                 prefix (at least 3 letters before the *)
+
+Anything else is read as words: parentheses, stray operators and unknown symbols are
+ignored, never an error. Input longer than `MAX_QUERY_CHARS` is cut, with a message. The
+tree holds raw words; the search engine analyses them (stemming, stop words, compounds).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Union
+
+MAX_QUERY_CHARS = 500
+MIN_PREFIX_CHARS = 3
+MAX_CLAUSES = 40  # more words than this add nothing but cost
+
+MESSAGE_TOO_LONG = (
+    f"Søgningen er for lang; kun de første {MAX_QUERY_CHARS} tegn er brugt."
+)
+MESSAGE_ONLY_NEGATIVE = (
+    "Søgningen udelukker kun ord (med minus); skriv mindst ét ord, der skal findes."
+)
+MESSAGE_TOO_MANY = f"Søgningen har mange ord; kun de første {MAX_CLAUSES} er brugt."
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    prefix: bool = False  # "herberg*"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str  # the words between the quotes, unanalysed
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    options: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    node: "Node"
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple["Node", ...]
+
+
+Node = Union[Word, Phrase, AnyOf, Not, AllOf]
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # the normalised query text that was parsed
+    root: AllOf | None  # None when nothing searchable is left
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def positive(self) -> list[Node]:
+        return [p for p in self.root.parts if not isinstance(p, Not)] if self.root else []
+
+
+_OPEN_QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“", "«": "»", "»": "«", "‟": "”"}
+_OR_WORDS = {"OR", "ELLER", "|", "||"}
+_NOT_PREFIXES = "-!−–"  # ascii minus, bang, unicode minus, en dash
+_WORD_CHARS = re.compile(r"[^\W_]", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> tuple[str, list[str]]:
+    """NFC, control characters (NUL, ...) to spaces, whitespace collapsed, length capped."""
+    text = unicodedata.normalize("NFC", str(text or ""))
+    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
+    text = _SPACE.sub(" ", text).strip()
+    messages = []
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS].rstrip()
+        messages.append(MESSAGE_TOO_LONG)
+    return text, messages
+
+
+@dataclass(frozen=True)
+class _Token:
+    kind: str  # "word" | "phrase" | "or"
+    text: str
+    negated: bool = False
+
+
+def _lex(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace() or c in "()[]{}":
+            i += 1
+            continue
+        negated = False
+        if c in _NOT_PREFIXES and i + 1 < n and not text[i + 1].isspace():
+            negated, i = True, i + 1
+            c = text[i]
+        if c in _OPEN_QUOTES:
+            close = _OPEN_QUOTES[c]
+            end = min((j for j in (text.find(close, i + 1), text.find('"', i + 1)) if j != -1), default=n)
+            tokens.append(_Token("phrase", text[i + 1:end], negated))
+            i = end + 1
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in '()[]{}"“”„«»':
+            j += 1
+        chunk = text[i:j]
+        i = j
+        if chunk in _OR_WORDS and not negated:
+            tokens.append(_Token("or", chunk))
+        elif chunk:
+            tokens.append(_Token("word", chunk, negated))
+    return tokens
+
+
+def _node(token: _Token) -> Node | None:
+    if token.kind == "phrase":
+        node: Node | None = Phrase(token.text.strip()) if _WORD_CHARS.search(token.text) else None
+    else:
+        text = token.text
+        prefix = text.endswith("*")
+        core = text.rstrip("*").strip("*")
+        if not _WORD_CHARS.search(core):
+            return None
+        letters = len(_WORD_CHARS.findall(core))
+        node = Word(core, prefix=prefix and letters >= MIN_PREFIX_CHARS)
+    if node is not None and token.negated:
+        return Not(node)
+    return node
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse user input; never raises. `root` is None when nothing searchable is left."""
+    normalised, messages = normalise(text)
+    units: list[Node] = []
+    pending_or = False
+    for token in _lex(normalised):
+        if token.kind == "or":
+            pending_or = bool(units)
+            continue
+        node = _node(token)
+        if node is None:
+            continue
+        if pending_or and not isinstance(node, Not) and not isinstance(units[-1], Not):
+            previous = units.pop()
+            options = previous.options if isinstance(previous, AnyOf) else (previous,)
+            node = AnyOf(options + (node,))
+        pending_or = False
+        units.append(node)
+    if len(units) > MAX_CLAUSES:
+        units = units[:MAX_CLAUSES]
+        messages.append(MESSAGE_TOO_MANY)
+    if units and all(isinstance(u, Not) for u in units):
+        messages.append(MESSAGE_ONLY_NEGATIVE)
+        return ParsedQuery(normalised, None, messages)
+    return ParsedQuery(normalised, AllOf(tuple(units)) if units else None, messages)
+
+
+def words_of(node: Node) -> list[str]:
+    """The raw positive words of a tree (for spelling suggestions)."""
+    if isinstance(node, Word):
+        return [node.text]
+    if isinstance(node, Phrase):
+        return node.text.split()
+    if isinstance(node, AnyOf):
+        return [w for o in node.options for w in words_of(o)]
+    if isinstance(node, AllOf):
+        return [w for p in node.parts for w in words_of(p)]
+    return []

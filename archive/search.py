@@ -1,0 +1,489 @@
+"""Search over agenda items: the request, the response, and keyword ranking with snippets.
+
+`search(archive, request)` is the one entry point for the CLI and the web app. Only
+mode="keyword" is implemented here; semantic and hybrid rankers plug in through
+`register_ranker` and can fuse `keyword_ranking(...)` with their own ranking.
+
+Snippets are HTML: the text is HTML-escaped first, then matched words are wrapped in
+<mark>...</mark>, so a snippet can be inserted into a page as is and never carries markup
+from the documents. `SearchHit.fragments` has the same snippet as (text, highlighted)
+pairs for consumers that are not HTML.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date as Date
+from typing import Callable
+
+from .analysis import Analysis, fold, normalise_text, words as split_words
+from .fulltext import (
+    Filters,
+    Highlight,
+    KeywordIndex,
+    KeywordIndexError,
+    KeywordIndexMissing,
+    KeywordResults,
+)
+from .model import KINDS, Item, Paragraph
+from .query import AllOf, parse, words_of
+
+MODES = ("keyword", "semantic", "hybrid")
+SORTS = ("relevance", "date", "date-asc")
+MAX_LIMIT = 100
+MAX_OFFSET = 1000
+SNIPPET_WORDS = 36  # a snippet is at most this many words of one paragraph
+BLOCK_PRIORITY = {"Beslutning": 3, "Indstilling": 2, "Sagsfremstilling": 1, "Baggrund": 1, "Bilag": 0}
+
+MESSAGE_EMPTY = "Skriv et eller flere ord for at søge."
+MESSAGE_ONLY_STOP_WORDS = (
+    "Søgningen indeholder kun fyldord (som 'og', 'i', 'at') eller tegn, der ikke kan søges på. "
+    "Tilføj et mere specifikt ord."
+)
+MESSAGE_NO_INDEX = "Søgeindekset mangler. Kør 'kkr-arkiv sync' for at genopbygge det."
+MESSAGE_BAD_DATE = "Datoen '{value}' blev ikke forstået (brug ÅÅÅÅ-MM-DD) og er ignoreret."
+MESSAGE_BAD_KIND = "Dokumenttypen '{value}' findes ikke (dagsorden eller referat) og er ignoreret."
+MESSAGE_NO_HITS = "Ingen punkter matcher søgningen."
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    mode: str = "keyword"
+    council: str | None = None
+    kind: str | None = None
+    date_from: Date | str | None = None
+    date_to: Date | str | None = None
+    decisions_only: bool = False
+    sort: str = "relevance"  # "relevance" | "date" (newest first) | "date-asc"
+    limit: int = 10
+    offset: int = 0
+
+
+@dataclass
+class SearchHit:
+    item_id: str
+    document_id: str
+    council: str
+    date: str
+    kind: str
+    number: str
+    title: str
+    case: str
+    pages: tuple[int, int]
+    page: int  # physical PDF page of the snippet
+    score: float
+    snippet: str  # HTML-escaped text with <mark> around matched words
+    fragments: list[tuple[str, bool]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"/punkt/{self.item_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"/pdf/{self.document_id}#page={self.page}"
+
+    def to_json(self) -> dict:
+        return {
+            "item_id": self.item_id,
+            "document_id": self.document_id,
+            "council": self.council,
+            "date": self.date,
+            "kind": self.kind,
+            "number": self.number,
+            "title": self.title,
+            "case": self.case,
+            "pages": list(self.pages),
+            "page": self.page,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "url": self.url,
+            "pdf_url": self.pdf_url,
+        }
+
+
+@dataclass
+class SearchResponse:
+    query: str
+    mode: str
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[dict]] = field(default_factory=dict)
+    suggestion: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str | None:
+        return " ".join(self.messages) or None
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "total": self.total,
+            "results": [h.to_json() for h in self.hits],
+            "facets": self.facets,
+            "suggestion": self.suggestion,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class RankedItem:
+    """One item of a ranking, for fusion with other rankers."""
+
+    item_id: str
+    score: float
+    snippet: str
+    page: int
+
+
+Ranker = Callable[["object", SearchRequest, int], SearchResponse]
+_RANKERS: dict[str, Ranker] = {}
+
+
+def register_ranker(mode: str, ranker: Ranker) -> None:
+    """Plug in the search for `mode` ("semantic", "hybrid"): a function
+    (archive, request, limit) -> SearchResponse."""
+    if mode not in MODES:
+        raise ValueError(f"unknown search mode {mode!r}; expected one of {', '.join(MODES)}")
+    _RANKERS[mode] = ranker
+
+
+# ---------------------------------------------------------------------------- entry points
+
+
+def search(archive, request: SearchRequest) -> SearchResponse:
+    """Search the archive. Never raises for any user text; raises ValueError for a mode or
+    sort order that does not exist (a programming error, not user input)."""
+    if request.mode not in MODES:
+        raise ValueError(f"unknown search mode {request.mode!r}; expected one of {', '.join(MODES)}")
+    if request.sort not in SORTS:
+        raise ValueError(f"unknown sort order {request.sort!r}; expected one of {', '.join(SORTS)}")
+    if request.mode != "keyword":
+        ranker = _RANKERS.get(request.mode)
+        if ranker is None:
+            raise ValueError(f"search mode {request.mode!r} is not available in this installation")
+        return ranker(archive, request, _limit(request))
+    return keyword_search(archive, request)
+
+
+def keyword_ranking(archive, request: SearchRequest, limit: int) -> list[RankedItem]:
+    """The keyword ranking alone (filters and sort of `request` applied, offset ignored):
+    the first `limit` items with score, snippet and snippet page, for rank fusion."""
+    wide = SearchRequest(**{**request.__dict__, "mode": "keyword", "limit": limit, "offset": 0})
+    response = keyword_search(archive, wide, facets=False, suggest=False)
+    return [RankedItem(h.item_id, h.score, h.snippet, h.page) for h in response.hits]
+
+
+def keyword_search(archive, request: SearchRequest, *, facets: bool = True, suggest: bool = True) -> SearchResponse:
+    parsed = parse(request.q)
+    messages = list(parsed.messages)
+    filters = _filters(request, messages)
+    response = SearchResponse(parsed.text, "keyword", 0, [], messages=messages)
+    if parsed.root is None:
+        if not messages:
+            messages.append(MESSAGE_EMPTY)
+        return response
+    index = KeywordIndex(archive.paths)
+    try:
+        return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest)
+    except KeywordIndexMissing:
+        if getattr(archive, "readonly", True):
+            messages.append(MESSAGE_NO_INDEX)
+            return response
+        index.sync(archive)  # derived data: recreate it and search again
+        return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest)
+    except KeywordIndexError as err:
+        messages.append(str(err))
+        return response
+
+
+def _run(archive, index: KeywordIndex, root: AllOf, request: SearchRequest, filters: Filters,
+         response: SearchResponse, *, facets: bool, suggest: bool) -> SearchResponse:
+    limit = _limit(request)
+    offset = min(max(int(request.offset or 0), 0), MAX_OFFSET)
+    with index.searcher() as searcher:
+        results = searcher.search(root, filters, sort=request.sort, limit=offset + limit, facets=facets)
+        if results is None:
+            response.messages.append(MESSAGE_ONLY_STOP_WORDS)
+            return response
+        if suggest and (results.total == 0 or _has_unknown_word(searcher, root)):
+            response.suggestion = _suggestion(searcher, response.query, root, filters)
+        analysis = searcher.analysis
+    response.total = results.total
+    response.facets = _facets(results)
+    response.hits = _hits(archive, results, analysis, offset, limit, filters.decisions_only)
+    if results.total == 0:
+        response.messages.append(MESSAGE_NO_HITS)
+    return response
+
+
+def _limit(request: SearchRequest) -> int:
+    try:
+        return min(max(int(request.limit), 1), MAX_LIMIT)
+    except (TypeError, ValueError):
+        return 10
+
+
+def _filters(request: SearchRequest, messages: list[str]) -> Filters:
+    kind = (request.kind or "").strip().lower() or None
+    if kind is not None and kind not in KINDS:
+        messages.append(MESSAGE_BAD_KIND.format(value=request.kind))
+        kind = None
+    return Filters(
+        council=(request.council or "").strip() or None,
+        kind=kind,
+        date_from=_iso_date(request.date_from, messages),
+        date_to=_iso_date(request.date_to, messages),
+        decisions_only=bool(request.decisions_only),
+    )
+
+
+def _iso_date(value: Date | str | None, messages: list[str]) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Date):
+        return value.isoformat()
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return text  # a bare year compares correctly with ISO dates as a bound
+    try:
+        return Date.fromisoformat(text).isoformat()
+    except ValueError:
+        messages.append(MESSAGE_BAD_DATE.format(value=text[:40]))
+        return None
+
+
+def _facets(results: KeywordResults) -> dict[str, list[dict]]:
+    from .ids import slugify
+
+    out: dict[str, list[dict]] = {}
+    for name, counts in results.facets.items():
+        entries = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+        if name == "year":
+            entries = sorted(counts.items(), reverse=True)
+        out[name] = [
+            {"value": slugify(value) if name == "council" else value, "label": value, "count": count}
+            for value, count in entries
+        ]
+    return out
+
+
+# ---------------------------------------------------------------------------- "Mente du ..."
+
+
+def _has_unknown_word(searcher, root: AllOf) -> bool:
+    return any(not searcher.term_matches(w) for w in words_of(root) if len(w) >= 4)
+
+
+def _suggestion(searcher, text: str, root: AllOf, filters: Filters) -> str | None:
+    """A corrected query ("herbrger" -> "herberger") that has hits, or None."""
+    corrected = text
+    changed = False
+    for word in dict.fromkeys(words_of(root)):
+        if len(word) < 4 or searcher.term_matches(word):
+            continue
+        best = closest_word(word.lower(), searcher.words())
+        if best:
+            corrected = re.sub(re.escape(word), best, corrected, count=1, flags=re.IGNORECASE)
+            changed = True
+    if not changed:
+        return None
+    reparsed = parse(corrected)
+    if reparsed.root is None or searcher.count(reparsed.root, filters) == 0:
+        return None
+    return corrected
+
+
+def closest_word(word: str, vocabulary: dict[str, int]) -> str | None:
+    """The most frequent word of `vocabulary` within edit distance 1 (2 from 7 letters),
+    counting a swap of neighbours as one edit; folded spellings ("ae" for "æ") count as equal."""
+    limit = 1 if len(word) < 7 else 2
+    folded = fold(word)
+    best: tuple[int, int, str] | None = None
+    for candidate, count in vocabulary.items():
+        if abs(len(candidate) - len(word)) > limit + 2 or candidate == word:
+            continue
+        distance = edit_distance(folded, fold(candidate), limit)
+        if distance > limit:
+            continue
+        key = (distance, -count, candidate)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance, giving up (returning limit + 1) beyond `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+# ---------------------------------------------------------------------------- hits and snippets
+
+
+def _hits(archive, results: KeywordResults, analysis: Analysis, offset: int, limit: int,
+          decisions_only: bool) -> list[SearchHit]:
+    page_hits = results.hits[offset:offset + limit]
+    items = {item.id: item for item in archive.items(item_ids=[h.item_id for h in page_hits])} if page_hits else {}
+    refs = archive.item_refs([h.item_id for h in page_hits]) if page_hits else {}
+    out = []
+    for hit in page_hits:
+        item, ref = items.get(hit.item_id), refs.get(hit.item_id)
+        if item is None or ref is None:
+            continue  # the index is a little behind the archive: skip what is gone
+        snippet = best_snippet(item, results.highlight, analysis, decisions_only=decisions_only)
+        out.append(SearchHit(
+            item_id=item.id, document_id=ref.document_id, council=ref.council, date=ref.date.isoformat(),
+            kind=ref.kind, number=ref.number, title=ref.title, case=ref.case_number,
+            pages=(ref.page_first, ref.page_last), page=snippet.page, score=hit.score,
+            snippet=snippet.html, fragments=snippet.fragments,
+        ))
+    return out
+
+
+@dataclass
+class Snippet:
+    fragments: list[tuple[str, bool]]
+    page: int
+
+    @property
+    def html(self) -> str:
+        return "".join(
+            f"<mark>{html.escape(text)}</mark>" if marked else html.escape(text)
+            for text, marked in self.fragments
+        )
+
+
+def _matches(analysis: Analysis, text: str, highlight: Highlight) -> list[tuple[int, int, str]]:
+    """(start, end, key) of every word in `text` that the query matched; key names the query
+    term it matched, to count distinct matches."""
+    found = []
+    for word in split_words(text):
+        term = analysis.term(word)
+        if term is None:
+            continue
+        keys = [t for t in (term.text, *term.parts) if t in highlight.terms]
+        if not keys and term.folded in highlight.folded:
+            keys = [term.folded]
+        if not keys:
+            keys = [p for p in highlight.prefixes if word.text.startswith(p) or fold(word.text).startswith(fold(p))]
+        if keys:
+            found.append((word.start, word.end, keys[0]))
+    return found
+
+
+def best_snippet(item: Item, highlight: Highlight, analysis: Analysis, *, decisions_only: bool = False) -> Snippet:
+    """The paragraph matching the most distinct query terms (ties: Beslutning first, then
+    Indstilling, then document order), cut to a window around its matches."""
+    best: tuple[tuple, Paragraph, list] | None = None
+    position = 0
+    for block in item.blocks:
+        if decisions_only and block.heading != "Beslutning":
+            continue
+        for paragraph in block.paragraphs:
+            position += 1
+            text = normalise_text(paragraph.text)
+            matches = _matches(analysis, text, highlight)
+            if not matches:
+                continue
+            key = (len({m[2] for m in matches}), BLOCK_PRIORITY.get(block.heading, 0), -position)
+            if best is None or key > best[0]:
+                best = (key, paragraph, matches)
+    if best is None:
+        return _fallback_snippet(item)
+    _, paragraph, matches = best
+    text = normalise_text(paragraph.text)
+    fragments, first_match = _window(text, matches)
+    return Snippet(fragments, page_of_offset(paragraph, text, first_match))
+
+
+def _fallback_snippet(item: Item) -> Snippet:
+    """No paragraph matched (the title or case number did): the item's first paragraph."""
+    for block in sorted(item.blocks, key=lambda b: -BLOCK_PRIORITY.get(b.heading, 0)):
+        for paragraph in block.paragraphs:
+            text = normalise_text(paragraph.text)
+            tokens = text.split(" ")
+            cut = " ".join(tokens[:SNIPPET_WORDS]) + (" …" if len(tokens) > SNIPPET_WORDS else "")
+            return Snippet([(cut, False)], paragraph.page_first)
+    return Snippet([], item.page_first)
+
+
+def _window(text: str, matches: list[tuple[int, int, str]]) -> tuple[list[tuple[str, bool]], int]:
+    """Fragments of the best window of about SNIPPET_WORDS words, and the offset of its
+    first match."""
+    spaces = [m.start() for m in re.finditer(" ", text)]
+    word_starts = [0] + [s + 1 for s in spaces]
+
+    def word_index(offset: int) -> int:
+        lo, hi = 0, len(word_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if word_starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    first_word, last_word = 0, len(word_starts) - 1
+    if len(word_starts) > SNIPPET_WORDS:
+        best_start, best_count = 0, -1
+        for start, _end, _key in matches:
+            begin = max(0, word_index(start) - 6)
+            end_word = begin + SNIPPET_WORDS - 1
+            count = len({m[2] for m in matches if begin <= word_index(m[0]) <= end_word})
+            if count > best_count:
+                best_start, best_count = begin, count
+        first_word = best_start
+        last_word = min(len(word_starts) - 1, first_word + SNIPPET_WORDS - 1)
+    lo = word_starts[first_word]
+    hi = spaces[last_word] if last_word < len(spaces) else len(text)
+    inside = [m for m in matches if m[0] >= lo and m[1] <= hi]
+    fragments: list[tuple[str, bool]] = []
+    if lo > 0:
+        fragments.append(("… ", False))
+    cursor = lo
+    for start, end, _key in inside:
+        if start > cursor:
+            fragments.append((text[cursor:start], False))
+        fragments.append((text[start:end], True))
+        cursor = end
+    if cursor < hi:
+        fragments.append((text[cursor:hi], False))
+    if hi < len(text):
+        fragments.append((" …", False))
+    return fragments, (inside[0][0] if inside else lo)
+
+
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def page_of_offset(paragraph: Paragraph, text: str, offset: int) -> int:
+    """The physical page of character `offset` of the paragraph's text, found by counting
+    letters and digits through its printed lines (robust to hyphenation and spacing)."""
+    if not paragraph.lines:
+        return paragraph.page_first
+    target = len(_ALNUM.findall(text[:offset]))
+    seen = 0
+    for line in paragraph.lines:
+        seen += len(_ALNUM.findall(line.text))
+        if seen > target:
+            return line.page
+    return paragraph.lines[-1].page

@@ -1,0 +1,51 @@
+"""Embedding passages for semantic search: fills in vectors that the archive lacks.
+
+Vectors are cached by passage text hash and model, so re-ingesting an unchanged
+document, or one whose paragraphs mostly stayed the same, embeds nothing new.
+Batches are committed as they are done, so search can use vectors as they land.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from archive.embedding import load_embedder
+from archive.store import Archive
+
+BATCH = 32
+
+
+def embed_missing(
+    archive: Archive,
+    *,
+    model: str | None = None,
+    say: Callable[[str], None] = print,
+    progress: bool = True,
+) -> int:
+    """Embed every passage without a vector for the active model; returns how many were embedded."""
+    embedder = load_embedder(model)
+    say(f"Embedder: {embedder.description}")
+    todo = archive.passages_without_vectors(embedder.model_id)
+    if not todo:
+        say("Embeddings: every passage already has a vector.")
+        return 0
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), desc="Embed", unit="passage")
+    started = time.perf_counter()
+    done = 0
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start:start + BATCH]
+        vectors = embedder.embed_passages([text for _h, text in batch])
+        archive.store_vectors(embedder.model_id, embedder.dimension,
+                              [(h, vec) for (h, _t), vec in zip(batch, vectors)])
+        done += len(batch)
+        if bar is not None:
+            bar.update(len(batch))
+    if bar is not None:
+        bar.close()
+    seconds = time.perf_counter() - started
+    say(f"Embedded {done} passages in {seconds:.1f} s ({done / max(seconds, 1e-9):.1f} passages/s).")
+    return done

@@ -1,0 +1,373 @@
+"""Splitting the body lines of a KKR agenda/minutes into groups, items, blocks, paragraphs.
+
+Everything is decided from relative typography, never from absolute sizes or margins:
+
+* body size = the most common font size; headings are bold and/or larger;
+* group heading "3. Regionalpolitiske sager": numbered "N.", bold/larger than body;
+* item heading "3.2. Orientering om ...": numbered "N.M", bold or larger, N equal to the
+  current group (a plain "1. Kommunerne skal ..." inside a text is never an item);
+* case line "SAG-2026-00541 mama/jebj": a smaller line right after the item title;
+* block headings (Baggrund, Indstilling, ...): bold body-size lines with those names;
+* other bold body-size lines inside a block: subheading paragraphs;
+* paragraphs: split on vertical gaps, bullet/numbered lines, hanging indents and lines
+  that end short of the right margin at a sentence end.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from archive.model import BLOCK_HEADINGS, Block, Item, LineBox, Paragraph
+from indexer.hyphenation import Vocabulary, continues_url, ends_with_break_hyphen, join_lines
+from indexer.layout import Line, Page
+
+_GROUP_RE = re.compile(r"^(\d{1,2})\.?\s+(\S.*)$")
+_ITEM_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.?\s+(\S.*)$")
+_BULLET_RE = re.compile(r"^[–—\-•▪●◦·*]\s")
+_NUMBERED_RE = re.compile(r"^\d{1,2}[.)]\s+[\"“”„(]?[A-ZÆØÅÉ]")
+_ATTACHMENT = "./."
+_TOC_TITLES = ("indholdsfortegnelse", "indhold", "dagsordenspunkter")
+_TERMINAL = (".", ":", "!", "?", ")", "”", '"', "’")
+_FALLBACK_BLOCK = "Sagsfremstilling"
+_BLOCK_NAMES = {h.lower(): h for h in BLOCK_HEADINGS}
+
+
+@dataclass(frozen=True)
+class Typography:
+    """Document-wide measures the classification is relative to."""
+
+    body_size: float
+    pitch: float  # usual distance between the tops of consecutive body lines
+    right: float  # right edge of the text column
+    justified: bool  # full lines reach the right edge (only paragraph ends fall short)
+
+    @property
+    def heading_size(self) -> float:
+        return self.body_size * 1.05
+
+
+def measure(lines: list[Line], body_size: float) -> Typography:
+    """Line pitch and right text edge of body-size lines."""
+    body = [ln for ln in lines if abs(ln.size - body_size) < 0.2]
+    steps: Counter[float] = Counter()
+    for a, b in zip(body, body[1:]):
+        if a.page == b.page and b.top > a.top:
+            steps[round(b.top - a.top, 0)] += 1
+    pitch = steps.most_common(1)[0][0] if steps else body_size * 1.4
+    rights = sorted(ln.x1 for ln in body) or [0.0]
+    right = rights[min(len(rights) - 1, int(len(rights) * 0.98))]
+    # Lines ending in a break hyphen are surely full lines: in justified text they all
+    # reach the right edge, in ragged text they end anywhere.
+    full = [ln.x1 for ln in body if ends_with_break_hyphen(ln.text)]
+    at_edge = sum(1 for x in full if x >= right - 0.2 * body_size)
+    justified = bool(full) and at_edge >= 0.8 * len(full)
+    return Typography(body_size=body_size, pitch=pitch, right=right, justified=justified)
+
+
+# ---------------------------------------------------------------- line classification
+
+
+def is_toc_page(page: Page, page_count: int) -> bool:
+    """A table of contents: titled so, or most lines end in ascending page numbers."""
+    if not page.lines:
+        return False
+    if any(ln.text.strip().lower().rstrip(":") in _TOC_TITLES for ln in page.lines[:3]):
+        return True
+    numbers = [_trailing_page_number(ln.text, page_count) for ln in page.lines]
+    found = [n for n in numbers if n is not None]
+    return (
+        len(found) >= 3
+        and len(found) >= 0.4 * len(page.lines)
+        and all(a <= b for a, b in zip(found, found[1:]))
+    )
+
+
+def _trailing_page_number(text: str, page_count: int) -> int | None:
+    last = text.rsplit(None, 1)[-1] if text.strip() else ""
+    if last.isdigit() and 1 <= int(last) <= page_count and len(text.split()) > 1:
+        return int(last)
+    return None
+
+
+def group_match(line: Line, typo: Typography) -> re.Match[str] | None:
+    """A group heading: "N. Title", larger than body text and bold or clearly larger."""
+    if line.size < typo.heading_size or _ITEM_RE.match(line.text):
+        return None
+    if not (line.bold or line.size > typo.body_size * 1.25):
+        return None
+    return _GROUP_RE.match(line.text)
+
+
+def item_match(line: Line, typo: Typography) -> re.Match[str] | None:
+    """An item heading: "N.M. Title", bold or larger than the body text."""
+    if line.size < typo.body_size - 0.05 or not (line.bold or line.size >= typo.heading_size):
+        return None
+    return _ITEM_RE.match(line.text)
+
+
+def block_heading(line: Line, typo: Typography) -> str | None:
+    """The canonical block name of a bold block heading line ("Beslutning"), else None."""
+    if not line.bold or line.size > typo.heading_size:
+        return None
+    return _BLOCK_NAMES.get(line.text.strip().rstrip(":").strip().lower())
+
+
+def is_marker_line(line: Line) -> bool:
+    """A bullet ("– ", "- ", "• "), a numbered line ("1. Kommunerne") or "./."."""
+    text = line.text
+    return bool(_BULLET_RE.match(text) or _NUMBERED_RE.match(text)) or text.startswith(
+        _ATTACHMENT
+    )
+
+
+# ---------------------------------------------------------------- the item walk
+
+
+@dataclass
+class _ItemDraft:
+    number: str
+    group: str
+    heading: Line
+    title_lines: list[Line]
+    case_line: Line | None = None
+    blocks: list[tuple[str, Line | None, list[Line]]] = field(default_factory=list)
+    closed_title: bool = False
+
+    def all_lines(self) -> list[Line]:
+        lines = [*self.title_lines]
+        if self.case_line:
+            lines.append(self.case_line)
+        for _, head, body in self.blocks:
+            lines.extend([head] if head else [])
+            lines.extend(body)
+        return lines
+
+
+@dataclass
+class Split:
+    """Result of the structure pass: the cover lines (for metadata) and the items."""
+
+    cover: list[Line]
+    items: list[Item]
+
+
+def split_document(pages: list[Page], body_size: float) -> Split:
+    """Split the pages into cover lines and items."""
+    lines = [ln for p in pages for ln in p.lines]
+    typo = measure(lines, body_size)
+    # The document's own words (and the targets of its links) decide hyphenation.
+    vocab = Vocabulary([*(ln.text for ln in lines), *(uri for p in pages for uri in p.links)])
+    toc_pages = {p.number for p in pages if is_toc_page(p, len(pages))}
+    content = [ln for ln in lines if ln.page not in toc_pages]
+    start = _body_start(content, typo)
+    cover = content[:start]
+    drafts = _walk(content[start:], typo)
+    items = [_finish_item(d, typo, vocab) for d in drafts]
+    return Split(cover=cover, items=[it for it in items if it is not None])
+
+
+def _body_start(lines: list[Line], typo: Typography) -> int:
+    for i, line in enumerate(lines):
+        if group_match(line, typo) or item_match(line, typo):
+            return i
+    return len(lines)
+
+
+def _walk(lines: list[Line], typo: Typography) -> list[_ItemDraft]:
+    """Assign every body line to an item draft (title, case line or a block)."""
+    drafts: list[_ItemDraft] = []
+    group_no, group_title_lines = "", list[Line]()
+    current: _ItemDraft | None = None
+    for line in lines:
+        gm = group_match(line, typo)
+        im = item_match(line, typo)
+        if im and (not group_no or im.group(1) == group_no):
+            current = _ItemDraft(
+                number=f"{im.group(1)}.{im.group(2)}",
+                group=_title_text(group_title_lines),
+                heading=line,
+                title_lines=[line],
+            )
+            drafts.append(current)
+        elif gm:
+            group_no, group_title_lines = gm.group(1), [line]
+            current = None
+        elif current is None:
+            if group_title_lines and _same_style(line, group_title_lines[-1]):
+                group_title_lines.append(line)  # a group title running over two lines
+        else:
+            _add_line(current, line, typo)
+    return drafts
+
+
+def _same_style(a: Line, b: Line) -> bool:
+    return a.bold == b.bold and abs(a.size - b.size) < 0.3
+
+
+def _plain_block_heading(draft: _ItemDraft, line: Line, typo: Typography) -> str | None:
+    """A block heading that lost its bold: a body-size line that is exactly a block name
+    ("Sagsfremstilling", same case) and that this item has not had yet."""
+    if abs(line.size - typo.body_size) > 0.2:
+        return None
+    name = line.text.strip().rstrip(":").strip()
+    if name not in BLOCK_HEADINGS or any(b[0] == name for b in draft.blocks):
+        return None
+    return name
+
+
+def _add_line(draft: _ItemDraft, line: Line, typo: Typography) -> None:
+    name = block_heading(line, typo) or _plain_block_heading(draft, line, typo)
+    if not draft.closed_title:
+        if name is None and _same_style(line, draft.heading):
+            draft.title_lines.append(line)
+            return
+        draft.closed_title = True
+        if name is None and line.size < typo.body_size * 0.95 and _is_case_line(line):
+            draft.case_line = line
+            return
+    if name is not None:
+        draft.blocks.append((name, line, []))
+    else:
+        if not draft.blocks:
+            draft.blocks.append((_FALLBACK_BLOCK, None, []))
+        draft.blocks[-1][2].append(line)
+
+
+def _is_case_line(line: Line) -> bool:
+    first = line.text.split(None, 1)[0]
+    return any(c.isdigit() for c in first)
+
+
+def _title_text(lines: list[Line], vocab: Vocabulary | None = None) -> str:
+    """Heading text without its "3." / "3.2." number, wrapped lines rejoined."""
+    if not lines:
+        return ""
+    first = re.sub(r"^\d{1,2}(\.\d{1,2})?\.?\s+", "", lines[0].text)
+    return join_lines([first, *(ln.text for ln in lines[1:])], vocab)
+
+
+def _finish_item(draft: _ItemDraft, typo: Typography, vocab: Vocabulary) -> Item | None:
+    case_number, initials = "", ""
+    if draft.case_line is not None:
+        parts = draft.case_line.text.split(None, 1)
+        case_number, initials = parts[0], (parts[1].strip() if len(parts) > 1 else "")
+    blocks = [_make_block(name, head, body, typo, vocab) for name, head, body in draft.blocks]
+    pages = [ln.page for ln in draft.all_lines()]
+    return Item(
+        number=draft.number,
+        group=draft.group,
+        title=_title_text(draft.title_lines, vocab),
+        case_number=case_number,
+        case_initials=initials,
+        blocks=[b for b in blocks if b.paragraphs or b.heading],
+        page_first=min(pages),
+        page_last=max(pages),
+    )
+
+
+# ---------------------------------------------------------------- paragraphs
+
+
+def _make_block(
+    name: str, head: Line | None, body: list[Line], typo: Typography, vocab: Vocabulary
+) -> Block:
+    paragraphs = [_make_paragraph(group, vocab) for group in split_paragraphs(body, typo)]
+    pages = [ln.page for ln in ([head] if head else []) + body]
+    return Block(
+        heading=name, paragraphs=paragraphs, page_first=min(pages), page_last=max(pages)
+    )
+
+
+def split_paragraphs(lines: list[Line], typo: Typography) -> list[list[Line]]:
+    """Group consecutive block lines into paragraphs."""
+    paragraphs: list[list[Line]] = []
+    for i, line in enumerate(lines):
+        following = lines[i + 1] if i + 1 < len(lines) else None
+        if paragraphs and not _starts_paragraph(paragraphs[-1], line, following, typo):
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    return paragraphs
+
+
+def _starts_paragraph(
+    para: list[Line], line: Line, following: Line | None, typo: Typography
+) -> bool:
+    """Whether ``line`` begins a new paragraph after the lines of ``para``."""
+    prev = para[-1]
+    if line.bold != prev.bold:
+        return True  # a subheading begins or ends
+    if line.page == prev.page and line.top - prev.top > 1.4 * typo.pitch:
+        return True  # a vertical gap
+    if line.bold:
+        return False  # a subheading running over two lines
+    if _breaks_hanging_indent(para, line):
+        return True
+    if ends_with_break_hyphen(prev.text):
+        return False
+    ended = prev.text.rstrip().endswith(_TERMINAL)
+    if is_marker_line(line) and (ended or is_marker_line(para[0]) or _is_short(prev, line, typo)):
+        return True
+    if continues_url(prev.text, line.text):
+        return False
+    if typo.justified:
+        # Justified text: every line but a paragraph's last reaches the right edge.
+        return prev.x1 < typo.right - 0.5 * prev.size
+    starts_upper = line.text[:1].isupper() or line.text[:1].isdigit()
+    if _is_short(prev, line, typo) and (ended or starts_upper):
+        return True
+    return line.text[:1].isupper() and _ragged_break(para, line, following)
+
+
+def _ragged_break(para: list[Line], line: Line, following: Line | None) -> bool:
+    """Paragraph ends in ragged text that left no gap and no short line (``line`` starts
+    with a capital): a sentence end at a page break, a one-line lead-in ("... ud:")
+    before a list, or a one-line plain heading followed by its text."""
+    prev = para[-1]
+    sentence_end = prev.text.rstrip().endswith((".", "!", "?", ":"))
+    if sentence_end and line.page != prev.page:
+        return True  # the paragraph gap was lost at the page break
+    if sentence_end and line.text.rstrip().endswith(":") and following is not None:
+        return is_marker_line(following) and following.page == line.page
+    return len(para) == 1 and _is_plain_heading(prev)
+
+
+def _is_plain_heading(line: Line) -> bool:
+    """A title-like line: no sentence punctuation, not ending in a lower-case small word."""
+    if any(c in line.text for c in ".,;:!?"):
+        return False
+    last = line.words[-1].text
+    return not (last.islower() and len(last) <= 3)
+
+
+def _breaks_hanging_indent(para: list[Line], line: Line) -> bool:
+    """A bullet paragraph with indented continuation lines ends at a line back at its marker."""
+    if len(para) < 2 or not is_marker_line(para[0]):
+        return False
+    tol = para[0].size * 0.5
+    indented = para[1].x0 > para[0].x0 + tol
+    return indented and line.x0 < para[1].x0 - tol
+
+
+def _is_short(prev: Line, line: Line, typo: Typography) -> bool:
+    """The previous line ended although the next line's first word would have fit."""
+    first = line.words[0]
+    space = 0.3 * prev.size
+    return prev.x1 + space + (first.x1 - first.x0) < typo.right - 0.5 * prev.size
+
+
+def _make_paragraph(lines: list[Line], vocab: Vocabulary) -> Paragraph:
+    text = join_lines([ln.text for ln in lines], vocab)
+    return Paragraph(
+        text=text,
+        raw="\n".join(ln.text for ln in lines),
+        page_first=lines[0].page,
+        page_last=lines[-1].page,
+        attachment=text.startswith(_ATTACHMENT),
+        subheading=all(ln.bold for ln in lines),
+        lines=[
+            LineBox(page=ln.page, x0=ln.x0, top=ln.top, x1=ln.x1, bottom=ln.bottom, text=ln.text)
+            for ln in lines
+        ],
+    )

@@ -1,0 +1,546 @@
+"""The web app against a real archive ingested from the corpus PDFs: every route, 404s,
+hostile input (queries, ids, paths and PDF text), security headers and the JSON API."""
+from __future__ import annotations
+
+import io
+import re
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from archive.citation import cite
+from archive.store import Archive
+from webapp import create_app
+
+APRIL = "kkr-hovedstaden_2026-04-07"
+APRIL_REFERAT = f"{APRIL}_referat"
+ITEM = f"{APRIL_REFERAT}_3.2"  # herberger; Beslutning on page 16; pages 13-16
+ITEM_DAGSORDEN = f"{APRIL}_dagsorden_3.2"
+GENERIC_ITEM = f"{APRIL_REFERAT}_1.1"  # SAG-2026-00801, a case number shared by many items
+DANISH_DATE = re.compile(r"\b\d{1,2}\. (januar|februar|marts|april|maj|juni|juli|august|september|oktober|"
+                         r"november|december) \d{4}\b")
+
+
+@pytest.fixture(scope="module")
+def app(corpus_archive_dir):
+    return create_app(data=corpus_archive_dir)
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------------------- search page
+
+
+def test_search_page_without_query_helps(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    body = html(r)
+    assert '<html lang="da">' in body
+    assert 'class="skip-link" href="#indhold"' in body and 'id="indhold"' in body
+    assert "Eksempler på søgninger" in body
+    assert "Seneste møder" in body
+    for label in ("Hybrid", "Nøgleord", "Semantisk", "Råd", "Dokumenttype", "Periode", "Kun beslutninger"):
+        assert label in body
+    # every input has a label
+    for input_id in ("q", "council", "kind", "from", "to", "decisions", "sort"):
+        assert f'for="{input_id}"' in body and f'id="{input_id}"' in body
+    assert 'method="get"' in body
+
+
+def test_keyword_search_lists_results_with_snippets_and_links(client):
+    r = client.get("/?q=herberger&mode=keyword")
+    assert r.status_code == 200
+    body = html(r)
+    assert "resultater for" in body
+    assert "<mark>" in body
+    assert DANISH_DATE.search(body)
+    assert re.search(r'href="/punkt/[a-z0-9_.-]+\?q=herberger"', body)
+    assert re.search(r'href="/pdf/[a-z0-9_-]+#page=\d+">Side \d+ i PDF</a>', body)
+    assert 'class="badge badge-referat"' in body and 'class="badge badge-dagsorden"' in body
+    assert "Resultaterne fordelt på" in body  # facet counts
+    assert 'aria-label="Resultatsider"' in body  # more than 10 hits: pagination
+    page2 = html(client.get("/?q=herberger&mode=keyword&side=2"))
+    assert 'start="11"' in page2
+
+
+def test_default_hybrid_search_answers_even_without_semantic_search(client):
+    r = client.get("/?q=herberger")
+    assert r.status_code == 200
+    body = html(r)
+    assert "<mark>" in body or "resultater for" in body
+    assert 'value="hybrid" checked' in body
+
+
+def test_filters_are_applied_and_kept_in_the_form(client):
+    body = html(client.get("/?q=herberger&mode=keyword&council=KKR+Sj%C3%A6lland&kind=referat&decisions=1"))
+    metas = re.findall(r'<p class="result-meta">(.*?)</p>', body, re.S)
+    assert metas
+    for meta in metas:
+        assert "KKR Sjælland" in meta and "badge-referat" in meta
+    assert '<option value="KKR Sjælland" selected>' in body
+    assert '<option value="referat" selected>' in body
+    assert 'name="decisions" type="checkbox" value="1" checked' in body
+
+
+def test_date_filter_and_sort_by_date(client):
+    body = html(client.get("/?q=herberger&mode=keyword&from=2026-06-01&to=2026-12-31&sort=date"))
+    dates = re.findall(r'<p class="result-meta">.*?<span>(\d{1,2}\. \w+ \d{4})</span>', body, re.S)
+    assert dates
+    assert all(d.endswith("2026") and not d.split()[1] in ("januar", "februar", "marts", "april", "maj") for d in dates)
+    assert 'value="2026-06-01"' in body and '<option value="date" selected>' in body
+
+
+def test_bad_date_gives_danish_message(client):
+    body = html(client.get("/?q=herberger&mode=keyword&from=31-12-2026"))
+    assert "kan ikke læses" in body and "åååå-mm-dd" in body
+
+
+def test_did_you_mean(client):
+    body = html(client.get("/?q=herbrger&mode=keyword"))
+    assert "Mente du" in body
+    assert "q=herberger" in body
+
+
+def test_no_results_shows_help(client):
+    body = html(client.get("/?q=zzyzxqqqq&mode=keyword"))
+    assert "Ingen resultater for" in body
+    assert "Eksempler på søgninger" in body
+
+
+def test_query_is_escaped(client):
+    body = html(client.get("/", query_string={"q": "<script>alert(1)</script>", "mode": "keyword"}))
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_too_long_query_gets_a_clear_message(client):
+    body = html(client.get("/", query_string={"q": "herberger " * 60}))
+    assert "Søgningen er for lang" in body and "500 tegn" in body
+    r = client.get("/api/search", query_string={"q": "x" * 501})
+    assert r.status_code == 400
+    assert r.get_json()["error"] == "query_too_long"
+
+
+def test_snippets_are_sanitised_to_marks_only():
+    from webapp.services import safe_snippet
+
+    out = str(safe_snippet('a <b>fed</b> <mark>herberger</mark> &amp; <script>x</script> <mark>åben'))
+    assert out == ("a &lt;b&gt;fed&lt;/b&gt; <mark>herberger</mark> &amp; "
+                   "&lt;script&gt;x&lt;/script&gt; <mark>åben</mark>")
+    assert str(safe_snippet("&lt;b&gt; already escaped")) == "&lt;b&gt; already escaped"
+    assert str(safe_snippet(None)) == ""
+
+
+# ---------------------------------------------------------------------------- item page
+
+
+def test_item_page(client, corpus_archive):
+    r = client.get(f"/punkt/{ITEM}")
+    assert r.status_code == 200
+    body = html(r)
+    ref = corpus_archive.item_ref(ITEM)
+    assert ref.title in body
+    assert "7. april 2026" in body
+    assert 'href="/sag/SAG-2026-00541"' in body
+    assert 'class="block decision" id="beslutning"' in body
+    # page markers lead to the page image page of the right page, with the item highlighted
+    markers = re.findall(r'class="page-marker" href="/pdf/' + APRIL_REFERAT + r'/side/(\d+)\?punkt=' + re.escape(ITEM), body)
+    assert markers[0] == "13" and "16" in markers
+    assert [int(m) for m in markers] == sorted(int(m) for m in markers)
+    # counterpart, case history, similar items, citation, permalink, reference list
+    assert f'href="/punkt/{ITEM_DAGSORDEN}"' in body
+    assert "Sagsforløb" in body and "23. marts 2026" in body
+    assert "Lignende punkter" in body
+    citation = cite(ref)
+    assert citation.replace('"', "&#34;") in body
+    assert f'data-ref-id="{ITEM}"' in body and "Tilføj til referenceliste" in body
+    assert f"http://localhost/punkt/{ITEM}" in body
+    assert 'href="/pdf/' + APRIL_REFERAT + '#page=13"' in body
+
+
+def test_item_page_marks_page_breaks_inside_paragraphs(client, corpus_archive):
+    item = corpus_archive.item(ITEM)
+    spanning = [p for b in item.blocks for p in b.paragraphs if p.page_first != p.page_last]
+    body = html(client.get(f"/punkt/{ITEM}"))
+    text = re.sub(r"<[^>]+>", "", body)
+    for para in spanning:
+        assert f"s.&nbsp;{para.page_last}" in body
+        # the text around the marker is still all there
+        first_words = " ".join(para.text.split()[:4])
+        assert first_words in text
+
+
+def test_generic_case_number_is_not_listed_as_history(client):
+    body = html(client.get(f"/punkt/{GENERIC_ITEM}"))
+    assert "fælles sagsnummer" in body
+    assert 'href="/sag/SAG-2026-00801"' in body
+
+
+def test_item_page_of_agenda_links_to_minutes(client):
+    body = html(client.get(f"/punkt/{ITEM_DAGSORDEN}"))
+    assert f'href="/punkt/{ITEM}"' in body
+    assert "Samme punkt i referatet" in body
+
+
+# ---------------------------------------------------------------------------- meeting and case
+
+
+def test_meeting_page(client, corpus_archive):
+    r = client.get(f"/moede/{APRIL}")
+    assert r.status_code == 200
+    body = html(r)
+    assert "Møde 7. april 2026" in body
+    assert f'href="/pdf/{APRIL}_dagsorden"' in body and f'href="/pdf/{APRIL_REFERAT}"' in body
+    assert "Deltagere" in body and "Afbud" in body
+    referat = corpus_archive.document(APRIL_REFERAT)
+    assert referat.attendees[0] in body and referat.absent[0] in body
+    meeting = corpus_archive.meeting(APRIL)
+    assert meeting.time in body and meeting.place in body
+    assert f'href="/punkt/{ITEM}"' in body and f'href="/punkt/{ITEM_DAGSORDEN}"' in body
+
+
+def test_meetings_list(client):
+    body = html(client.get("/moeder"))
+    assert f'href="/moede/{APRIL}"' in body
+
+
+def test_case_page(client):
+    body = html(client.get("/sag/SAG-2026-00541"))
+    assert "SAG-2026-00541" in body
+    dates = re.findall(r'<time datetime="([\d-]+)">', body)
+    assert dates == sorted(dates) and len(dates) >= 3
+    assert f'href="/punkt/{ITEM}"' in body
+
+
+# ---------------------------------------------------------------------------- PDF and page images
+
+
+def test_pdf_is_served_inline(client, corpus_archive):
+    r = client.get(f"/pdf/{APRIL_REFERAT}")
+    assert r.status_code == 200
+    assert r.mimetype == "application/pdf"
+    assert r.headers["Content-Disposition"].startswith("inline")
+    assert r.data[:5] == b"%PDF-"
+    assert r.data == corpus_archive.pdf_path(APRIL_REFERAT).read_bytes()
+
+
+def png_pixels(data: bytes):
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def test_page_image_highlights_the_item(client):
+    plain = client.get(f"/pdf/{APRIL_REFERAT}/side/16.png")
+    marked = client.get(f"/pdf/{APRIL_REFERAT}/side/16.png?punkt={ITEM}")
+    query = client.get(f"/pdf/{APRIL_REFERAT}/side/16.png?punkt={ITEM}&q=herberger")
+    for r in (plain, marked, query):
+        assert r.status_code == 200 and r.mimetype == "image/png"
+        assert r.data[:8] == b"\x89PNG\r\n\x1a\n"
+    a, b, c = png_pixels(plain.data), png_pixels(marked.data), png_pixels(query.data)
+    assert a.size == b.size == c.size
+    assert a.width > 700  # about 100 dpi of an A4 page
+    from PIL import ImageChops
+
+    assert ImageChops.difference(a.convert("RGB"), b.convert("RGB")).getbbox() is not None
+    assert ImageChops.difference(b.convert("RGB"), c.convert("RGB")).getbbox() is not None
+    # yellow-ish highlight pixels appear only in the marked render
+    def yellow(img):
+        import numpy as np
+
+        px = np.asarray(img.convert("RGB")).astype(int)
+        return int(((px[..., 0] > 230) & (px[..., 1] > 200) & (px[..., 2] < 190)).sum())
+    assert yellow(b) > 1000 and yellow(a) < 50
+    # an item of another document highlights nothing
+    other = client.get(f"/pdf/{APRIL_REFERAT}/side/16.png?punkt={ITEM_DAGSORDEN}")
+    assert ImageChops.difference(a.convert("RGB"), png_pixels(other.data).convert("RGB")).getbbox() is None
+
+
+def test_page_view(client):
+    r = client.get(f"/pdf/{APRIL_REFERAT}/side/14?punkt={ITEM}&q=herberger")
+    assert r.status_code == 200
+    body = html(r)
+    assert "Side 14 af 36" in body
+    assert f'href="/pdf/{APRIL_REFERAT}#page=14"' in body
+    assert f'/pdf/{APRIL_REFERAT}/side/13?punkt={ITEM}' in body and f'/pdf/{APRIL_REFERAT}/side/15?punkt={ITEM}' in body
+    assert f'src="/pdf/{APRIL_REFERAT}/side/14.png?punkt={ITEM}&amp;q=herberger"' in body
+    first = html(client.get(f"/pdf/{APRIL_REFERAT}/side/1"))
+    assert "‹ Forrige" in first and 'aria-disabled="true"' in first
+
+
+@pytest.mark.parametrize("url", [
+    "/punkt/kkr-hovedstaden_2026-04-07_referat_99.9",
+    "/punkt/UPPERCASE",
+    "/punkt/..",
+    "/punkt/a%2fb",
+    "/moede/kkr-hovedstaden_1999-01-01",
+    "/moede/..%2f..",
+    "/sag/SAG-1999-00000",
+    "/sag/..%2f..%2fetc",
+    "/sag/%3Cscript%3E",
+    "/pdf/kkr-hovedstaden_1999-01-01_referat",
+    "/pdf/..%2f..%2fetc%2fpasswd",
+    "/pdf/../../archive.sqlite3",
+    "/pdf/..",
+    "/pdf/.hidden",
+    "/pdf/archive.sqlite3",
+    "/pdf/%2e%2e%2farchive.sqlite3",
+    f"/pdf/{APRIL_REFERAT}/side/0",
+    f"/pdf/{APRIL_REFERAT}/side/37",
+    f"/pdf/{APRIL_REFERAT}/side/37.png",
+    f"/pdf/{APRIL_REFERAT}/side/-1.png",
+    f"/pdf/{APRIL_REFERAT}/side/abc",
+    f"/pdf/{APRIL_REFERAT}/side/abc.png",
+    f"/pdf/{APRIL_REFERAT}/side/1.5.png",
+    "/findes-ikke",
+])
+def test_unknown_and_hostile_paths_are_danish_404s(client, url):
+    r = client.get(url)
+    assert r.status_code == 404, url
+    body = html(r)
+    assert "Siden findes ikke" in body
+    assert "SQLite format" not in body and "root:" not in body
+
+
+def test_hostile_item_param_on_page_image_is_ignored(client):
+    r = client.get(f"/pdf/{APRIL_REFERAT}/side/2.png", query_string={"punkt": "../../etc/passwd", "q": "<x>"})
+    assert r.status_code == 200 and r.mimetype == "image/png"
+
+
+# ---------------------------------------------------------------------------- headers and methods
+
+
+@pytest.mark.parametrize("url", ["/", f"/punkt/{ITEM}", "/api/search?q=herberger&mode=keyword", "/findes-ikke"])
+def test_security_headers(client, url):
+    r = client.get(url)
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "img-src 'self' data:" in csp and "unsafe-inline" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"]
+
+
+def test_no_inline_scripts_or_styles(client):
+    for url in ("/", f"/punkt/{ITEM}", f"/moede/{APRIL}", "/referencer", "/spoerg"):
+        body = html(client.get(url))
+        assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", body) == [], url
+        assert " style=" not in body and "<style" not in body, url
+        assert " onclick=" not in body
+
+
+def test_read_only(client):
+    assert client.post("/").status_code == 405
+    assert client.post("/api/search?q=x").status_code == 405
+    assert client.delete(f"/punkt/{ITEM}").status_code == 405
+
+
+def test_static_files(client):
+    for name in ("style.css", "app.js"):
+        r = client.get(f"/static/{name}")
+        assert r.status_code == 200
+        r.close()
+
+
+# ---------------------------------------------------------------------------- JSON API
+
+
+def test_api_search_returns_search_to_json(client, corpus_archive):
+    from archive.search import SearchRequest, search
+
+    r = client.get("/api/search?q=herberger&mode=keyword&council=KKR+Hovedstaden&kind=referat&limit=5&offset=2")
+    assert r.status_code == 200
+    data = r.get_json()
+    expected = search(corpus_archive, SearchRequest(q="herberger", mode="keyword", council="KKR Hovedstaden",
+                                                    kind="referat", limit=5, offset=2)).to_json()
+    assert data == expected
+    assert {"query", "mode", "total", "results", "facets", "suggestion", "message"} <= set(data)
+    hit = data["results"][0]
+    assert {"item_id", "council", "date", "kind", "number", "title", "case", "pages", "page", "score",
+            "snippet", "url", "pdf_url"} <= set(hit)
+    assert len(data["results"]) == 5
+
+
+def test_api_search_other_modes_answer(client):
+    for mode in ("hybrid", "semantic"):
+        r = client.get(f"/api/search?q=herberger&mode={mode}")
+        assert r.status_code == 200
+        assert r.get_json()["total"] > 0
+
+
+def test_api_search_requires_a_query(client):
+    r = client.get("/api/search")
+    assert r.status_code == 400 and r.get_json()["error"] == "missing_query"
+    r = client.get("/api/search?q=x&from=nodate")
+    assert r.status_code == 400
+
+
+def test_api_item(client, corpus_archive):
+    data = client.get(f"/api/items/{ITEM}").get_json()
+    ref = corpus_archive.item_ref(ITEM)
+    assert data["item_id"] == ITEM and data["title"] == ref.title
+    assert data["pages"] == [13, 16] and data["case"] == "SAG-2026-00541"
+    assert [b["heading"] for b in data["blocks"]][-1] == "Beslutning"
+    assert data["decision"]
+    assert data["counterpart"]["item_id"] == ITEM_DAGSORDEN
+    assert ITEM in [h["item_id"] for h in data["case_history"]]
+    assert data["citation"] == cite(ref)
+    assert data["url"] == f"/punkt/{ITEM}" and data["pdf_url"] == f"/pdf/{APRIL_REFERAT}#page=13"
+
+
+def test_api_meeting_and_case(client):
+    data = client.get(f"/api/meetings/{APRIL}").get_json()
+    assert data["date"] == "2026-04-07" and data["council"] == "KKR Hovedstaden"
+    assert sorted(d["kind"] for d in data["documents"]) == ["dagsorden", "referat"]
+    referat = next(d for d in data["documents"] if d["kind"] == "referat")
+    assert referat["attendees"] and referat["items"][0]["number"] == "1.1"
+    case = client.get("/api/cases/SAG-2026-00541").get_json()
+    assert case["case"] == "SAG-2026-00541" and case["total"] == len(case["items"]) >= 3
+
+
+@pytest.mark.parametrize("url", ["/api/items/nope", "/api/items/..%2f..", "/api/meetings/nope",
+                                 "/api/cases/SAG-0000-00000", "/api/cases/%3Cx%3E", "/api/nothing"])
+def test_api_404_is_json(client, url):
+    r = client.get(url)
+    assert r.status_code == 404
+    assert r.is_json and r.get_json()["error"] == "not_found"
+
+
+# ---------------------------------------------------------------------------- Spørg arkivet
+
+
+def test_ask_without_answer_module(client, monkeypatch):
+    import webapp.services as services
+
+    monkeypatch.setattr(services, "answer_module", lambda: None)
+    body = html(client.get("/spoerg?q=hvad"))
+    assert "Spørg arkivet er ikke tilgængelig endnu" in body
+    r = client.get("/api/ask?q=hvad")
+    assert r.status_code == 503 and r.get_json()["message"] == "Spørg arkivet er ikke tilgængelig endnu."
+
+
+def test_ask_with_answer_module(client, monkeypatch):
+    import webapp.services as services
+
+    citation = {"item_id": ITEM, "council": "KKR Hovedstaden", "date": "2026-04-07", "kind": "referat",
+                "number": "3.2", "title": "Herberger <i>x</i>", "case": "SAG-2026-00541", "page": 16,
+                "quote": "<script>alert(1)</script>", "url": f"/punkt/{ITEM}", "pdf_url": "/pdf/x#page=16"}
+
+    class Answer:
+        def to_json(self):
+            return {"question": "q", "answer": "Svar <b>her</b>", "found": True, "citations": [citation]}
+
+    fake = types.SimpleNamespace(answer_question=lambda archive, question: Answer())
+    monkeypatch.setattr(services, "answer_module", lambda: fake)
+    body = html(client.get("/spoerg?q=Hvad+besluttede+KKR+om+herberger"))
+    assert "Svar &lt;b&gt;her&lt;/b&gt;" in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert" not in body
+    assert f'/pdf/{APRIL_REFERAT}/side/16?punkt={ITEM}' in body
+    r = client.get("/api/ask?q=hvad")
+    assert r.status_code == 200 and r.get_json()["citations"][0]["item_id"] == ITEM
+    assert client.get("/api/ask?q=" + "x" * 501).status_code == 400
+
+
+def test_references_page(client):
+    body = html(client.get("/referencer"))
+    assert "data-ref-panel" in body and "Kopiér hele listen" in body
+
+
+# ---------------------------------------------------------------------------- a PDF that contains HTML
+
+
+def make_hostile_pdf(path: Path) -> None:
+    """A small agenda in the genre of the corpus whose text is full of HTML."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen import canvas
+
+    regular, bold = "Helvetica", "Helvetica-Bold"
+    fonts = Path("/usr/share/fonts/truetype/liberation")
+    if (fonts / "LiberationSans-Regular.ttf").exists() and (fonts / "LiberationSans-Bold.ttf").exists():
+        pdfmetrics.registerFont(TTFont("LiberationSans", str(fonts / "LiberationSans-Regular.ttf")))
+        pdfmetrics.registerFont(TTFont("LiberationSans-Bold", str(fonts / "LiberationSans-Bold.ttf")))
+        regular, bold = "LiberationSans", "LiberationSans-Bold"
+    _width, height = A4
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+
+    def line(top: float, text: str, font: str, size: float) -> None:
+        pdf.setFont(font, size)
+        pdf.drawString(99, height - top - size, text)
+
+    line(265, "Dagsorden", bold, 30)
+    line(306, "KKR Testråd", regular, 18)
+    line(367, "Mødedato: 1. oktober 2026", bold, 11)
+    line(385, "Mødetidspunkt: kl. 10.00 - 12.00", bold, 11)
+    line(403, "Mødested: <i>Testvej</i> 1, 1000 København K", bold, 11)
+    pdf.showPage()
+    line(36, "KKR Testråd | 01-10-2026 SIDE | 2", regular, 8.5)
+    line(96, "1. Testsager <u>gruppe</u>", bold, 14)
+    line(128, "1.1. <b>Fed</b> titel <script>x</script>", bold, 11.5)
+    line(145, "SAG-2026-99999 ab", regular, 8.5)
+    line(168, "Baggrund", bold, 10.5)
+    line(183, 'Teksten indeholder <img src=x onerror=alert(1)> og <a href="javascript:alert(2)">et link</a>', regular, 10.5)
+    line(197.5, 'samt & og "citater" som skal vises som tekst og aldrig som HTML i herbergsarkivet.', regular, 10.5)
+    line(222, "Indstilling", bold, 10.5)
+    line(237, "Det indstilles, at KKR Testråd tager <em>orienteringen</em> til efterretning.", regular, 10.5)
+    line(277, "1.2. Almindeligt punkt om herberger", bold, 11.5)
+    line(294, "SAG-2026-99998 cd", regular, 8.5)
+    line(317, "Baggrund", bold, 10.5)
+    line(332, "Et helt almindeligt punkt med almindelig tekst om herberger.", regular, 10.5)
+    pdf.showPage()
+    pdf.save()
+
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory):
+    from indexer.ingest import ingest_paths
+
+    folder = tmp_path_factory.mktemp("hostile-pdf")
+    pdf = folder / "kkr-testraad_2026-10-01_dagsorden.pdf"
+    make_hostile_pdf(pdf)
+    data = tmp_path_factory.mktemp("hostile-archive")
+    with Archive(data) as archive:
+        report = ingest_paths(archive, [pdf], say=lambda _msg: None)
+    assert report.ok, [str(r) for r in report.rejected]
+    return create_app(data=data)
+
+
+HOSTILE_ITEM = "kkr-testraad_2026-10-01_dagsorden_1.1"
+
+
+def test_pdf_text_with_html_is_escaped_everywhere(hostile_app):
+    client = hostile_app.test_client()
+    item = client.get(f"/punkt/{HOSTILE_ITEM}")
+    assert item.status_code == 200
+    body = html(item)
+    for raw in ("<script>x</script>", "<b>Fed</b>", "<img src=x", '<a href="javascript', "<em>", "<u>", "<i>"):
+        assert raw not in body, raw
+    assert "&lt;b&gt;Fed&lt;/b&gt; titel &lt;script&gt;x&lt;/script&gt;" in body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body
+    meeting = html(client.get("/moede/kkr-testraad_2026-10-01"))
+    assert "<script>x</script>" not in meeting and "&lt;script&gt;x&lt;/script&gt;" in meeting
+    assert "<i>Testvej</i>" not in meeting
+    results = html(client.get("/?q=herbergsarkivet&mode=keyword"))
+    assert "<script>x</script>" not in results and "<img src=x" not in results
+    assert "&lt;img src=x onerror=alert(1)&gt;" in results or "&lt;b&gt;Fed" in results
+    api = client.get(f"/api/items/{HOSTILE_ITEM}").get_json()
+    assert api["title"] == "<b>Fed</b> titel <script>x</script>"  # JSON carries the text as it is
+    assert client.get(f"/api/items/{HOSTILE_ITEM}").mimetype == "application/json"
+
+
+def test_empty_archive_folder_is_a_danish_503(tmp_path):
+    client = create_app(data=tmp_path / "nothing").test_client()
+    r = client.get("/")
+    assert r.status_code == 503 and "Arkivet er tomt" in html(r)
+    assert client.get("/api/items/x").status_code == 503

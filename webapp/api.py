@@ -1,0 +1,110 @@
+"""The JSON API (read-only, GET only). Unknown ids answer a JSON 404."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+
+from . import services as s
+
+log = logging.getLogger(__name__)
+api = Blueprint("api", __name__)
+
+
+def _error(status: int, code: str, message: str):
+    response = jsonify(error=code, message=message)
+    response.status_code = status
+    return response
+
+
+@api.route("/search")
+def search():
+    archive = s.get_archive()
+    params = s.parse_search_args(request.args, api=True)
+    if params.too_long:
+        return _error(400, "query_too_long", params.errors[0])
+    if params.errors:
+        return _error(400, "bad_request", " ".join(params.errors))
+    if not params.q:
+        return _error(400, "missing_query", "Angiv en søgning med parameteren q.")
+    outcome = s.run_search(archive, params)
+    if outcome.response is None:
+        return _error(503, "unavailable", outcome.notice)
+    data = outcome.response.to_json()
+    if outcome.notice and not data.get("message"):
+        data["message"] = outcome.notice
+    return jsonify(data)
+
+
+@api.route("/items/<item_id>")
+def item(item_id: str):
+    archive = s.get_archive()
+    s.require_id(item_id)
+    item = archive.item(item_id)
+    ref = archive.item_ref(item_id) if item else None
+    if item is None or ref is None:
+        abort(404)
+    return jsonify(s.item_json(archive, item, ref))
+
+
+@api.route("/meetings/<meeting_id>")
+def meeting(meeting_id: str):
+    archive = s.get_archive()
+    s.require_id(meeting_id)
+    meeting = archive.meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    documents = []
+    for doc in meeting.documents:
+        item_ids = [i.id for i in archive.items(document_id=doc.id)]
+        refs = archive.item_refs(item_ids)
+        items = [s.ref_json(refs[i]) for i in item_ids if i in refs]
+        documents.append({
+            "id": doc.id, "kind": doc.kind, "pages": doc.page_count, "file_name": doc.file_name,
+            "sha256": doc.sha256, "attendees": doc.attendees, "absent": doc.absent,
+            "pdf_url": url_for("views.pdf", document_id=doc.id), "items": items,
+        })
+    return jsonify({
+        "id": meeting.id, "council": meeting.council, "date": meeting.date.isoformat(),
+        "time": meeting.time, "place": meeting.place,
+        "url": url_for("views.meeting", meeting_id=meeting.id), "documents": documents,
+    })
+
+
+@api.route("/cases/<case_number>")
+def case(case_number: str):
+    archive = s.get_archive()
+    s.require_case(case_number)
+    timeline = s.case_timeline(archive, case_number, limit=0)
+    if not timeline["total"]:
+        abort(404)
+    return jsonify({
+        "case": case_number, "total": timeline["total"], "shared": timeline["generic"],
+        "url": url_for("views.case", case_number=case_number),
+        "items": [s.ref_json(r) for r in timeline["refs"]],
+    })
+
+
+@api.route("/ask")
+def ask():
+    archive = s.get_archive()
+    max_len = current_app.config["MAX_QUERY_LENGTH"]
+    q = " ".join((request.args.get("q") or "").split())
+    module = s.answer_module()
+    if module is None:
+        return _error(503, "unavailable", "Spørg arkivet er ikke tilgængelig endnu.")
+    if not q:
+        return _error(400, "missing_query", "Angiv et spørgsmål med parameteren q.")
+    if len(q) > max_len:
+        return _error(400, "query_too_long", f"Spørgsmålet er for langt ({len(q)} tegn). Det må højst være {max_len} tegn.")
+    try:
+        answer = module.answer_question(archive, q)
+    except Exception:
+        log.exception("answer_question failed")
+        return _error(500, "server_error", "Spørgsmålet kunne ikke besvares lige nu.")
+    return jsonify(answer.to_json())
+
+
+@api.route("/<path:_rest>")
+def unknown(_rest: str):
+    abort(404)

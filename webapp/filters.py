@@ -1,0 +1,46 @@
+"""Jinja filters and globals: Danish dates, kinds and page spans."""
+from __future__ import annotations
+
+from datetime import date
+
+from archive.citation import format_date_da, page_span
+
+KIND_LABEL = {"dagsorden": "Dagsorden", "referat": "Referat"}
+MODE_LABEL = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}
+
+
+def date_da(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return format_date_da(value)
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABEL.get(kind, kind)
+
+
+def pages_da(first: int, last: int | None = None) -> str:
+    return page_span(first, first if last is None else last)
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def number_da(n: int) -> str:
+    """12345 -> '12.345' (Danish thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(
+        date_da=date_da, kind_label=kind_label, pages_da=pages_da, number_da=number_da,
+    )
+    app.jinja_env.globals.update(plural=plural, MODE_LABEL=MODE_LABEL, KIND_LABEL=KIND_LABEL)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,206 @@
+"""HTML pages: search, item, meeting, case, PDF and page images, question answering."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+
+from archive.citation import cite
+
+from . import services as s
+from .pageimage import highlight_boxes, render_page_png
+
+log = logging.getLogger(__name__)
+views = Blueprint("views", __name__)
+
+EXAMPLE_SEARCHES = [
+    ("herberger", "keyword", "Herberger og kapacitetsstyring"),
+    ("pædagoguddannelsen", "keyword", "Dimensionering af pædagoguddannelsen"),
+    ("økonomiforhandlinger", "hybrid", "Indspil til økonomiforhandlingerne"),
+    ("Erhvervshus", "keyword", "Erhvervshusene"),
+    ("hvordan skal kommunerne samarbejde om det specialiserede socialområde", "semantic",
+     "Et spørgsmål med almindelige ord"),
+]
+
+
+@views.route("/")
+def index():
+    archive = s.get_archive()
+    params = s.parse_search_args(request.args)
+    outcome = None
+    hits = []
+    if params.q and not params.too_long:
+        outcome = s.run_search(archive, params)
+        if outcome.response is not None:
+            page_hits = s.hits_of(outcome.response)
+            decided = s.items_with_decision(archive, [hit.item_id for hit in page_hits])
+            hits = [
+                {"hit": hit, "snippet": s.safe_snippet(getattr(hit, "snippet", "")),
+                 "document_id": getattr(hit, "document_id", None) or s.document_id_of(hit.item_id),
+                 "decision": hit.item_id in decided}
+                for hit in page_hits
+            ]
+    facets = s.normalize_facets(getattr(outcome.response, "facets", None)) if outcome and outcome.response else {}
+    total = getattr(outcome.response, "total", 0) if outcome and outcome.response else 0
+    pages = (total + params.limit - 1) // params.limit if total else 0
+    messages = []
+    if outcome and outcome.response is not None:
+        no_hits = getattr(s.search_module(), "MESSAGE_NO_HITS", None)
+        raw = getattr(outcome.response, "messages", None)
+        if raw is None:
+            raw = [outcome.response.message] if getattr(outcome.response, "message", None) else []
+        messages = [m for m in raw if m and m != no_hits and m != outcome.notice]
+    suggestion = getattr(outcome.response, "suggestion", None) if outcome and outcome.response else None
+    if isinstance(suggestion, dict):
+        suggestion = suggestion.get("q") or suggestion.get("query")
+    suggestion = suggestion if isinstance(suggestion, str) and suggestion.strip() != params.q else None
+    return render_template(
+        "search.html", params=params, outcome=outcome, hits=hits, total=total, facets=facets,
+        suggestion=suggestion, messages=messages,
+        facet_labels=s.FACET_LABEL, pages=pages, councils=s.councils(archive),
+        meetings=archive.meetings()[:6] if not params.q else [], examples=EXAMPLE_SEARCHES,
+        document_count=archive.document_count(),
+    )
+
+
+@views.route("/punkt/<item_id>")
+def item(item_id: str):
+    archive = s.get_archive()
+    s.require_id(item_id)
+    item = archive.item(item_id)
+    ref = archive.item_ref(item_id) if item else None
+    if item is None or ref is None:
+        abort(404)
+    meeting = archive.meeting(ref.meeting_id)
+    counterpart = archive.counterpart(item_id)
+    timeline = s.case_timeline(archive, item.case_number)
+    exclude = {item_id} | ({counterpart.item_id} if counterpart else set())
+    similar = s.similar_items(archive, item, exclude)
+    return render_template(
+        "item.html", item=item, ref=ref, meeting=meeting, counterpart=counterpart, timeline=timeline,
+        similar=similar, blocks=s.item_blocks_view(item), citation=cite(ref),
+        q=(request.args.get("q") or "")[: current_app.config["MAX_QUERY_LENGTH"]],
+        document_id_of=s.document_id_of,
+    )
+
+
+@views.route("/moede/<meeting_id>")
+def meeting(meeting_id: str):
+    archive = s.get_archive()
+    s.require_id(meeting_id)
+    meeting = archive.meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    documents = [archive.document(d.id, with_items=True) for d in meeting.documents]
+    referat = next((d for d in documents if d.kind == "referat"), None)
+    return render_template("meeting.html", meeting=meeting, documents=documents, referat=referat)
+
+
+@views.route("/moeder")
+def meetings():
+    archive = s.get_archive()
+    return render_template("meetings.html", meetings=archive.meetings())
+
+
+@views.route("/sag/<case_number>")
+def case(case_number: str):
+    archive = s.get_archive()
+    s.require_case(case_number)
+    timeline = s.case_timeline(archive, case_number, limit=0)
+    if not timeline["total"]:
+        abort(404)
+    return render_template("case.html", timeline=timeline, case_number=case_number)
+
+
+def _document_or_404(document_id: str):
+    archive = s.get_archive()
+    s.require_id(document_id)
+    document = archive.document(document_id)
+    if document is None:
+        abort(404)
+    path = archive.pdf_path(document_id)  # from the stored sha256, never from the request
+    if path is None or not path.is_file():
+        abort(404)
+    return document, path
+
+
+@views.route("/pdf/<document_id>")
+def pdf(document_id: str):
+    document, path = _document_or_404(document_id)
+    response = send_file(path, mimetype="application/pdf", as_attachment=False,
+                         download_name=f"{document.id}.pdf", conditional=True, etag=document.sha256)
+    response.headers["Content-Disposition"] = f'inline; filename="{document.id}.pdf"'
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _page_item(document_id: str):
+    """The item named by ?punkt=, when it belongs to this document."""
+    item_id = request.args.get("punkt") or ""
+    if not item_id or not s.ids.is_valid_id(item_id) or s.document_id_of(item_id) != document_id:
+        return None
+    return s.get_archive().item(item_id)
+
+
+def _page_query() -> str:
+    return " ".join((request.args.get("q") or "").split())[: current_app.config["MAX_QUERY_LENGTH"]]
+
+
+@views.route("/pdf/<document_id>/side/<int:n>.png")
+def page_image(document_id: str, n: int):
+    document, path = _document_or_404(document_id)
+    if not 1 <= n <= document.page_count:
+        abort(404)
+    item = _page_item(document_id)
+    boxes, matches = highlight_boxes(item, n, _page_query())
+    resolution = current_app.config["PAGE_IMAGE_RESOLUTION"]
+    key = (document.sha256, n, resolution, tuple(boxes), tuple(matches))
+    cache = current_app.extensions["kkr_page_images"]
+    png = cache.get(key)
+    if png is None:
+        png = render_page_png(path, n, resolution=resolution, boxes=tuple(boxes), matches=tuple(matches))
+        cache.put(key, png)
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@views.route("/pdf/<document_id>/side/<int:n>")
+def page_view(document_id: str, n: int):
+    document, _path = _document_or_404(document_id)
+    if not 1 <= n <= document.page_count:
+        abort(404)
+    item = _page_item(document_id)
+    ref = s.get_archive().item_ref(item.id) if item else None
+    q = _page_query()
+    boxes, matches = highlight_boxes(item, n, q)
+    return render_template("page.html", document=document, n=n, item=item, ref=ref, q=q,
+                           highlighted=bool(boxes), matched=bool(matches))
+
+
+@views.route("/spoerg")
+def ask():
+    archive = s.get_archive()
+    max_len = current_app.config["MAX_QUERY_LENGTH"]
+    q = " ".join((request.args.get("q") or "").split())
+    error = ""
+    answer = None
+    module = s.answer_module()
+    if len(q) > max_len:
+        error = f"Spørgsmålet er for langt ({len(q)} tegn). Det må højst være {max_len} tegn."
+        q = q[:max_len]
+    elif q and module is not None:
+        try:
+            answer = module.answer_question(archive, q).to_json()
+        except Exception:
+            log.exception("answer_question failed")
+            error = "Spørgsmålet kunne ikke besvares lige nu. Prøv igen, eller brug søgningen."
+    if answer:
+        for citation in answer.get("citations", []):
+            citation["document_id"] = s.document_id_of(citation.get("item_id", ""))
+    return render_template("ask.html", q=q, answer=answer, available=module is not None, error=error)
+
+
+@views.route("/referencer")
+def references():
+    return render_template("references.html")
