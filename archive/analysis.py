@@ -63,6 +63,8 @@ MAX_TOKEN_LENGTH = 60  # longer "words" are noise (URLs, garbage); they are skip
 def normalise_text(text: str) -> str:
     """NFC, no control characters (NUL bytes and friends become spaces), soft hyphens removed."""
     text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
+    if text.isprintable():
+        return text
     return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
 
 
@@ -141,7 +143,7 @@ NOT_HEADS = frozenset(
 )
 NOT_MODIFIERS = frozenset(
     "ved del frem sam bag mod inde ude oppe nede igen imod bort hen hjem fri gen gennem kun "
-    "god fast".split()
+    "god fast ring forud".split()
 )
 
 

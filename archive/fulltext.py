@@ -613,7 +613,7 @@ class KeywordSearcher:
     def _filter(filters: Filters):
         parts = []
         if filters.council:
-            parts.append(wq.Term("council", ids.slugify(filters.council)))
+            parts.append(wq.Term("council", ids.council_slug(filters.council)))
         if filters.kind:
             parts.append(wq.Term("kind", filters.kind.strip().lower()))
         if filters.date_from or filters.date_to:

@@ -35,3 +35,9 @@ def item_id(doc_id: str, number: str) -> str:
 def is_valid_id(value: str) -> bool:
     """True when `value` has the shape of an id (used to reject hostile input early)."""
     return bool(_ID.match(value or ""))
+
+
+def council_slug(name: str) -> str:
+    """A council filter as users type it: 'KKR Sjælland', 'kkr-sjaelland' or just 'Sjælland'."""
+    slug = slugify(name)
+    return slug if slug.startswith("kkr-") or not slug else f"kkr-{slug}"

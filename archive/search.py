@@ -59,6 +59,7 @@ class SearchRequest:
     sort: str = "relevance"  # "relevance" | "date" (newest first) | "date-asc"
     limit: int = 10
     offset: int = 0
+    model: str | None = None  # embedding model for semantic/hybrid (default: the configured one)
 
 
 @dataclass
@@ -163,6 +164,8 @@ def search(archive, request: SearchRequest) -> SearchResponse:
     if request.sort not in SORTS:
         raise ValueError(f"unknown sort order {request.sort!r}; expected one of {', '.join(SORTS)}")
     if request.mode != "keyword":
+        from . import hybrid  # noqa: F401  (registers the semantic and hybrid rankers)
+
         ranker = _RANKERS.get(request.mode)
         if ranker is None:
             raise ValueError(f"search mode {request.mode!r} is not available in this installation")
@@ -372,10 +375,23 @@ class Snippet:
         )
 
 
+def _could_match(text: str, highlight: Highlight) -> bool:
+    """A cheap test before analysing a paragraph: a word can only match when the text holds
+    the first letters of a query term (stems and parts are prefixes of the words they come
+    from, folded terms of the folded words)."""
+    lowered = text.lower()
+    folded = fold(lowered)
+    return (any(t[:4] in lowered for t in highlight.terms)
+            or any(t[:4] in folded for t in highlight.folded)
+            or any(fold(p[:4]) in folded for p in highlight.prefixes))
+
+
 def _matches(analysis: Analysis, text: str, highlight: Highlight) -> list[tuple[int, int, str]]:
     """(start, end, key) of every word in `text` that the query matched; key names the query
     term it matched, to count distinct matches."""
-    found = []
+    found: list[tuple[int, int, str]] = []
+    if not _could_match(text, highlight):
+        return found
     for word in split_words(text):
         term = analysis.term(word)
         if term is None:

@@ -366,3 +366,25 @@ class Archive:
     def data_version(self) -> int:
         """Changes whenever another connection commits (for caches of derived data)."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def item_ids_where(self, *, council_slug: str | None = None, kind: str | None = None,
+                       date_from: str | None = None, date_to: str | None = None) -> set[str]:
+        """Ids of the items whose document passes the search filters (ISO date bounds, inclusive)."""
+        from .ids import slugify
+
+        clauses, args = [], []
+        if kind:
+            clauses.append("d.kind = ?")
+            args.append(kind)
+        if date_from:
+            clauses.append("m.date >= ?")
+            args.append(date_from)
+        if date_to:
+            clauses.append("m.date <= ?")
+            args.append(date_to if len(date_to) > 4 else f"{date_to}-12-31")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self.conn.execute(
+            f"SELECT i.id, m.council FROM items i JOIN documents d ON d.id = i.document_id "
+            f"JOIN meetings m ON m.id = d.meeting_id {where}", args
+        ).fetchall()
+        return {r["id"] for r in rows if council_slug is None or slugify(r["council"]) == council_slug}

@@ -96,11 +96,13 @@ def markdown(results: dict[str, Scores], n: int, command: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(section: str, path: Path = REPORT) -> None:
+def write_section(section: str, path: Path = REPORT, start: str = START, end: str = END) -> None:
+    """Replace the part of `path` between the markers `start` and `end` (which `section`
+    carries itself), or append `section` when the markers are not there yet."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Evaluation\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
         text = before + section + after
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"

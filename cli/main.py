@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 when a file was rejected or an item was not found, 2 us
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -59,19 +60,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, model: str 
     sys.exit(0 if report.ok else 1)
 
 
-def _embed(archive: Archive, model: str | None) -> None:
+def _embed(archive: Archive, model: str | None, *, progress: bool = True) -> None:
     from indexer.embed import embed_missing
 
-    embed_missing(archive, model=model, say=lambda msg: click.echo(msg, err=True))
+    embed_missing(archive, model=model, say=lambda msg: click.echo(msg, err=True), progress=progress)
 
 
 @cli.command()
 @click.option("--model", default=None, help="Embedding model (default $KKR_ARKIV_MODEL or multilingual-e5-small).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
-def embed(ctx: click.Context, model: str | None) -> None:
+def embed(ctx: click.Context, model: str | None, quiet: bool) -> None:
     """Embed every passage that has no vector yet for the active model."""
     with _open(ctx, readonly=False) as archive:
-        _embed(archive, model)
+        _embed(archive, model, progress=not quiet)
 
 
 @cli.command()
@@ -83,8 +85,8 @@ def reindex(ctx: click.Context) -> None:
 
     with _open(ctx, readonly=False) as archive:
         with writer_lock(archive.paths.ingest_lock, say=lambda msg: click.echo(msg, err=True)):
-            stats = KeywordIndex(archive.paths).rebuild(archive)
-    click.echo(f"Rebuilt the keyword index: {stats}")
+            stats = KeywordIndex(archive.paths, say=lambda msg: click.echo(msg, err=True)).rebuild(archive)
+    click.echo(f"Rebuilt the keyword index: {stats.summary()}")
 
 
 @cli.command()
@@ -164,9 +166,10 @@ def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort,
     if response.message:
         click.echo(response.message)
     click.echo(f"{response.total} hits")
-    for hit in response.results:
-        click.echo(f"\n{hit.council} {hit.kind} {hit.date.isoformat()} pkt. {hit.number}: {hit.title}")
-        click.echo(f"  s. {hit.page}: {hit.plain_snippet}")
+    for hit in response.hits:
+        snippet = "".join(f"[{text}]" if marked else text for text, marked in hit.fragments)
+        click.echo(f"\n{hit.council} {hit.kind} {hit.date} pkt. {hit.number}: {hit.title}")
+        click.echo(f"  s. {hit.page}: {snippet}")
     if response.suggestion:
         click.echo(f"\nMente du: {response.suggestion}")
 
@@ -192,16 +195,32 @@ def ask(ctx, question: str, as_json: bool, model: str | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--embed-in-background/--no-embed-in-background", default=False, show_default=True,
+              help="Embed passages that lack vectors in a low-priority child process while serving; "
+                   "keyword search works at once, semantic results fill in as vectors land.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, threads: int, embed_in_background: bool) -> None:
     """Serve the web app with waitress."""
     from waitress import serve as waitress_serve
 
     from webapp import create_app
 
     app = create_app(data=ctx.obj["data"])
+    embedder = _start_background_embedding(ctx.obj["data"]) if embed_in_background else None
     click.echo(f"Serving kkr-arkiv on http://{host}:{port}/")
-    waitress_serve(app, host=host, port=port, threads=threads)
+    try:
+        waitress_serve(app, host=host, port=port, threads=threads)
+    finally:
+        if embedder is not None and embedder.poll() is None:
+            embedder.terminate()
+
+
+def _start_background_embedding(data: str | None):
+    """`kkr-arkiv embed` as a child process at low CPU priority (vectors are committed in batches)."""
+    import subprocess
+
+    args = [sys.executable, "-m", "cli.main"] + (["--data", data] if data else []) + ["embed", "--quiet"]
+    return subprocess.Popen(args, preexec_fn=lambda: os.nice(10))
 
 
 def main() -> None:

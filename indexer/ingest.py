@@ -77,7 +77,7 @@ def ingest_paths(
     with writer_lock(archive.paths.ingest_lock, say=say):
         for path in progress(files) if progress else files:
             _ingest_one(archive, path, report)
-        KeywordIndex(archive.paths).sync(archive)
+        KeywordIndex(archive.paths, say=say).sync(archive)
     report.seconds = time.perf_counter() - started
     return report
 

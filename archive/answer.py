@@ -1,0 +1,846 @@
+"""Extractive question answering over the archive: no language model, offline.
+
+`answer_question(archive, question)`:
+
+1. parses the question (`archive.question`): topic, councils, period, intent;
+2. finds candidate items with keyword search (the topic words OR-ed), passage embeddings
+   (every passage scored against the question, when the archive holds vectors) and the
+   hybrid ranker when one is registered, restricted to the councils and period asked about;
+3. scores every candidate item: lexical coverage of the topic (IDF-weighted, with the
+   archive's Danish analysis: stems and compound parts) plus the semantic score of its best
+   passage. Below `THRESHOLD` (calibrated on the evaluation set, see docs/EVALUATION.md) the
+   archive has no answer: the answer says so and lists the nearest items;
+4. groups the relevant items by meeting and agenda number (a referat replaces its
+   dagsorden; a dagsorden without referat gives its Indstilling, labelled as a
+   recommendation), sorts them into the answer proper (decisions for a decision question)
+   and "Se også" (orientations and discussions), in date order;
+5. quotes the decisive sentence(s) of each item exactly as archived (verified as substrings
+   of `Paragraph.text`, else dropped) with the page the sentence starts on.
+"""
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from .analysis import fold, normalise_text, words as split_words
+from .citation import cite, format_date_da
+from .model import Item, ItemRef, Paragraph
+from .passages import sentence_spans
+from .question import KNOWN_COUNCILS, ParsedQuestion, parse_question
+
+# ---------------------------------------------------------------------------- calibrated constants
+
+# Decline below this item score (lexical coverage + semantic score of the best item).
+# Chosen by benchmarks/calibrate_threshold.py on the calibration half of
+# tests/relevance/questions.json; see docs/EVALUATION.md.
+THRESHOLD = 0.921
+SEM_FLOOR, SEM_CEIL = 0.80, 0.93  # e5 cosine range mapped to 0..1 for the semantic component
+SEM_WEIGHT = 0.6
+RELATIVE_CUT = 0.72  # an item enters the answer when its score >= this share of the best
+CANDIDATES = 20
+MAX_ENTRIES = 6
+EVIDENCE_MARGIN = 0.12  # number/date/people: items within this of the best item + sentence score
+MAX_SEE_ALSO = 5
+
+ORIENTATION_TITLE = re.compile(
+    r"^\s*(?:orientering|drøftelse|status|afrapportering|opsamling|siden sidst|punkter til næste møde|"
+    r"eventuelt|godkendelse af (?:referat|dagsorden)\b)", re.I)
+DECISION_VERB = re.compile(
+    r"\b(?:besluttede|godkendte|fastsatte|vedtog|udpegede|valgte|tiltrådte|imødekom|anbefaler|"
+    r"bemyndigede|gav [\w-]+ mandat|tilsluttede sig|fastsætter|godkender|udpeger)\b", re.I)
+NOTED_ONLY = re.compile(r"\btog\b.*\btil efterretning\b", re.I)
+NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\w])|(?<![\w.,-])\d+(?:,\d+)?(?![\w-])")
+DATE_EXPR = re.compile(r"\b\d{1,2}\.\s*(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|"
+                       r"november|december)(?:\s+\d{4})?\b", re.I)
+PERSON = re.compile(r"\b(?:[Bb]orgmester|[Oo]verborgmester|[Dd]irektør|[Ff]ormand|[Nn]æstformand|"
+                    r"[Kk]ommunalbestyrelsesmedlem|[Mm]edlem af Borgerrepræsentationen|[Rr]ektor|"
+                    r"[Ii]nstitutleder|[Rr]egionsformand)\b|\([A-ZÆØÅ]\)")
+NUMBER_WORDS = ("ingen", "én", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti")
+ROLE_DA = {"decision": "beslutning", "recommendation": "indstilling (ikke en beslutning)",
+           "orientation": "orientering/drøftelse", "nearest": "nærmeste punkt"}
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@dataclass
+class Quote:
+    text: str
+    page: int
+    block: str
+
+
+@dataclass
+class Entry:
+    ref: ItemRef
+    role: str  # decision | recommendation | orientation | nearest
+    score: float
+    quotes: list[Quote] = field(default_factory=list)
+
+    def citations(self) -> list[dict]:
+        quotes = self.quotes or [Quote("", self.ref.page_first, "")]
+        return [self._citation(q) for q in quotes]
+
+    def _citation(self, quote: Quote) -> dict:
+        r = self.ref
+        page = quote.page or r.page_first
+        return {
+            "item_id": r.item_id, "document_id": r.document_id, "council": r.council,
+            "date": r.date.isoformat(), "kind": r.kind, "number": r.number, "title": r.title,
+            "case": r.case_number, "page": page, "quote": quote.text, "block": quote.block,
+            "role": self.role, "url": f"/punkt/{r.item_id}", "pdf_url": f"/pdf/{r.document_id}#page={page}",
+            "cite": cite(r, pages=(page, page)),
+        }
+
+    def to_json(self) -> dict:
+        r = self.ref
+        return {
+            "item_id": r.item_id, "council": r.council, "date": r.date.isoformat(), "kind": r.kind,
+            "number": r.number, "title": r.title, "case": r.case_number, "role": self.role,
+            "role_label": ROLE_DA.get(self.role, self.role), "score": round(self.score, 4),
+            "url": f"/punkt/{r.item_id}", "citations": self.citations(),
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    parsed: ParsedQuestion
+    found: bool
+    lead: str
+    entries: list[Entry] = field(default_factory=list)
+    see_also: list[Entry] = field(default_factory=list)
+    nearest: list[Entry] = field(default_factory=list)
+    confidence: float = 0.0
+    seconds: float = 0.0
+    semantic: bool = False
+
+    @property
+    def citations(self) -> list[dict]:
+        return [c for e in self.entries + self.see_also for c in e.citations()]
+
+    def answer_text(self) -> str:
+        lines = [self.lead]
+        for n, entry in enumerate(self.entries, 1):
+            lines += _entry_lines(entry, f"{n}. ")
+        if self.see_also:
+            lines.append("Se også:")
+            for entry in self.see_also:
+                lines += _entry_lines(entry, "- ")
+        if self.nearest:
+            lines.append("Nærmeste punkter i arkivet:")
+            for entry in self.nearest:
+                lines += _entry_lines(entry, "- ")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer_text(),
+            "lead": self.lead,
+            "found": self.found,
+            "citations": self.citations,
+            "entries": [e.to_json() for e in self.entries],
+            "see_also": [e.to_json() for e in self.see_also],
+            "nearest": [e.to_json() for e in self.nearest],
+            "understood": {
+                "topic": self.parsed.topic, "intent": self.parsed.intent,
+                "councils": list(self.parsed.councils), "all_councils": self.parsed.all_councils,
+                "period": self.parsed.period,
+                "date_from": self.parsed.date_from.isoformat() if self.parsed.date_from else None,
+                "date_to": self.parsed.date_to.isoformat() if self.parsed.date_to else None,
+            },
+            "confidence": round(self.confidence, 4),
+            "semantic": self.semantic,
+            "seconds": round(self.seconds, 4),
+        }
+
+    def as_text(self) -> str:
+        return self.answer_text()
+
+
+def _entry_lines(entry: Entry, bullet: str) -> list[str]:
+    r = entry.ref
+    head = (f"{bullet}{r.council}, {r.kind} {format_date_da(r.date)}, pkt. {r.number} \"{r.title}\" "
+            f"({ROLE_DA.get(entry.role, entry.role)})")
+    lines = [head]
+    for q in entry.quotes:
+        lines.append(f"   »{q.text}« ({cite(r, pages=(q.page, q.page))})")
+    if not entry.quotes:
+        lines.append(f"   ({cite(r)})")
+    return lines
+
+
+# ---------------------------------------------------------------------------- topic terms
+
+
+@dataclass
+class _TopicTerm:
+    stem: str
+    folded: str
+    parts: tuple[str, ...]
+    weight: float
+    surface: str
+
+
+class _Matcher:
+    """Matches the question's topic terms against text, with the archive's analysis."""
+
+    def __init__(self, analysis, terms: list[_TopicTerm]):
+        self.analysis = analysis
+        self.terms = terms
+        self.total = sum(t.weight for t in terms) or 1.0
+        self._cache: dict[str, dict[str, float]] = {}
+        # cheap pre-test: a word can only match when it holds the first letters of a topic
+        # stem or of one of its parts (stems are prefixes; parts may sit inside compounds)
+        keys = {k[:4] for t in terms for k in (t.stem, *t.parts) if k}
+        # a key typed in folded spelling ("paedagog") is also looked for in the folded text
+        self._folded_keys = {k for k in keys if any(x in k for x in ("ae", "oe", "aa"))}
+        everything = sorted(keys | self._folded_keys, key=len, reverse=True)
+        self._key_re = re.compile("|".join(re.escape(k) for k in everything)) if everything else None
+
+    def term_hits(self, text: str) -> dict[str, float]:
+        """topic stem -> match strength (1 whole word, 0.8 a derivation, <1 some compound parts)."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        hits: dict[str, float] = {}
+        if self._key_re is not None:
+            stems: set[str] = set()
+            folded: set[str] = set()
+            lowered = text.lower()
+            sources = [lowered]
+            if self._folded_keys:
+                sources.append(fold(lowered))
+            for source in sources:
+                for token in self._tokens(source):
+                    for word in split_words(token):
+                        term = self.analysis.term(word)
+                        if term is None:
+                            continue
+                        stems.add(term.text)
+                        stems.update(term.parts)
+                        stems.update(word.parts)  # hyphenated code parts ("2026" of "2026-2030")
+                        folded.add(term.folded)
+            for t in self.terms:
+                if t.stem in stems or t.folded in folded:
+                    hits[t.stem] = 1.0
+                elif len(t.stem) >= 5 and not t.stem.isdigit() and any(
+                        x.startswith(t.stem) or (len(x) >= 5 and t.stem.startswith(x)) for x in stems):
+                    hits[t.stem] = 0.8  # a derivation: "dimensionerer" ~ "dimensioneringen"
+                elif t.parts:
+                    share = sum(1 for p in t.parts if p in stems) / len(t.parts)
+                    if share:
+                        hits[t.stem] = 0.7 * share
+        if len(self._cache) > 20000:
+            self._cache.clear()
+        self._cache[text] = hits
+        return hits
+
+    def _tokens(self, source: str):
+        """The whole tokens of `source` that hold a key (found by one regex search, then
+        widened to the token around it), each once."""
+        seen: set[tuple[int, int]] = set()
+        n = len(source)
+        for m in self._key_re.finditer(source):
+            a, b = m.start(), m.end()
+            while a > 0 and source[a - 1].isalnum():
+                a -= 1
+            while b < n and (source[b].isalnum() or (source[b] in "-.,/'’" and b + 1 < n and source[b + 1].isalnum())):
+                b += 1
+            if (a, b) not in seen:
+                seen.add((a, b))
+                yield source[a:b]
+
+    def coverage(self, text: str) -> float:
+        return self.weighted(self.term_hits(text))
+
+    def weighted(self, hits: dict[str, float]) -> float:
+        return sum(t.weight * hits.get(t.stem, 0.0) for t in self.terms) / self.total
+
+    def best_paragraph(self, item: Item) -> float:
+        """The coverage of the best paragraph read together with the item's title: the
+        topic words meeting in one place, not scattered over a long item."""
+        title = self.term_hits(item.title)
+        best = self.weighted(title)
+        for block in item.blocks:
+            for paragraph in block.paragraphs:
+                hits = self.term_hits(paragraph.text)
+                if hits:
+                    merged = {k: max(v, title.get(k, 0.0)) for k, v in hits.items()}
+                    merged.update({k: v for k, v in title.items() if k not in merged})
+                    best = max(best, self.weighted(merged))
+        return best
+
+
+def _topic_terms(archive, parsed: ParsedQuestion):
+    """(analysis, [topic terms with IDF weights]) from the keyword index, or (analysis, [])."""
+    from .analysis import Analysis
+    from .fulltext import FIELD_BOOSTS, KeywordIndex, KeywordIndexError
+
+    analysis = Analysis(None)
+    df = None
+    n_docs = 1
+    index = KeywordIndex(archive.paths)
+    try:
+        with index.searcher() as s:
+            analysis = s.analysis
+            reader = s.searcher.reader()
+            n_docs = max(s.searcher.doc_count(), 1)
+            fields = list(FIELD_BOOSTS)
+            df = {}
+            for term in analysis.terms(parsed.topic):
+                for value in (term.text, *term.parts):
+                    df[value] = max((reader.doc_frequency(f, value) for f in fields), default=0)
+    except (KeywordIndexError, OSError):
+        df = None
+    terms: list[_TopicTerm] = []
+    seen = set()
+    max_idf = math.log(1 + n_docs)
+    for term in analysis.terms(parsed.topic):
+        if term.text in seen:
+            continue
+        seen.add(term.text)
+        if df is None:
+            weight = 1.0
+        else:
+            count = df.get(term.text, 0)
+            if count == 0 and term.parts:
+                counts = [df.get(p, 0) for p in term.parts]
+                weight = sum(math.log(1 + n_docs / c) if c else max_idf for c in counts) / len(counts)
+            else:
+                weight = math.log(1 + n_docs / count) if count else max_idf
+        terms.append(_TopicTerm(term.text, term.folded, term.parts, weight, term.word.text))
+    return analysis, terms
+
+
+# ---------------------------------------------------------------------------- semantic scores
+
+
+_ROWS_BY_ITEM: dict[int, tuple[object, dict[str, np.ndarray]]] = {}
+
+
+def _semantic(archive, question: str, model: str | None):
+    """(index, scores of every passage) or None when the archive has no usable vectors."""
+    from .embedding import EmbedderUnavailable, load_embedder
+    from .semantic import _CACHE, SemanticUnavailable, active_embedder
+
+    try:
+        embedder = None
+        if model is None:
+            stored = archive.embedded_models()
+            if len(stored) == 1:
+                try:
+                    embedder = load_embedder(next(iter(stored)))
+                except EmbedderUnavailable:
+                    embedder = None
+            elif not stored:
+                return None
+        if embedder is None:
+            embedder = active_embedder(archive, model)
+        index = _CACHE.get(archive, embedder.model_id)
+        if not len(index):
+            return None
+        vector = embedder.embed_query(question)
+    except (SemanticUnavailable, EmbedderUnavailable):
+        return None
+    scores = index.matrix @ vector.astype(np.float32)
+    return index, scores
+
+
+def _rows_by_item(index) -> dict[str, np.ndarray]:
+    cached = _ROWS_BY_ITEM.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    rows: dict[str, list[int]] = {}
+    for row, item_id in enumerate(index.item_ids):
+        rows.setdefault(item_id, []).append(row)
+    out = {k: np.array(v, dtype=np.int64) for k, v in rows.items()}
+    _ROWS_BY_ITEM.clear()
+    _ROWS_BY_ITEM[id(index)] = (index, out)
+    return out
+
+
+def _sem_norm(score: float) -> float:
+    return min(max((score - SEM_FLOOR) / (SEM_CEIL - SEM_FLOOR), 0.0), 1.0)
+
+
+# ---------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class _Candidate:
+    ref: ItemRef
+    item: Item
+    lexical: float = 0.0
+    title_lexical: float = 0.0
+    semantic: float = 0.0  # best passage cosine
+    passages: list[tuple[float, str, str]] = field(default_factory=list)  # (score, block, text)
+
+    @property
+    def score(self) -> float:
+        return self.lexical + SEM_WEIGHT * _sem_norm(self.semantic)
+
+
+def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
+    out = set()
+    for item_id, ref in refs.items():
+        if parsed.councils and ref.council not in parsed.councils:
+            continue
+        if parsed.date_from and ref.date < parsed.date_from:
+            continue
+        if parsed.date_to and ref.date > parsed.date_to:
+            continue
+        out.add(item_id)
+    return out
+
+
+def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm]) -> list[str]:
+    """Item ids of the keyword search for the topic words OR-ed (no snippets: only the ranking)."""
+    from .fulltext import Filters, KeywordIndex, KeywordIndexError
+    from .query import parse
+    from .search import SearchRequest, keyword_ranking
+
+    words = [t.surface for t in terms]
+    if not words:
+        return []
+    q = " OR ".join(words)
+    council = parsed.councils[0] if len(parsed.councils) == 1 else None
+    date_from = parsed.date_from.isoformat() if parsed.date_from else None
+    date_to = parsed.date_to.isoformat() if parsed.date_to else None
+    root = parse(q).root
+    if root is None:
+        return []
+    try:
+        with KeywordIndex(archive.paths).searcher() as searcher:
+            results = searcher.search(root, Filters(council=council, date_from=date_from, date_to=date_to),
+                                      limit=CANDIDATES, facets=False)
+        return [h.item_id for h in results.hits] if results is not None else []
+    except KeywordIndexError:
+        pass
+    except Exception:  # a broken index must not break answering; semantic search still runs
+        return []
+    request = SearchRequest(q=q, council=council, date_from=parsed.date_from, date_to=parsed.date_to)
+    try:  # the index is missing: keyword_search recreates it when it may
+        return [r.item_id for r in keyword_ranking(archive, request, CANDIDATES)]
+    except Exception:
+        return []
+
+
+def _hybrid_ids(archive, parsed: ParsedQuestion) -> list[str]:
+    from . import search as search_module
+
+    if "hybrid" not in getattr(search_module, "_RANKERS", {}) or not parsed.topic:
+        return []
+    request = search_module.SearchRequest(
+        q=parsed.topic, mode="hybrid", council=parsed.councils[0] if len(parsed.councils) == 1 else None,
+        date_from=parsed.date_from, date_to=parsed.date_to, limit=CANDIDATES,
+    )
+    try:
+        return [h.item_id for h in search_module.search(archive, request).hits]
+    except Exception:
+        return []
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+def answer_question(archive, question: str, *, model: str | None = None, today: date | None = None) -> Answer:
+    started = time.perf_counter()
+    refs = archive.item_refs()
+    known = tuple(dict.fromkeys(list(KNOWN_COUNCILS) + [r.council for r in refs.values()]))
+    parsed = parse_question(question, today=today or date.today(), councils=known)
+    answer = _answer(archive, parsed, refs, model)
+    answer.seconds = time.perf_counter() - started
+    return answer
+
+
+def _answer(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], model: str | None) -> Answer:
+    analysis, terms = _topic_terms(archive, parsed)
+    matcher = _Matcher(analysis, terms)
+    allowed = _allowed(refs, parsed)
+    sem = _semantic(archive, parsed.text, model)
+    if not allowed:
+        # nothing from those councils / in that period: say so, and show the nearest items anywhere
+        from dataclasses import replace
+
+        wide = replace(parsed, councils=(), date_from=None, date_to=None)
+        nearest = _candidates(archive, wide, set(refs), refs, terms, matcher, sem)
+        return _decline(parsed, nearest[:3], _no_scope_reason(parsed, refs), matcher=matcher)
+    candidates = _candidates(archive, parsed, allowed, refs, terms, matcher, sem)
+    if not candidates:
+        return _decline(parsed, [], "")
+    best = candidates[0].score
+    if best < THRESHOLD:
+        return _decline(parsed, candidates[:3], "", matcher=matcher, confidence=best)
+    keep = [c for c in candidates if c.score >= max(THRESHOLD, RELATIVE_CUT * best)]
+    keep = _one_per_meeting_item(archive, keep, candidates)
+    answer = _compose(parsed, keep, matcher)
+    answer.confidence = best
+    answer.semantic = sem is not None
+    return answer
+
+
+def _candidates(archive, parsed: ParsedQuestion, allowed: set[str], refs: dict[str, ItemRef],
+                terms: list[_TopicTerm], matcher: _Matcher, sem) -> list[_Candidate]:
+    """Candidate items from keyword, hybrid and passage-embedding search, best first."""
+    ids: list[str] = []
+    ids += [i for i in _keyword_ids(archive, parsed, terms) if i in allowed]
+    ids += [i for i in _hybrid_ids(archive, parsed) if i in allowed]
+    rows_by_item: dict[str, np.ndarray] = {}
+    if sem is not None:
+        index, scores = sem
+        rows_by_item = _rows_by_item(index)
+        masked = np.full(len(scores), -np.inf, dtype=np.float32)
+        allowed_rows = [rows_by_item[i] for i in allowed if i in rows_by_item]
+        if allowed_rows:
+            rows = np.concatenate(allowed_rows)
+            masked[rows] = scores[rows]
+        k = min(len(scores), CANDIDATES * 6)
+        top = np.argpartition(-masked, k - 1)[:k]
+        seen: set[str] = set()
+        for row in top[np.argsort(-masked[top])]:
+            if not np.isfinite(masked[row]):
+                break
+            item_id = index.item_ids[row]
+            if item_id not in seen:
+                seen.add(item_id)
+                ids.append(item_id)
+            if len(seen) >= CANDIDATES:
+                break
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
+    items = {it.id: it for it in archive.items(item_ids=ids)}
+    candidates: list[_Candidate] = []
+    for item_id in ids:
+        item, ref = items.get(item_id), refs.get(item_id)
+        if item is None or ref is None:
+            continue
+        c = _Candidate(ref, item)
+        full = " ".join([item.title] + [p.text for b in item.blocks for p in b.paragraphs])
+        key = " ".join([item.title] + [p.text for b in item.blocks if b.heading in ("Beslutning", "Indstilling")
+                                          for p in b.paragraphs])
+        c.lexical = (0.35 * matcher.coverage(full) + 0.35 * matcher.best_paragraph(item)
+                     + 0.3 * matcher.coverage(key))
+        c.title_lexical = matcher.coverage(item.title)
+        if sem is not None and item_id in rows_by_item:
+            index, scores = sem
+            rows = rows_by_item[item_id]
+            c.passages = [(float(scores[r]), index.blocks[r], index.texts[r]) for r in rows]
+            c.semantic = max(s for s, _b, _t in c.passages)
+        candidates.append(c)
+    candidates.sort(key=lambda c: -c.score)
+    return candidates
+
+
+def _no_scope_reason(parsed: ParsedQuestion, refs: dict[str, ItemRef]) -> str:
+    present = {r.council for r in refs.values()}
+    missing = [c for c in parsed.councils if c not in present]
+    if missing:
+        return f"Arkivet har ingen dokumenter fra {_join_da(missing)}."
+    if parsed.has_period:
+        return f"Arkivet har ingen møder {parsed.period}" + (
+            f" for {_join_da(list(parsed.councils))}." if parsed.councils else ".")
+    return ""
+
+
+def _one_per_meeting_item(archive, keep: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+    """One candidate per meeting and agenda number: the referat when the meeting has one."""
+    by_key: dict[tuple[str, str], _Candidate] = {}
+    for c in keep:
+        key = (c.ref.meeting_id, c.ref.number)
+        current = by_key.get(key)
+        if current is None or (current.ref.kind == "dagsorden" and c.ref.kind == "referat"):
+            if current is not None and c.ref.kind == "referat":
+                c.semantic = max(c.semantic, current.semantic)
+                c.lexical = max(c.lexical, current.lexical)
+            by_key[key] = c
+    out = []
+    for key, c in by_key.items():
+        if c.ref.kind == "dagsorden":
+            other = archive.counterpart(c.ref.item_id)
+            if other is not None and other.kind == "referat":
+                twin = next((x for x in candidates if x.ref.item_id == other.item_id), None)
+                if twin is None:
+                    item = archive.item(other.item_id)
+                    if item is not None:
+                        twin = _Candidate(other, item, c.lexical, c.title_lexical, c.semantic, [])
+                if twin is not None:
+                    twin.lexical, twin.semantic = max(twin.lexical, c.lexical), max(twin.semantic, c.semantic)
+                    c = twin
+        out.append(c)
+    return out
+
+
+# ---------------------------------------------------------------------------- composing
+
+
+def _role(c: _Candidate) -> str:
+    if c.ref.kind == "dagsorden":
+        return "recommendation"
+    if ORIENTATION_TITLE.search(c.ref.title):
+        return "orientation"
+    decision = c.item.block("Beslutning")
+    text = " ".join(p.text for p in decision.paragraphs) if decision else ""
+    if DECISION_VERB.search(text):
+        return "decision"
+    return "orientation"
+
+
+def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) -> Answer:
+    intent = parsed.intent
+    roles = {c.ref.item_id: _role(c) for c in keep}
+    ranked = sorted(keep, key=lambda c: -c.score)
+    best = ranked[0].score
+    if intent == "overview":
+        primary = ranked[:MAX_ENTRIES + 2]
+        rest = []
+    else:
+        if intent == "decision":
+            primary = [c for c in ranked if roles[c.ref.item_id] in ("decision", "recommendation")]
+        else:
+            # number, date, people: the items whose best sentence answers, not every item on the topic
+            evidence = {c.ref.item_id: c.score + _best_sentence(c, roles[c.ref.item_id], parsed, matcher)
+                        for c in ranked}
+            top = max(evidence.values())
+            margin = EVIDENCE_MARGIN if not parsed.compare else 2 * EVIDENCE_MARGIN
+            primary = [c for c in ranked if evidence[c.ref.item_id] >= top - margin]
+        if parsed.compare or parsed.all_councils or len(parsed.councils) > 1:
+            for council in _councils_of(keep):
+                pool = [c for c in primary if c.ref.council == council]
+                if not pool:
+                    pool = [c for c in ranked if c.ref.council == council
+                            and roles[c.ref.item_id] != "orientation"][:1]
+                    primary += pool
+        if not primary:
+            primary = ranked[:1]
+        primary = sorted(primary, key=lambda c: -c.score)[:MAX_ENTRIES]
+        chosen = {c.ref.item_id for c in primary}
+        rest = [c for c in ranked if c.ref.item_id not in chosen][:MAX_SEE_ALSO]
+    entries = [_entry(c, roles[c.ref.item_id], parsed, matcher) for c in _by_date(primary)]
+    see_also = [_entry(c, roles[c.ref.item_id], parsed, matcher, context=True) for c in _by_date(rest)]
+    entries = [e for e in entries if e.quotes] or entries
+    lead = _lead(parsed, entries)
+    return Answer(parsed.text, parsed, True, lead, entries, see_also)
+
+
+def _councils_of(candidates: list[_Candidate]) -> list[str]:
+    return list(dict.fromkeys(c.ref.council for c in candidates))
+
+
+def _by_date(cands: list[_Candidate]) -> list[_Candidate]:
+    return sorted(cands, key=lambda c: (c.ref.date, c.ref.council, c.ref.kind, _number_key(c.ref.number)))
+
+
+def _number_key(number: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in number.split("."))
+
+
+def _entry(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher, *, context: bool = False) -> Entry:
+    quotes = _quotes(c, role, parsed, matcher, limit=1 if context else 3)
+    return Entry(c.ref, role, c.score, quotes)
+
+
+@dataclass
+class _Sentence:
+    text: str
+    page: int
+    block: str
+    paragraph: Paragraph
+    position: int
+    score: float = 0.0
+
+
+def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
+    from .search import page_of_offset
+
+    out = []
+    position = 0
+    for block in item.blocks:
+        if headings is not None and block.heading not in headings:
+            continue
+        for paragraph in block.paragraphs:
+            text = paragraph.text
+            for start, end in sentence_spans(text):
+                piece = text[start:end]
+                lead = len(piece) - len(piece.lstrip())
+                sentence = piece.strip()
+                if len(sentence) < 3:
+                    continue
+                position += 1
+                page = page_of_offset(paragraph, text, start + lead)
+                out.append(_Sentence(sentence, page, block.heading, paragraph, position))
+    return out
+
+
+def _best_sentence(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> float:
+    sentences = _candidate_sentences(c, role, parsed, matcher)
+    return max((_sentence_score(s, c, role, parsed, matcher) for s in sentences), default=0.0)
+
+
+def _candidate_sentences(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> list[_Sentence]:
+    intent = parsed.intent
+    if role == "recommendation":
+        headings: tuple[str, ...] | None = ("Indstilling",)
+    elif intent in ("decision",) or role == "decision":
+        headings = ("Beslutning",)
+    else:
+        headings = None
+    sentences = _sentences(c.item, headings)
+    if headings is not None and not any(matcher.coverage(s.text) > 0 for s in sentences):
+        wider = _sentences(c.item, None)
+        if any(matcher.coverage(s.text) > 0 for s in wider) and intent != "decision":
+            sentences = wider
+        elif not sentences:
+            sentences = wider
+    return sentences
+
+
+def _quotes(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher, *, limit: int) -> list[Quote]:
+    intent = parsed.intent
+    sentences = _candidate_sentences(c, role, parsed, matcher)
+    if not sentences:
+        return []
+    for s in sentences:
+        s.score = _sentence_score(s, c, role, parsed, matcher)
+    ranked = sorted(sentences, key=lambda s: (-s.score, s.position))
+    top = ranked[0]
+    chosen = [top]
+    for s in ranked[1:]:
+        if len(chosen) >= limit:
+            break
+        same_block = s.block == top.block
+        if (s.score >= 0.75 * top.score and s.score > 0.25 and (matcher.coverage(s.text) > 0 or same_block)) or (
+                same_block and s.block == "Beslutning" and matcher.coverage(s.text) > 0 and s.score >= 0.55 * top.score):
+            chosen.append(s)
+    if intent not in ("number", "people", "date"):
+        chosen.sort(key=lambda s: s.position)  # document order, except: the key sentence leads
+    quotes = []
+    for s in chosen:
+        if s.text and s.text in s.paragraph.text:  # verbatim, or not at all
+            quotes.append(Quote(s.text, s.page, s.block))
+    return quotes
+
+
+def _sentence_score(s: _Sentence, c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> float:
+    score = matcher.coverage(s.text)
+    block_bonus = {"Beslutning": 0.3, "Indstilling": 0.15}.get(s.block, 0.0)
+    if parsed.intent in ("number", "date", "people", "overview"):
+        block_bonus *= 0.5
+    score += block_bonus
+    if DECISION_VERB.search(s.text):
+        score += 0.2 if parsed.intent == "decision" else 0.05
+    if NOTED_ONLY.search(s.text) and not DECISION_VERB.search(s.text):
+        score -= 0.05
+    if parsed.intent == "number":
+        numbers = [n for n in NUMBER.findall(s.text) if not re.fullmatch(r"(?:19|20)\d\d", n)]
+        if numbers:
+            score += 0.45
+    elif parsed.intent == "date" and DATE_EXPR.search(s.text):
+        score += 0.3
+    elif parsed.intent == "people" and PERSON.search(s.text):
+        score += 0.45
+    # the passage the sentence lies in, scored by the embedding
+    best_passage = 0.0
+    for p_score, block, text in c.passages:
+        if block == s.block and s.text[:60] in text:
+            best_passage = max(best_passage, p_score)
+    score += 0.3 * _sem_norm(best_passage)
+    if s.text.endswith(":"):
+        score -= 0.1
+    return score
+
+
+# ---------------------------------------------------------------------------- the lead sentence
+
+
+def _count_da(n: int, singular: str, plural: str) -> str:
+    word = ("ét" if singular in ("punkt",) else "én") if n == 1 else (
+        NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n))
+    return f"{word} {singular if n == 1 else plural}"
+
+
+def _join_da(parts: list[str]) -> str:
+    parts = [p for p in parts if p]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
+def _subject(parsed: ParsedQuestion, entries: list[Entry]) -> str:
+    councils = list(dict.fromkeys(e.ref.council for e in entries))
+    if len(councils) == 1 and (parsed.councils or len(entries) == 1):
+        return councils[0]
+    return "KKR"
+
+
+def _where(entry: Entry) -> str:
+    return f"{entry.ref.council} den {format_date_da(entry.ref.date)}"
+
+
+def _about(parsed: ParsedQuestion) -> str:
+    topic = parsed.topic or "emnet"
+    period = f" {parsed.period}" if parsed.period else ""
+    return f"{topic}{period}"
+
+
+def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
+    if not entries:
+        return f"Jeg fandt intet om {_about(parsed)} i arkivet."
+    about = _about(parsed)
+    intent = parsed.intent
+    first = entries[0]
+    if intent in ("number", "people") and first.quotes:
+        key = max(entries, key=lambda e: e.score)
+        kind = "referat" if key.ref.kind == "referat" else "dagsorden"
+        return (f"Ifølge {key.ref.council}s {kind} af {format_date_da(key.ref.date)} (pkt. {key.ref.number}): "
+                f"»{key.quotes[0].text}«")
+    if intent == "date":
+        return ("Det blev behandlet " + _join_da(
+            [f"af {e.ref.council} på mødet den {format_date_da(e.ref.date)} (pkt. {e.ref.number} \"{e.ref.title}\")"
+             for e in entries]) + ".")
+    decisions = [e for e in entries if e.role == "decision"]
+    recommendations = [e for e in entries if e.role == "recommendation"]
+    subject = _subject(parsed, entries)
+    if intent == "decision" and (decisions or recommendations):
+        parts = []
+        if decisions:
+            parts.append(f"{subject} har truffet {_count_da(len(decisions), 'beslutning', 'beslutninger')} om "
+                         f"{about}: {_join_da([_where(e) for e in decisions])}.")
+        if recommendations:
+            parts.append(f"{'Desuden foreligger' if decisions else 'Der foreligger'} "
+                         f"{_count_da(len(recommendations), 'indstilling', 'indstillinger')} fra dagsordener uden "
+                         f"referat (indstillinger er ikke beslutninger): "
+                         f"{_join_da([_where(e) for e in recommendations])}.")
+        return " ".join(parts)
+    if intent == "decision":
+        return (f"Jeg fandt ingen egentlige beslutninger om {about}, men {_count_da(len(entries), 'punkt', 'punkter')}, "
+                f"hvor KKR blev orienteret eller drøftede emnet: {_join_da([_where(e) for e in entries])}.")
+    return f"Arkivet har {_count_da(len(entries), 'punkt', 'punkter')} om {about}: {_join_da([_where(e) for e in entries])}."
+
+
+def _decline(parsed: ParsedQuestion, nearest: list[_Candidate], reason: str, *, matcher: _Matcher | None = None,
+             confidence: float = 0.0) -> Answer:
+    about = _about(parsed)
+    scope = f" fra {_join_da(list(parsed.councils))}" if parsed.councils else ""
+    what = "beslutninger" if parsed.intent == "decision" else "svar på spørgsmålet"
+    if parsed.intent == "decision":
+        lead = f"Jeg fandt ingen beslutninger om {about}{scope} i arkivet."
+    else:
+        lead = f"Jeg fandt intet {what} om {about}{scope} i arkivet."
+    if reason:
+        lead += " " + reason
+    entries = []
+    if nearest and matcher is not None:
+        lead += " De nærmeste punkter er vist nedenfor."
+        for c in _by_date(nearest):
+            entries.append(Entry(c.ref, "nearest", c.score, _quotes(c, "orientation", parsed, matcher, limit=1)))
+    answer = Answer(parsed.text, parsed, False, lead, nearest=entries)
+    answer.confidence = confidence
+    return answer

@@ -1,0 +1,259 @@
+"""Understanding a Danish question about the archive: topic, councils, period and intent.
+
+Pure parsing, no I/O: `parse_question(text, today=...)` -> `ParsedQuestion`.
+
+* councils: "KKR Hovedstaden", "Hovedstaden", "hovedstadsområdet", "Region Sjælland",
+  "sjællandske" ... name a council; "alle KKR", "begge KKR", "de to KKR" name all of them
+  (no filter, but the answer covers each council).
+* period: "i 2026", "i september" (the latest September up to `today`), "i september 2026",
+  "sidste år", "i år", "sidste måned", "i foråret"/"i efteråret", "siden juni", "før 2026",
+  "efter april 2026", "den 21. september 2026". A year later than `today` is no meeting
+  period ("flygtninge i 2027" asks about 2027, decided earlier) and stays in the topic.
+* intent, by the first marker found in this order: "date" (hvornår, hvilken dato),
+  "people" (hvem, hvilke borgmestre), "number" (hvor mange, hvor meget, kvoten, beløb),
+  "overview" (hvad ved vi om, fortæl om, status), "decision" (besluttede, vedtog,
+  godkendte, resultatet, fastsatte); else "overview".
+* topic: what is left after question words, intent words, councils and period are removed.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .analysis import STOP_WORDS
+
+INTENTS = ("decision", "number", "date", "people", "overview")
+
+KNOWN_COUNCILS = ("KKR Hovedstaden", "KKR Sjælland", "KKR Syddanmark", "KKR Midtjylland", "KKR Nordjylland")
+
+# Aliases (lowercase, matched as whole words) -> council. Longest first when matching.
+COUNCIL_ALIASES: dict[str, str] = {
+    "kkr hovedstaden": "KKR Hovedstaden", "kkr hovedstadens": "KKR Hovedstaden",
+    "hovedstaden": "KKR Hovedstaden", "hovedstadens": "KKR Hovedstaden",
+    "hovedstadsområdet": "KKR Hovedstaden", "hovedstadsområdets": "KKR Hovedstaden",
+    "hovedstadsregionen": "KKR Hovedstaden", "region hovedstaden": "KKR Hovedstaden",
+    "kkr sjælland": "KKR Sjælland", "kkr sjællands": "KKR Sjælland", "kkr sjaelland": "KKR Sjælland",
+    "sjælland": "KKR Sjælland", "sjællands": "KKR Sjælland", "sjællandske": "KKR Sjælland",
+    "region sjælland": "KKR Sjælland", "sjaelland": "KKR Sjælland",
+    "kkr syddanmark": "KKR Syddanmark", "syddanmark": "KKR Syddanmark", "syddanske": "KKR Syddanmark",
+    "kkr midtjylland": "KKR Midtjylland", "midtjylland": "KKR Midtjylland", "midtjyske": "KKR Midtjylland",
+    "kkr nordjylland": "KKR Nordjylland", "nordjylland": "KKR Nordjylland", "nordjyske": "KKR Nordjylland",
+}
+ALL_COUNCILS_RE = re.compile(
+    r"\b(?:alle|begge|hvert|hver|de to|de fem|samtlige)\s+(?:kkr(?:['’]?erne|['’]?er)?|råd(?:ene)?)\b|\bkkr['’]?erne\b",
+    re.IGNORECASE,
+)
+COMPARE_RE = re.compile(r"\b(?:sammenlign\w*|forskel\w*|adskil\w*|i forhold til hinanden|hver især|"
+                        r"hhv\.?|henholdsvis|begge|forskellig\w*)\b", re.IGNORECASE)
+
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+          "september", "oktober", "november", "december")
+_MONTH_RE = "|".join(MONTHS)
+SEASONS = {"foråret": (3, 5), "sommeren": (6, 8), "efteråret": (9, 11), "vinteren": (12, 2)}
+
+INTENT_MARKERS: list[tuple[str, re.Pattern]] = [
+    ("date", re.compile(r"\b(?:hvornår|hvilken dato|hvilke datoer|på hvilket møde|hvilket møde|"
+                        r"hvilken dag|fra hvornår|hvilken tidsplan)\b", re.I)),
+    ("people", re.compile(r"\b(?:hvem|hvilke (?:personer|borgmestre|medlemmer|repræsentanter|kandidater)|"
+                          r"hvilken borgmester|hvilket medlem|navnene)\b", re.I)),
+    ("number", re.compile(r"\b(?:hvor mange|hvor meget|hvor stor|hvor store|hvor højt?|hvor lav|hvilket antal|"
+                          r"antallet|hvad er kvoten|hvad blev kvoten|kvoten|kvote|beløb\w*|hvad koster|"
+                          r"hvor mange penge|hvor mange procent|hvilken procent|hvilket loft|hvad er loftet|"
+                          r"hvilket bidrag|hvor stort)\b", re.I)),
+    ("overview", re.compile(r"\b(?:hvad ved (?:vi|arkivet|du) om|fortæl (?:om|mig om)|overblik|"
+                            r"hvad står der om|hvad er status|hvordan er det gået|hvad er der sket med|"
+                            r"hvad har kkr \w+ (?:drøftet|diskuteret)|historik\w*)\b", re.I)),
+    ("decision", re.compile(r"\b(?:besluttede|besluttet|beslutning\w*|beslutte|vedtog|vedtaget|vedtage|"
+                            r"godkendte|godkendt|godkende|godkendelse|resultat(?:et)?|fastsatte|fastsat|"
+                            r"fastsætte|aftalte|tiltrådte|anbefalede|bestemte|bestemt|valgte|"
+                            r"blev enige|landede|endte)\b", re.I)),
+]
+
+# Words that carry the question's form, not its topic (lowercase surface forms).
+QUESTION_WORDS = frozenset(
+    """hvad hvem hvornår hvor hvordan hvorfor hvilke hvilken hvilket mange meget stor store stort højt lav
+    ved vi du arkivet arkiv fortæl mig står status sket gået overblik historik kkr kkr'erne kkrerne
+    besluttede besluttet beslutning beslutningen beslutninger beslutte vedtog vedtaget vedtage godkendte
+    godkendt godkende godkendelse godkendelsen resultat resultatet fastsatte fastsat fastsætte aftalte
+    tiltrådte anbefalede bestemte bestemt blev enige landede endte valgte
+    gjorde sagde mente drøftede drøftet diskuteret diskuterede besluttes
+    dato datoen datoer dag antal antallet koster penge
+    noget nogen nogle angående vedrørende omkring
+    personer borgmestre medlemmer repræsentanter kandidater navnene
+    sammenlign sammenlignet sammenligne forskel forskellen forskellige adskiller adskilte hinanden
+    henholdsvis hhv hver især begge alle samtlige to fem
+    sidste forrige seneste år året måned måneden siden før efter inden fra til
+    foråret sommeren efteråret vinteren
+    kan kunne skal skulle vil ville får fik gør gøre givet blevet sket""".split()
+)
+
+
+@dataclass(frozen=True)
+class ParsedQuestion:
+    text: str
+    topic: str  # the topic words as the user wrote them, joined by spaces
+    topic_words: tuple[str, ...]
+    councils: tuple[str, ...] = ()  # councils named; () = any council
+    all_councils: bool = False  # "alle KKR", "begge KKR": cover every council
+    compare: bool = False  # the question compares councils
+    date_from: date | None = None
+    date_to: date | None = None
+    period: str = ""  # the period phrase as understood, Danish ("i september 2026")
+    intent: str = "overview"
+    years_in_topic: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def has_period(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+
+def parse_question(text: str, *, today: date | None = None,
+                   councils: tuple[str, ...] | list[str] | None = None) -> ParsedQuestion:
+    today = today or date.today()
+    raw = " ".join((text or "").split())
+    lowered = raw.lower()
+    consumed: list[tuple[int, int]] = []
+
+    found_councils, all_councils = _councils(lowered, consumed, councils)
+    compare = bool(COMPARE_RE.search(lowered)) or all_councils or len(found_councils) > 1
+    date_from, date_to, period = _period(lowered, today, consumed)
+    intent = _intent(lowered)
+
+    words = []
+    years = []
+    for match in re.finditer(r"[^\W_]+(?:[-.,/'’][^\W_]+)*", raw):
+        if any(a <= match.start() < b for a, b in consumed):
+            continue
+        word = match.group(0)
+        low = word.lower()
+        if low in STOP_WORDS or low in QUESTION_WORDS or len(low) < 2:
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", low):
+            years.append(low)
+        words.append(word)
+    return ParsedQuestion(
+        text=raw, topic=" ".join(words), topic_words=tuple(words), councils=tuple(found_councils),
+        all_councils=all_councils, compare=compare, date_from=date_from, date_to=date_to,
+        period=period, intent=intent, years_in_topic=tuple(years),
+    )
+
+
+def _councils(lowered: str, consumed: list, known) -> tuple[list[str], bool]:
+    aliases = dict(COUNCIL_ALIASES)
+    for name in known or ():
+        aliases.setdefault(name.lower(), name)
+        aliases.setdefault(name.lower().replace("kkr ", "", 1), name)
+    found: list[str] = []
+    for alias in sorted(aliases, key=len, reverse=True):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lowered):
+            if any(a <= match.start() < b for a, b in consumed):
+                continue
+            consumed.append(match.span())
+            if aliases[alias] not in found:
+                found.append(aliases[alias])
+    every = ALL_COUNCILS_RE.search(lowered)
+    if every:
+        consumed.append(every.span())
+    # "KKR" alone names no council
+    return found, bool(every)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _latest_month(month: int, today: date) -> int:
+    """The year of the latest `month` that has begun by `today`."""
+    return today.year if month <= today.month else today.year - 1
+
+
+def _period(lowered: str, today: date, consumed: list) -> tuple[date | None, date | None, str]:
+    from .citation import format_date_da
+
+    def take(match: re.Match) -> None:
+        consumed.append(match.span())
+
+    # an exact date: "den 21. september 2026", "21. september"
+    m = re.search(rf"\b(\d{{1,2}})\.\s*({_MONTH_RE})(?:\s+((?:19|20)\d\d))?\b", lowered)
+    if m:
+        month = MONTHS.index(m.group(2)) + 1
+        year = int(m.group(3)) if m.group(3) else _latest_month(month, today)
+        try:
+            day = date(year, month, int(m.group(1)))
+        except ValueError:
+            day = None
+        if day is not None:
+            take(m)
+            return day, day, f"den {format_date_da(day)}"
+    # before / after / since
+    m = re.search(rf"\b(før|inden|efter|siden|fra)\s+(?:(?:i|den)\s+)?(?:({_MONTH_RE})\s*)?((?:19|20)\d\d)?\b",
+                  lowered)
+    if m and (m.group(2) or m.group(3)):
+        word, month_name, year_text = m.group(1), m.group(2), m.group(3)
+        month = MONTHS.index(month_name) + 1 if month_name else None
+        year = int(year_text) if year_text else _latest_month(month, today)
+        if year <= today.year:
+            take(m)
+            if word in ("før", "inden"):
+                end = date(year, month, 1) - timedelta(days=1) if month else date(year - 1, 12, 31)
+                return None, end, f"{word} {(month_name + ' ') if month_name else ''}{year}"
+            if word == "efter":
+                start = _month_end(year, month) + timedelta(days=1) if month else date(year + 1, 1, 1)
+                return start, None, f"efter {(month_name + ' ') if month_name else ''}{year}"
+            start = date(year, month, 1) if month else date(year, 1, 1)
+            return start, None, f"{word} {(month_name + ' ') if month_name else ''}{year}"
+    # relative years and months
+    m = re.search(r"\b(?:sidste|forrige)\s+år\b|\bi fjor\b", lowered)
+    if m:
+        take(m)
+        y = today.year - 1
+        return date(y, 1, 1), date(y, 12, 31), f"i {y}"
+    m = re.search(r"\b(?:i år|i indeværende år|dette år)\b", lowered)
+    if m:
+        take(m)
+        return date(today.year, 1, 1), date(today.year, 12, 31), f"i {today.year}"
+    m = re.search(r"\b(?:sidste|forrige)\s+måned\b", lowered)
+    if m:
+        take(m)
+        first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        return first, _month_end(first.year, first.month), f"i {MONTHS[first.month - 1]} {first.year}"
+    m = re.search(r"\b(?:denne måned|i denne måned)\b", lowered)
+    if m:
+        take(m)
+        return today.replace(day=1), _month_end(today.year, today.month), f"i {MONTHS[today.month - 1]} {today.year}"
+    # a month, with or without a year: "i september", "september 2026"
+    m = re.search(rf"\b(?:i\s+)?({_MONTH_RE})(?:\s+((?:19|20)\d\d))?\b", lowered)
+    if m:
+        month = MONTHS.index(m.group(1)) + 1
+        year = int(m.group(2)) if m.group(2) else _latest_month(month, today)
+        if year <= today.year:
+            take(m)
+            return date(year, month, 1), _month_end(year, month), f"i {m.group(1)} {year}"
+    # a season: "i foråret (2026)"
+    m = re.search(r"\b(?:i\s+)?(foråret|sommeren|efteråret|vinteren)(?:\s+((?:19|20)\d\d))?\b", lowered)
+    if m:
+        first_month, last_month = SEASONS[m.group(1)]
+        if m.group(2):
+            year = int(m.group(2))
+        else:
+            year = today.year if first_month <= today.month else today.year - 1
+        take(m)
+        start = date(year, first_month, 1)
+        end = _month_end(year + (1 if last_month < first_month else 0), last_month)
+        return start, end, f"i {m.group(1)} {year}"
+    # a year: "i 2026" (a future year is a topic, not a meeting period)
+    m = re.search(r"\b(?:i|året|under)\s+((?:19|20)\d\d)\b(?![-/])", lowered)
+    if m and int(m.group(1)) <= today.year:
+        y = int(m.group(1))
+        take(m)
+        return date(y, 1, 1), date(y, 12, 31), f"i {y}"
+    return None, None, ""
+
+
+def _intent(lowered: str) -> str:
+    for intent, pattern in INTENT_MARKERS:
+        if pattern.search(lowered):
+            return intent
+    return "overview"
