@@ -611,6 +611,8 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
             top = max(evidence.values())
             margin = EVIDENCE_MARGIN if not parsed.compare else 2 * EVIDENCE_MARGIN
             primary = [c for c in ranked if evidence[c.ref.item_id] >= top - margin]
+            if parsed.asks_decision:  # "Hvornår godkendte ...": the decision, not the discussions before it
+                primary = [c for c in primary if roles[c.ref.item_id] != "orientation"] or primary
         if parsed.compare or parsed.all_councils or len(parsed.councils) > 1:
             for council in _councils_of(keep):
                 pool = [c for c in primary if c.ref.council == council]

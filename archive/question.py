@@ -103,6 +103,7 @@ class ParsedQuestion:
     period: str = ""  # the period phrase as understood, Danish ("i september 2026")
     intent: str = "overview"
     years_in_topic: tuple[str, ...] = field(default_factory=tuple)
+    asks_decision: bool = False  # a decision verb occurs ("Hvornår godkendte ...")
 
     @property
     def has_period(self) -> bool:
@@ -137,6 +138,7 @@ def parse_question(text: str, *, today: date | None = None,
         text=raw, topic=" ".join(words), topic_words=tuple(words), councils=tuple(found_councils),
         all_councils=all_councils, compare=compare, date_from=date_from, date_to=date_to,
         period=period, intent=intent, years_in_topic=tuple(years),
+        asks_decision=bool(dict(INTENT_MARKERS)["decision"].search(lowered)),
     )
 
 

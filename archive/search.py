@@ -41,7 +41,7 @@ MESSAGE_ONLY_STOP_WORDS = (
     "Søgningen indeholder kun fyldord (som 'og', 'i', 'at') eller tegn, der ikke kan søges på. "
     "Tilføj et mere specifikt ord."
 )
-MESSAGE_NO_INDEX = "Søgeindekset mangler. Kør 'kkr-arkiv sync' for at genopbygge det."
+MESSAGE_NO_INDEX = "Søgeindekset mangler. Kør 'kkr-arkiv reindex' for at genopbygge det."
 MESSAGE_BAD_DATE = "Datoen '{value}' blev ikke forstået (brug ÅÅÅÅ-MM-DD) og er ignoreret."
 MESSAGE_BAD_KIND = "Dokumenttypen '{value}' findes ikke (dagsorden eller referat) og er ignoreret."
 MESSAGE_NO_HITS = "Ingen punkter matcher søgningen."

@@ -384,10 +384,14 @@ def markdown(report: dict, targets: dict, factors: dict) -> str:
     base = sizes[names[0]]["passages"] / factors.get(names[0], 1)
     for key, limit in targets.items():
         at, slope = breaking_point(sizes, key, limit)
-        if at is None:
+        over = next((n for n in names if (sizes[n].get(key) or 0) >= limit), None)
+        if over is not None:
+            add(f"| {LABELS[key]} | {limit:,} ms | {f'{slope:.2f}' if slope is not None else 'n/a'} | "
+                f"already over at {over} ({sizes[over]['passages']:,} passages) | - |")
+        elif at is None:
             add(f"| {LABELS[key]} | {limit:,} ms | n/a | n/a | n/a |")
         elif math.isinf(at):
-            add(f"| {LABELS[key]} | {limit:,} ms | {slope:.2f} | not in sight | - |")
+            add(f"| {LABELS[key]} | {limit:,} ms | {slope:.2f} | not in sight (flat or noise) | - |")
         else:
             add(f"| {LABELS[key]} | {limit:,} ms | {slope:.2f} | {at:,.0f} | {at / base:,.0f}x |")
     at, slope = breaking_point(sizes, "serve_peak_mb", 0.5 * m["memory_gib"] * 1024)
