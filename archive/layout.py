@@ -4,6 +4,8 @@
     <root>/pdfs/ab/abcdef....pdf  original PDFs, stored by their sha256
     <root>/index/CURRENT          name of the live keyword index directory
     <root>/index/<name>/          a Whoosh index (derived data: can be rebuilt from SQLite)
+    <root>/vectors/<model>.usearch approximate nearest-neighbour index of a large archive's
+                                  vectors (derived data: rebuilt by `kkr-arkiv embed`)
     <root>/ingest.lock            held while a writer runs
 
 The root is `--data DIR`, else the environment variable KKR_ARKIV_DATA, else ./data.
@@ -55,6 +57,14 @@ class ArchivePaths:
     @property
     def index_pointer(self) -> Path:
         return self.index_root / "CURRENT"
+
+    def vector_index(self, model_id: str) -> Path:
+        """The approximate vector index of one embedding model."""
+        import hashlib
+
+        name = re.sub(r"[^a-z0-9]+", "-", model_id.lower()).strip("-")[:60]
+        digest = hashlib.sha1(model_id.encode()).hexdigest()[:8]
+        return self.root / "vectors" / f"{name}-{digest}.usearch"
 
     @property
     def ingest_lock(self) -> Path:

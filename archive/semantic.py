@@ -2,8 +2,9 @@
 
 The vectors of one model live in a float32 matrix held in memory per process and
 refreshed when the archive gains vectors (new ones land while `kkr-arkiv embed` runs).
-Search is exact (one matrix-vector product); `benchmarks/` measures where that stops
-being fast enough (see docs/BENCHMARKS.md).
+Search is exact (one matrix-vector product) for archives below `ann.ANN_THRESHOLD`
+vectors and approximate (the HNSW index kept by `kkr-arkiv embed`) above it, behind the
+same `VectorIndex.search`; docs/BENCHMARKS.md has the measurements behind the threshold.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .ann import open_vector_index
 from .embedding import Embedder, EmbedderUnavailable, load_embedder
 from .store import Archive
 
@@ -34,8 +36,12 @@ class PassageHit:
 class VectorIndex:
     """The passages of one model: metadata arrays and an L2-normalised float32 matrix."""
 
-    def __init__(self, meta: list[tuple], matrix: np.ndarray):
+    def __init__(self, meta: list[tuple], matrix: np.ndarray, ann=None):
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        self.ann = ann  # an HNSW index keyed by vector key, or None for exact search
+        self._rows_of_key: dict[int, list[int]] = {}
+        for row, m in enumerate(meta):
+            self._rows_of_key.setdefault(m[5], []).append(row)
         self.item_ids = [m[1] for m in meta]
         self.blocks = [m[2] for m in meta]
         self.pages = [m[3] for m in meta]
@@ -58,22 +64,48 @@ class VectorIndex:
         """Best passage per item, best items first."""
         if not len(self):
             return []
-        scores = self.matrix @ query.astype(np.float32)
         mask = np.ones(len(self), dtype=bool)
         if allowed_items is not None:
             codes = [self._item_names[i] for i in allowed_items if i in self._item_names]
             mask &= np.isin(self._item_codes, np.array(codes, dtype=np.int32))
         if decisions_only:
             mask &= self._decision
+        query = query.astype(np.float32)
+        if self.ann is not None:
+            hits = self._approximate(query, limit, mask)
+            if hits is not None:
+                return hits
+        scores = self.matrix @ query
         scores = np.where(mask, scores, -np.inf)
+        return self._best_per_item(scores, limit)
+
+    def _approximate(self, query: np.ndarray, limit: int, mask: np.ndarray) -> list[PassageHit] | None:
+        """Best passage per item from the HNSW index; None when filters leave too few of its
+        neighbours (then the exact path answers)."""
+        share = max(mask.mean(), 1e-6)
+        k = int(min(len(self.ann), max(limit * 8, 64) / share))
+        if k > 20_000:
+            return None
+        found = self.ann.search(query, k)
+        scores = np.full(len(self), -np.inf, dtype=np.float32)
+        for key, distance in zip(found.keys.tolist(), found.distances.tolist()):
+            for row in self._rows_of_key.get(key, ()):
+                if mask[row]:
+                    scores[row] = 1.0 - distance  # usearch "ip" distance is 1 - dot product
+        hits = self._best_per_item(scores, limit)
+        return hits if len(hits) == limit or k == len(self.ann) else None
+
+    def _best_per_item(self, scores: np.ndarray, limit: int) -> list[PassageHit]:
         hits: list[PassageHit] = []
         seen: set[int] = set()
         # take a generous top-k of passages, then the best one per item
         k = min(len(scores), max(limit * 8, 64))
         while True:
             top = np.argpartition(-scores, k - 1)[:k]
+            exhausted = False
             for row in top[np.argsort(-scores[top])]:
                 if not np.isfinite(scores[row]):
+                    exhausted = True  # every remaining passage is filtered out
                     break
                 code = int(self._item_codes[row])
                 if code in seen:
@@ -83,7 +115,7 @@ class VectorIndex:
                                        self.pages[row], self.texts[row]))
                 if len(hits) == limit:
                     return hits
-            if k == len(scores):
+            if exhausted or k == len(scores):
                 return hits
             hits, seen, k = [], set(), min(len(scores), k * 4)
 
@@ -108,13 +140,16 @@ class _VectorCache:
 
     def get(self, archive: Archive, model_id: str) -> VectorIndex:
         key = (str(archive.paths.database), model_id)
-        signature = self._signature(archive.paths.database, model_id)
+        ann_path = archive.paths.vector_index(model_id)
+        ann_stamp = ann_path.stat().st_mtime_ns if ann_path.exists() else None
+        signature = (*self._signature(archive.paths.database, model_id), ann_stamp)
         with self._lock:
             cached = self._entries.get(key)
             if cached and cached[0] == signature:
                 return cached[1]
             meta, matrix = archive.passage_vectors(model_id)
-            index = VectorIndex(meta, matrix)
+            ann = open_vector_index(archive.paths.vector_index(model_id), expected=signature[0])
+            index = VectorIndex(meta, matrix, ann)
             self._entries[key] = (signature, index)
             return index
 

@@ -352,7 +352,8 @@ class Archive:
         import numpy as np
 
         rows = self.conn.execute(
-            """SELECT p.id, p.item_id, p.block, p.page, p.text, e.dimension, e.vector FROM passages p
+            """SELECT p.id, p.item_id, p.block, p.page, p.text, e.rowid AS vector_key, e.dimension, e.vector
+               FROM passages p
                JOIN embeddings e ON e.hash = p.hash AND e.model = ? ORDER BY p.id""",
             (model_id,),
         ).fetchall()
@@ -360,12 +361,8 @@ class Archive:
             return [], np.zeros((0, 0), dtype=np.float32)
         dim = rows[0]["dimension"]
         matrix = np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), dim)
-        meta = [(r["id"], r["item_id"], r["block"], r["page"], r["text"]) for r in rows]
+        meta = [(r["id"], r["item_id"], r["block"], r["page"], r["text"], r["vector_key"]) for r in rows]
         return meta, matrix
-
-    def data_version(self) -> int:
-        """Changes whenever another connection commits (for caches of derived data)."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def item_ids_where(self, *, council_slug: str | None = None, kind: str | None = None,
                        date_from: str | None = None, date_to: str | None = None) -> set[str]:
@@ -388,3 +385,24 @@ class Archive:
             f"JOIN meetings m ON m.id = d.meeting_id {where}", args
         ).fetchall()
         return {r["id"] for r in rows if council_slug is None or slugify(r["council"]) == council_slug}
+
+    def vector_rowids(self, model_id: str) -> tuple[list[int], int]:
+        """Rowids of the stored vectors of `model_id` and their dimension."""
+        rows = self.conn.execute(
+            "SELECT rowid, dimension FROM embeddings WHERE model = ? ORDER BY rowid", (model_id,)
+        ).fetchall()
+        return [r[0] for r in rows], (rows[0][1] if rows else 0)
+
+    def vectors_by_rowid(self, model_id: str, rowids: list[int]):
+        """The vectors with these rowids, in that order, as a float32 matrix."""
+        import numpy as np
+
+        found: dict[int, bytes] = {}
+        for start in range(0, len(rowids), 900):
+            chunk = rowids[start:start + 900]
+            for r in self.conn.execute(
+                f"SELECT rowid, vector FROM embeddings WHERE model = ? AND rowid IN ({','.join('?' * len(chunk))})",
+                (model_id, *chunk),
+            ):
+                found[r[0]] = r[1]
+        return np.frombuffer(b"".join(found[r] for r in rowids), dtype=np.float32).reshape(len(rowids), -1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from archive.ann import update_vector_index
 from archive.embedding import load_embedder
 from archive.store import Archive
 
@@ -28,6 +29,7 @@ def embed_missing(
     todo = archive.passages_without_vectors(embedder.model_id)
     if not todo:
         say("Embeddings: every passage already has a vector.")
+        say(f"Vector search: {update_vector_index(archive, embedder.model_id)}")
         return 0
     bar = None
     if progress:
@@ -48,4 +50,5 @@ def embed_missing(
         bar.close()
     seconds = time.perf_counter() - started
     say(f"Embedded {done} passages in {seconds:.1f} s ({done / max(seconds, 1e-9):.1f} passages/s).")
+    say(f"Vector search: {update_vector_index(archive, embedder.model_id)}")
     return done
