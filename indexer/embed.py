@@ -25,7 +25,8 @@ def embed_missing(
 ) -> int:
     """Embed every passage without a vector for the active model; returns how many were embedded."""
     embedder = load_embedder(model)
-    say(f"Embedder: {embedder.description}")
+    if getattr(embedder, "fallback_reason", None) is None:  # a fallback is announced by load_embedder
+        say(f"Embedder: {embedder.description}")
     todo = archive.passages_without_vectors(embedder.model_id)
     if not todo:
         say("Embeddings: every passage already has a vector.")
