@@ -34,7 +34,7 @@ SNIPPET_CHARS = 320
 # Cosine similarities of e5 models crowd into a narrow band (0.80-0.90 for related and
 # unrelated text alike), so an absolute cut-off means little. A semantic ranking keeps the
 # items within this distance of its best item; see docs/EVALUATION.md for the calibration.
-SEMANTIC_WINDOW = 0.03
+SEMANTIC_WINDOW = 0.05
 
 
 def _allowed_items(archive: Archive, request: SearchRequest, messages: list[str]) -> set[str] | None:
