@@ -120,37 +120,60 @@ class VectorIndex:
             hits, seen, k = [], set(), min(len(scores), k * 4)
 
 
+@dataclass
+class _ArchiveState:
+    """What semantic search needs to know about one archive, valid for one data version."""
+
+    data_version: int
+    embedded_models: dict[str, int]
+    passage_count: int
+    indexes: dict[str, tuple[int | None, VectorIndex]]  # model -> (ANN file stamp, index)
+
+
 class _VectorCache:
-    """One VectorIndex per (archive, model) and process, reloaded when vectors change."""
+    """Per process: one VectorIndex per (archive, model), and the archive's model and passage
+    counts. A long-lived read connection per archive watches `PRAGMA data_version`, which
+    changes whenever any other connection commits, so a query costs no counting when
+    nothing changed and sees new vectors as soon as they are committed."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str], tuple[tuple, VectorIndex]] = {}
+        self._watchers: dict[str, sqlite3.Connection] = {}
+        self._states: dict[str, _ArchiveState] = {}
 
-    @staticmethod
-    def _signature(db_path: Path, model_id: str) -> tuple:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-        try:
-            row = conn.execute(
-                "SELECT COUNT(*), (SELECT MAX(id) FROM passages) FROM embeddings WHERE model = ?", (model_id,)
-            ).fetchone()
-            return tuple(row)
-        finally:
-            conn.close()
+    def _state(self, archive: Archive) -> _ArchiveState:
+        key = str(archive.paths.database)
+        watcher = self._watchers.get(key)
+        if watcher is None:
+            watcher = sqlite3.connect(f"file:{key}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+            self._watchers[key] = watcher
+        version = watcher.execute("PRAGMA data_version").fetchone()[0]
+        state = self._states.get(key)
+        if state is None or state.data_version != version:
+            state = _ArchiveState(version, archive.embedded_models(), archive.passage_count(), {})
+            self._states[key] = state
+        return state
+
+    def models(self, archive: Archive) -> dict[str, int]:
+        with self._lock:
+            return self._state(archive).embedded_models
+
+    def passage_count(self, archive: Archive) -> int:
+        with self._lock:
+            return self._state(archive).passage_count
 
     def get(self, archive: Archive, model_id: str) -> VectorIndex:
-        key = (str(archive.paths.database), model_id)
         ann_path = archive.paths.vector_index(model_id)
         ann_stamp = ann_path.stat().st_mtime_ns if ann_path.exists() else None
-        signature = (*self._signature(archive.paths.database, model_id), ann_stamp)
         with self._lock:
-            cached = self._entries.get(key)
-            if cached and cached[0] == signature:
+            state = self._state(archive)
+            cached = state.indexes.get(model_id)
+            if cached and cached[0] == ann_stamp:
                 return cached[1]
             meta, matrix = archive.passage_vectors(model_id)
-            ann = open_vector_index(archive.paths.vector_index(model_id), expected=signature[0])
+            ann = open_vector_index(ann_path, expected=state.embedded_models.get(model_id, 0))
             index = VectorIndex(meta, matrix, ann)
-            self._entries[key] = (signature, index)
+            state.indexes[model_id] = (ann_stamp, index)
             return index
 
 
@@ -163,7 +186,7 @@ def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
         embedder = load_embedder(model)
     except EmbedderUnavailable as exc:
         raise SemanticUnavailable(f"Semantisk søgning er ikke tilgængelig: {exc}") from exc
-    stored = archive.embedded_models()
+    stored = _CACHE.models(archive)
     if embedder.model_id not in stored and stored:
         others = ", ".join(sorted(stored))
         raise SemanticUnavailable(
@@ -174,12 +197,13 @@ def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
 
 
 def embedding_progress(archive: Archive, model: str | None = None) -> tuple[int, int]:
-    """(passages embedded, passages in all) for the active model: shown while vectors land."""
+    """(passages with a vector, passages in all) for the active model: shown while vectors
+    land. Cheap: both counts come from the cache."""
     try:
         embedder = load_embedder(model)
     except EmbedderUnavailable:
-        return 0, archive.vector_progress("")[1]
-    return archive.vector_progress(embedder.model_id)
+        return 0, _CACHE.passage_count(archive)
+    return len(_CACHE.get(archive, embedder.model_id)), _CACHE.passage_count(archive)
 
 
 def semantic_passages(archive: Archive, query: str, *, limit: int, model: str | None = None,

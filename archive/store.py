@@ -333,14 +333,8 @@ class Archive:
                 [(h, model_id, dimension, v.astype("float32").tobytes()) for h, v in vectors],
             )
 
-    def vector_progress(self, model_id: str) -> tuple[int, int]:
-        """(passages with a vector for `model_id`, all passages)."""
-        row = self.conn.execute(
-            """SELECT COUNT(e.hash) AS done, COUNT(*) AS total FROM passages p
-               LEFT JOIN embeddings e ON e.hash = p.hash AND e.model = ?""",
-            (model_id,),
-        ).fetchone()
-        return row["done"], row["total"]
+    def passage_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
 
     def embedded_models(self) -> dict[str, int]:
         """Model id -> number of vectors stored for it."""
