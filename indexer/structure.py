@@ -190,7 +190,7 @@ def _walk(lines: list[Line], typo: Typography) -> list[_ItemDraft]:
                 title_lines=[line],
             )
             drafts.append(current)
-        elif gm:
+        elif gm and _opens_group(gm, group_no):
             group_no, group_title_lines = gm.group(1), [line]
             current = None
         elif current is None:
@@ -199,6 +199,15 @@ def _walk(lines: list[Line], typo: Typography) -> list[_ItemDraft]:
         else:
             _add_line(current, line, typo)
     return drafts
+
+
+def _opens_group(match: re.Match[str], group_no: str) -> bool:
+    """Groups are numbered upwards and their titles start with a capital letter, so a bold
+    title line that wraps to "1. januar 2027 ..." does not open group 1."""
+    if group_no and int(match.group(1)) <= int(group_no):
+        return False
+    first = match.group(2)[:1]
+    return first.isupper() or first.isdigit()
 
 
 def _same_style(a: Line, b: Line) -> bool:

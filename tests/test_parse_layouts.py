@@ -110,8 +110,10 @@ def render_once(source: dict, office: Office, path: Path, pages_total: int | Non
             line(office.left, f"{number}. {item['group']}", office.bold, office.heading + 3, 30)
         else:
             state["y"] += 24
-        for k, text in enumerate(wrap(f"{item['number']}. {item['title']}", office.bold, office.heading, width)):
-            line(office.left, text, office.bold, office.heading, office.heading * 1.3)
+        heading = f"{item['number']}. {item.get('typeset_title', item['title'])}"
+        for segment in heading.split("\n"):  # "\n": a line break the typesetter chose
+            for text in wrap(segment, office.bold, office.heading, width):
+                line(office.left, text, office.bold, office.heading, office.heading * 1.3)
         line(office.left, item["case"], office.regular, office.body - 2, 22)
         for block in item["blocks"]:
             state["y"] += 4
@@ -149,3 +151,17 @@ def test_another_offices_typesetting_parses_to_the_same_structure(tmp_path, offi
         for got_block, want_block in zip(got.blocks, want["blocks"]):
             assert normalise(" ".join(p.text for p in got_block.paragraphs)) == \
                 normalise(" ".join(want_block["paragraphs"])), (got.number, got_block.heading)
+
+
+def test_a_title_line_starting_with_a_date_is_not_a_new_group(tmp_path):
+    """Found when rendering synthetic PDFs: a bold item title that wraps before "1. januar
+    2027" made the line look like the heading of group 1."""
+    source = json.loads((FIXTURES / "kkr-sjaelland_2026-09-24_dagsorden.json").read_text(encoding="utf-8"))
+    item = next(i for i in source["items"] if i["number"] == "3.4")
+    item["title"] = "Orientering om sundhedsrådenes arbejde og opgaveoverdragelsen pr. 1. januar 2027"
+    item["typeset_title"] = "Orientering om sundhedsrådenes arbejde og opgaveoverdragelsen pr.\n1. januar 2027"
+    pdf = tmp_path / "wrapped.pdf"
+    render(source, OFFICES["times-footer"], pdf)
+    doc = parse_pdf(pdf)
+    assert [i.number for i in doc.items] == [i["number"] for i in source["items"]]
+    assert next(i for i in doc.items if i.number == "3.4").title == item["title"]
