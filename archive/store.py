@@ -192,6 +192,19 @@ class Archive:
             docs.setdefault(d.meeting_id, []).append(d)
         return [self._meeting(r, docs.get(r["id"], [])) for r in rows]
 
+    def items_with_block(self, item_ids: list[str], heading: str) -> set[str]:
+        """The ids among `item_ids` whose item has a block with this heading."""
+        if not item_ids:
+            return set()
+        rows = self.conn.execute(
+            f"SELECT DISTINCT item_id FROM blocks WHERE heading = ? AND item_id IN ({','.join('?' * len(item_ids))})",
+            (heading, *item_ids),
+        )
+        return {r[0] for r in rows}
+
+    def councils(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT council FROM meetings ORDER BY council")]
+
     def meeting(self, meeting_id: str) -> Meeting | None:
         row = self.conn.execute("SELECT * FROM meetings WHERE id = ?", (meeting_id,)).fetchone()
         if row is None:

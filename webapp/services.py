@@ -64,11 +64,11 @@ def items_with_decision(archive: Archive, item_ids: list[str]) -> set[str]:
     """The ids among `item_ids` whose item has a Beslutning block."""
     if not item_ids:
         return set()
-    return {item.id for item in archive.items(item_ids=list(item_ids)) if item.block("Beslutning")}
+    return archive.items_with_block(list(item_ids), "Beslutning")
 
 
 def councils(archive: Archive) -> list[str]:
-    return sorted({m.council for m in archive.meetings()})
+    return archive.councils()
 
 
 # ------------------------------------------------------------------ search
