@@ -388,7 +388,8 @@ def markdown(report: dict, targets: dict, factors: dict) -> str:
         if over is not None:
             add(f"| {LABELS[key]} | {limit:,} ms | {f'{slope:.2f}' if slope is not None else 'n/a'} | "
                 f"already over at {over} ({sizes[over]['passages']:,} passages) | - |")
-        elif at is None:
+            continue
+        if at is None:
             add(f"| {LABELS[key]} | {limit:,} ms | n/a | n/a | n/a |")
         elif math.isinf(at):
             add(f"| {LABELS[key]} | {limit:,} ms | {slope:.2f} | not in sight (flat or noise) | - |")
