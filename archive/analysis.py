@@ -103,14 +103,28 @@ class Word:
 def words(text: str) -> Iterator[Word]:
     """Lowercase words of `text`, stop words included (the caller decides)."""
     for match in _TOKEN_RE.finditer(text):
-        raw = match.group(0)
-        if len(raw) > MAX_TOKEN_LENGTH:
-            continue
-        start = match.start()
-        if _HAS_DIGIT_RE.search(raw):
-            yield from _code_words(raw.lower(), start)
-        else:
-            yield from _plain_words(raw.lower(), start)
+        yield from token_words(match.group(0), match.start())
+
+
+def tokens(text: str) -> Iterator[tuple[str, int]]:
+    """The raw tokens of `text` with their offsets; `token_words` turns one into words."""
+    for match in _TOKEN_RE.finditer(text):
+        yield match.group(0), match.start()
+
+
+def token_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every raw token of `text`."""
+    return [m.span() for m in _TOKEN_RE.finditer(text)]
+
+
+def token_words(raw: str, start: int) -> Iterator[Word]:
+    """The words of one raw token at offset `start` (see `words`)."""
+    if len(raw) > MAX_TOKEN_LENGTH:
+        return
+    if _HAS_DIGIT_RE.search(raw):
+        yield from _code_words(raw.lower(), start)
+    else:
+        yield from _plain_words(raw.lower(), start)
 
 
 def _code_words(raw: str, start: int) -> Iterator[Word]:
@@ -363,8 +377,33 @@ class Analysis:
     """The one Danish analysis used at index time and at query time."""
 
     def __init__(self, decompounder: Decompounder | None = None, *, compounds: bool = True):
+        self._forms: dict[tuple, tuple[str, str, tuple[str, ...]] | None] = {}
         self.decompounder = decompounder
         self.compounds = compounds
+
+    @property
+    def decompounder(self) -> Decompounder | None:
+        return self._decompounder
+
+    @decompounder.setter
+    def decompounder(self, value: Decompounder | None) -> None:
+        self._decompounder = value
+        self._forms.clear()
+
+    def forms(self, word: Word) -> tuple[str, str, tuple[str, ...]] | None:
+        """(term, folded term, parts) of `word` as `term(word)` gives them, or None for a
+        stop word; cached by the word's text (for snippets, which analyse many words)."""
+        key = (word.text, word.code, word.parts, self.compounds)
+        try:
+            return self._forms[key]
+        except KeyError:
+            pass
+        term = self.term(word)
+        value = None if term is None else (term.text, term.folded, term.parts)
+        if len(self._forms) > 200_000:
+            self._forms.clear()
+        self._forms[key] = value
+        return value
 
     def terms(self, text: str) -> list[Term]:
         """Analysed words of `text` in order, stop words removed."""

@@ -7,29 +7,42 @@ index is derived data, rebuilt from the SQLite archive at any time:
     <root>/index/kw-<stamp>/    Whoosh segment files, WRITELOCK, and beside them
         decompound.json         the decompounding dictionary (the archive's word counts)
         kkr-index.json          format, compound handling on/off, vocabulary growth
+        kkr-derived.json        stem vocabulary and facet values of the latest generation
+                                (an optional cache for fast opening; rewritten by sync)
         WRITER.pid              pid of the process writing; left behind only by a crash
 
 One Whoosh document per agenda item. Searchable fields: title, case number, decision
 (Beslutning), recommendation (Indstilling), body (Baggrund, Sagsfremstilling, Bilag) and a
 folded copy of everything ("å"->"aa", "æ"->"ae", "ø"->"oe") for ASCII-typed queries.
+
+Searching builds a Whoosh query tree but evaluates it with numpy over the whole index
+(`_Evaluator`): the same BM25F scores as Whoosh's matchers, exact totals and facet counts,
+at a fraction of the cost of Whoosh's per-document matcher calls. The opened index, its
+searcher and derived arrays are kept per process (`_open`) and refreshed when the index
+changes.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import shutil
 import socket
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.util.numeric import byte_to_length
+from whoosh.filedb.filestore import FileStorage
 from whoosh.fields import BOOLEAN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
@@ -53,6 +66,10 @@ INDEX_FORMAT = 1
 DICTIONARY_FILE = "decompound.json"
 META_FILE = "kkr-index.json"
 WRITER_FILE = "WRITER.pid"
+# Derived from one index generation for fast opening: the stem vocabulary (sorted forwards
+# and reversed, for compound expansion) and the facet value of every document. Rewritten by
+# every sync; readers of another generation ignore it and compute the same from the index.
+DERIVED_FILE = "kkr-derived.json"
 # Rebuild (new dictionary, all items re-analysed) once the archive's vocabulary has grown by
 # this share since the dictionary was built; smaller growth is merged into the dictionary.
 REBUILD_GROWTH = 0.25
@@ -243,6 +260,8 @@ class KeywordIndex:
         if not name or "/" in name or name.startswith("."):
             return None
         directory = self.paths.index_root / name
+        if str(directory) in _OPEN and directory.is_dir():
+            return directory  # opened before: skip Whoosh's check, which opens the index
         if not whoosh_index.exists_in(str(directory)):
             return None
         return directory
@@ -280,6 +299,8 @@ class KeywordIndex:
         fresh = sorted(d for d, info in documents.items() if indexed.get(d) != info.sha256)
         stats = SyncStats(directory=directory.name)
         if not stale and not fresh:
+            if _read_derived(directory, ix.latest_generation()) is None:
+                _write_derived(directory)
             stats.seconds = time.perf_counter() - started
             return stats
         meta = _Meta.read(directory)
@@ -298,6 +319,7 @@ class KeywordIndex:
         decompounder.save(directory / DICTIONARY_FILE)
         meta.words_added += new_words
         meta.write(directory)
+        _write_derived(directory)
         _OPEN.pop(str(directory), None)
         stats.added_documents, stats.deleted_documents = len(fresh), len(stale)
         stats.seconds = time.perf_counter() - started
@@ -322,6 +344,7 @@ class KeywordIndex:
             with self._writer(ix, directory, decompounder, stats) as writer:
                 stats.items = self._add_documents(writer, archive, documents.values())
             _Meta(self.compounds, sum(words.values()), built=stamp).write(directory)
+            _write_derived(directory)
             stats.added_documents = len(documents)
         except BaseException:
             shutil.rmtree(directory, ignore_errors=True)
@@ -385,14 +408,17 @@ class KeywordIndex:
 
     @contextmanager
     def searcher(self) -> Iterator["KeywordSearcher"]:
+        """A searcher on the live index. The opened Whoosh searcher and its caches are kept
+        per process and reopened when the index directory or its generation changes; a
+        searcher in use keeps answering from the version it opened."""
         directory = self.current_dir()
         if directory is None:
             raise KeywordIndexMissing(
                 "Søgeindekset mangler. Kør 'kkr-arkiv sync' for at genopbygge det."
             )
         opened = _open(directory)
-        with opened.ix.searcher() as searcher:
-            yield KeywordSearcher(searcher, opened)
+        with opened.lock:  # Whoosh readers share file positions: one query at a time
+            yield KeywordSearcher(opened.searcher(), opened)
 
 
 def _read_marker(path: Path) -> str:
@@ -405,40 +431,377 @@ def _read_marker(path: Path) -> str:
 # ---------------------------------------------------------------------------- searching
 
 
-@dataclass
 class _OpenIndex:
-    ix: object
-    analysis: Analysis
-    decompounder: Decompounder
-    generation: int
-    _stems: frozenset[str] | None = None
+    """One opened index version with everything derived from it that queries reuse: the
+    Whoosh searcher, the stem vocabulary, compound expansions and per-document arrays
+    (field lengths, facet values, dates) for the vectorised evaluator."""
+
+    def __init__(self, ix, analysis: Analysis, decompounder: Decompounder, generation: int,
+                 directory: Path, dictionary_stamp: int = 0):
+        self.ix = ix
+        self.directory = directory
+        self.dictionary_stamp = dictionary_stamp
+        self.analysis = analysis
+        self.decompounder = decompounder
+        self.generation = generation
+        self.lock = threading.RLock()
+        self._searcher = None
+        self._stems: frozenset[str] | None = None
+        self._sorted_stems: list[str] | None = None
+        self._reversed_stems: list[str] | None = None
+        self._expansions: dict[str, list[str]] = {}
+        self.arrays: _DocArrays | None = None
+
+    def searcher(self):
+        if self._searcher is None:
+            searcher = self.ix.searcher()
+            arrays = _DocArrays(searcher)
+            derived = _read_derived(self.directory, self.generation)
+            if derived is not None and derived.get("doc_count_all") == arrays.size:
+                self._sorted_stems = derived["stems"]
+                self._reversed_stems = derived["reversed"]
+                self._stems = frozenset(self._sorted_stems)
+                for fieldname, facet in derived["facets"].items():
+                    arrays._codes[fieldname] = (facet["values"], np.array(facet["codes"], dtype=np.int64))
+            self._searcher, self.arrays = searcher, arrays
+        return self._searcher
 
     def stems(self) -> frozenset[str]:
         """Every indexed term of the main fields (for query-side compound expansion)."""
         if self._stems is None:
-            terms: set[str] = set()
-            with self.ix.reader() as reader:
-                for name in FIELD_BOOSTS:
-                    terms.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(name))
-            self._stems = frozenset(terms)
+            self._stems = frozenset(_stem_vocabulary(self.searcher()))
         return self._stems
+
+    def compounds_with(self, term: str) -> list[str]:
+        """`Decompounder.compounds_with(term, stems())`, looked up in sorted lists of the
+        stems (forwards for compounds starting with `term`, reversed for those ending in it)
+        instead of scanning every stem."""
+        found = self._expansions.get(term)
+        if found is None:
+            if self._sorted_stems is None:
+                self._sorted_stems = sorted(self.stems())
+                self._reversed_stems = sorted(t[::-1] for t in self._sorted_stems)
+            candidates = set(_with_prefix(self._sorted_stems, term))
+            candidates.update(t[::-1] for t in _with_prefix(self._reversed_stems, term[::-1]))
+            found = self.decompounder.compounds_with(term, sorted(candidates))
+            self._expansions[term] = found
+        return found
+
+
+def _stem_vocabulary(searcher) -> set[str]:
+    terms: set[str] = set()
+    reader = searcher.reader()
+    for name in FIELD_BOOSTS:
+        terms.update(t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(name))
+    return terms
+
+
+def _write_derived(directory: Path) -> None:
+    """Write DERIVED_FILE for the index's latest generation."""
+    ix = FileStorage(str(directory), supports_mmap=False).open_index()
+    generation = ix.latest_generation()
+    with ix.searcher() as searcher:
+        stems = sorted(_stem_vocabulary(searcher))
+        arrays = _DocArrays(searcher)
+        facets = {}
+        for fieldname in FACET_FIELDS.values():
+            values, codes = arrays.codes(fieldname)
+            facets[fieldname] = {"values": values, "codes": codes.tolist()}
+        data = {"generation": generation, "doc_count_all": arrays.size, "stems": stems,
+                "reversed": sorted(t[::-1] for t in stems), "facets": facets}
+    atomic_write_text(directory / DERIVED_FILE, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _read_derived(directory: Path, generation: int) -> dict | None:
+    try:
+        data = json.loads((directory / DERIVED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("generation") != generation:
+        return None
+    return data
+
+
+def _dictionary_stamp(directory: Path) -> int:
+    try:
+        return (directory / DICTIONARY_FILE).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _with_prefix(sorted_terms: list[str], prefix: str) -> list[str]:
+    start = bisect.bisect_left(sorted_terms, prefix)
+    end = bisect.bisect_left(sorted_terms, prefix + "\U0010ffff")
+    return sorted_terms[start:end]
 
 
 _OPEN: dict[str, _OpenIndex] = {}
+_OPEN_LOCK = threading.Lock()
 
 
 def _open(directory: Path) -> _OpenIndex:
     key = str(directory)
-    cached = _OPEN.get(key)
-    if cached is not None and cached.generation == cached.ix.latest_generation():
-        return cached
-    ix = whoosh_index.open_dir(key)
-    meta = _Meta.read(directory)
-    decompounder = Decompounder.load(directory / DICTIONARY_FILE)
-    compounds = meta.compounds if meta else True
-    opened = _OpenIndex(ix, Analysis(decompounder, compounds=compounds), decompounder, ix.latest_generation())
-    _OPEN[key] = opened
-    return opened
+    with _OPEN_LOCK:
+        cached = _OPEN.get(key)
+        stamp = _dictionary_stamp(directory)  # sync saves the dictionary after its commit
+        if (cached is not None and cached.generation == cached.ix.latest_generation()
+                and cached.dictionary_stamp == stamp):
+            return cached
+        # Without mmap Whoosh reads the segment through file reads; with it, it copies every
+        # file of the segment (postings: most of the index) into memory at each open.
+        ix = FileStorage(key, supports_mmap=False).open_index()
+        meta = _Meta.read(directory)
+        decompounder = Decompounder.load(directory / DICTIONARY_FILE)
+        compounds = meta.compounds if meta else True
+        opened = _OpenIndex(ix, Analysis(decompounder, compounds=compounds), decompounder, ix.latest_generation(),
+                            directory, stamp)
+        # forget other versions of the same index (a searcher still using one keeps it alive)
+        for other in [k for k in _OPEN if Path(k).parent == directory.parent]:
+            del _OPEN[other]
+        _OPEN[key] = opened
+        return opened
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+FACET_FIELDS = {"council": "council_name", "year": "year", "kind": "kind"}
+MAX_CACHED_POSTINGS = 1_000_000  # per opened index, about 16 MB
+_BYTE_TO_LENGTH = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
+
+
+class _DocArrays:
+    """Per-document arrays of one searcher (global document numbers): alive (not deleted),
+    field lengths for BM25F, facet value codes and the date sort order. Built lazily."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self.leaves = list(searcher.leaf_searchers())
+        self.size = searcher.doc_count_all()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._codes: dict[str, tuple[list[str], np.ndarray]] = {}
+        self._alive: np.ndarray | None = None
+        # term -> (global docnums, unboosted scores): repeated words, paging and facet
+        # clicks re-run the same terms. Bounded by the number of postings held.
+        self._postings: OrderedDict[tuple[str, bytes, bool], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._postings_held = 0
+
+    def cached_term(self, key: tuple[str, bytes, bool]):
+        found = self._postings.get(key)
+        if found is not None:
+            self._postings.move_to_end(key)
+        return found
+
+    def cache_term(self, key: tuple[str, bytes, bool], value: tuple[np.ndarray, np.ndarray]) -> None:
+        self._postings[key] = value
+        self._postings_held += value[0].size
+        while self._postings_held > MAX_CACHED_POSTINGS and len(self._postings) > 1:
+            _key, (ids, _scores) = self._postings.popitem(last=False)
+            self._postings_held -= ids.size
+
+    def alive(self) -> np.ndarray:
+        if self._alive is None:
+            alive = np.ones(self.size, dtype=bool)
+            for sub, offset in self.leaves:
+                reader = sub.reader()
+                if reader.has_deletions():
+                    n = reader.doc_count_all()
+                    alive[offset:offset + n] = False
+                    alive[np.fromiter(reader.all_doc_ids(), dtype=np.int64) + offset] = True
+            self._alive = alive
+        return self._alive
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Field lengths as Whoosh's scorer sees them (byte-encoded, 1 when absent)."""
+        found = self._lengths.get(fieldname)
+        if found is None:
+            found = np.ones(self.size, dtype=np.float64)
+            for sub, offset in self.leaves:
+                reader = sub.reader()
+                n = reader.doc_count_all()
+                found[offset:offset + n] = _field_lengths(reader, fieldname, n)
+            self._lengths[fieldname] = found
+        return found
+
+    def codes(self, fieldname: str) -> tuple[list[str], np.ndarray]:
+        """The field's values in sorted order and each document's value index (-1: none)."""
+        found = self._codes.get(fieldname)
+        if found is None:
+            field_obj = self.searcher.schema[fieldname]
+            values: list[str] = []
+            codes = np.full(self.size, -1, dtype=np.int64)
+            reader = self.searcher.reader()
+            for btext in reader.lexicon(fieldname):
+                code = len(values)
+                values.append(field_obj.from_bytes(btext))
+                ids = _all_ids(self, fieldname, btext)
+                codes[ids] = code
+            found = (values, codes)
+            self._codes[fieldname] = found
+        return found
+
+
+def _field_lengths(reader, fieldname: str, n: int) -> np.ndarray:
+    """`reader.doc_field_length(d, fieldname, 1)` for every document of a segment, read
+    from Whoosh 3's length column in one go (byte-encoded lengths), or one by one when the
+    reader is of another kind."""
+    try:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return np.ones(n, dtype=np.float64)
+        if column._fixedlen != 1:
+            raise TypeError("unexpected length column")
+        count = min(column._count, n)
+        encoded = np.zeros(n, dtype=np.uint8)
+        encoded[:count] = np.frombuffer(bytes(column._dbfile.get(column._basepos, count)), dtype=np.uint8)
+        lengths = _BYTE_TO_LENGTH[encoded]
+        lengths[encoded == 0] = 1.0
+        return lengths
+    except (AttributeError, ImportError, TypeError):
+        return np.fromiter((reader.doc_field_length(d, fieldname, 1) or 1 for d in range(n)),
+                           dtype=np.float64, count=n)
+
+
+def _read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """Document numbers and weights of a term's postings, block by block (Whoosh's leaf
+    matcher), or posting by posting for other matchers."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child  # deletions are applied by the caller
+    ids: list = []
+    weights: list = []
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float32).astype(np.float64)
+
+
+def _all_ids(arrays: _DocArrays, fieldname: str, btext: bytes) -> np.ndarray:
+    parts = []
+    for sub, offset in arrays.leaves:
+        reader = sub.reader()
+        if (fieldname, btext) in reader:
+            ids, _ = _read_postings(reader.postings(fieldname, btext))
+            parts.append(ids + offset)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+class _Evaluator:
+    """Evaluates a Whoosh query over the whole index at once with numpy: every node gives a
+    boolean array of matching documents and a float array of scores. Scores are Whoosh's
+    BM25F scores for the same query (sum over matched leaves of the leaf's score times the
+    boosts above it; an And matches where all its parts do). Term, Or and And are evaluated
+    here; anything else (phrases, prefixes, ranges) runs Whoosh's own matcher."""
+
+    def __init__(self, searcher, arrays: _DocArrays):
+        self.searcher = searcher
+        self.arrays = arrays
+        self.size = arrays.size
+        self.weighting = searcher.weighting
+
+    def run(self, query, *, scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        mask, scores = self._eval(query, scored)
+        mask = mask & self.arrays.alive()
+        return mask, scores
+
+    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float64)
+
+    def _eval(self, query, scored: bool) -> tuple[np.ndarray, np.ndarray]:
+        kind = type(query)
+        if kind is wq.Term:
+            mask, scores = self._term(query, scored)
+        elif kind in (wq.Or, wq.And):
+            subs = query.subqueries
+            if not subs:
+                return self._empty()
+            if len(subs) == 1:  # Whoosh ignores the boost of a one-part compound
+                return self._eval(subs[0], scored)
+            results = [self._eval(q, scored) for q in subs]
+            mask = results[0][0].copy()
+            scores = results[0][1].copy()
+            for m, sc in results[1:]:
+                if kind is wq.Or:
+                    mask |= m
+                else:
+                    mask &= m
+                scores += sc
+            if kind is wq.And:
+                scores[~mask] = 0.0
+            if query.boost != 1.0:
+                scores *= query.boost
+            return mask, scores
+        else:
+            mask, scores = self._whoosh(query, scored)
+        return mask, scores
+
+    def _term(self, query, scored: bool) -> tuple[np.ndarray, np.ndarray]:
+        mask, scores = self._empty()
+        schema = self.searcher.schema
+        fieldname = query.fieldname
+        if fieldname not in schema:
+            return mask, scores
+        field_obj = schema[fieldname]
+        try:
+            btext = field_obj.to_bytes(query.text)
+        except ValueError:
+            return mask, scores
+        key = (fieldname, btext, scored)
+        found = self.arrays.cached_term(key)
+        if found is None:
+            found = self._postings(fieldname, btext, field_obj.scorable, scored)
+            self.arrays.cache_term(key, found)
+        ids, values = found
+        mask[ids] = True
+        if scored:
+            scores[ids] = values * query.boost if query.boost != 1.0 else values
+        return mask, scores
+
+    def _postings(self, fieldname: str, btext: bytes, scorable: bool,
+                  scored: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Global docnums of a term and their unboosted scores (Whoosh's BM25F)."""
+        all_ids, all_values = [], []
+        for sub, offset in self.arrays.leaves:
+            reader = sub.reader()
+            if (fieldname, btext) not in reader:
+                continue
+            ids, weights = _read_postings(reader.postings(fieldname, btext))
+            ids += offset
+            all_ids.append(ids)
+            if not scored:
+                continue
+            if scorable:
+                scorer = self.weighting.scorer(sub, fieldname, btext)
+                idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+                fl = self.arrays.lengths(fieldname)[ids]
+                # bm25() of whoosh.scoring, term for term
+                all_values.append(idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * fl / avgfl))))
+            else:
+                all_values.append(weights)
+        ids = np.concatenate(all_ids) if all_ids else np.zeros(0, dtype=np.int64)
+        values = np.concatenate(all_values) if all_values else np.zeros(0, dtype=np.float64)
+        return ids, values
+
+    def _whoosh(self, query, scored: bool) -> tuple[np.ndarray, np.ndarray]:
+        mask, scores = self._empty()
+        for sub, offset in self.arrays.leaves:
+            matcher = query.matcher(sub, self.searcher.context())
+            while matcher.is_active():
+                docnum = offset + matcher.id()
+                mask[docnum] = True
+                if scored:
+                    scores[docnum] = matcher.score()
+                matcher.next()
+        return mask, scores
 
 
 @dataclass(frozen=True)
@@ -493,7 +856,29 @@ class KeywordSearcher:
         return self.opened.decompounder.words
 
     def term_matches(self, word: str) -> bool:
-        """True when `word` as a query word finds something."""
+        """True when `word` as a query word finds something. Answered from the term
+        lexicon where it can be (the word's term, its expansions or its folded form is
+        indexed); compound parts and multi-term words are counted."""
+        try:
+            terms = self.analysis.terms(word)
+        except ValueError:
+            return False
+        if not terms:
+            return False
+        reader = self.searcher.reader()
+        if len(terms) == 1 and not reader.has_deletions():
+            term = terms[0]
+            fields = list(FIELD_BOOSTS)
+            if any((name, term.text) in reader for name in fields):
+                return True
+            if (FOLDED_FIELD, term.folded) in reader:
+                return True
+            if self._expansions(term):  # expansions are indexed terms of the main fields
+                return True
+            if not term.query_parts or not any(
+                all((name, p) in reader for p in term.query_parts) for name in fields
+            ):
+                return False
         try:
             return self.count(AllOf((Word(word),)), Filters()) > 0
         except ValueError:
@@ -569,7 +954,7 @@ class KeywordSearcher:
     def _expansions(self, term: Term) -> list[str]:
         if not self.analysis.compounds or term.word.code:
             return []
-        return self.opened.decompounder.compounds_with(term.text, self.opened.stems())
+        return self.opened.compounds_with(term.text)
 
     def _prefix(self, text: str, fields: list[str], folded: str | None):
         lowered = normalise_text(text).lower()
@@ -626,40 +1011,62 @@ class KeywordSearcher:
 
     # -- running
 
+    def _matches(self, root: AllOf, filters: Filters, query, *, scored: bool) -> tuple[np.ndarray, np.ndarray]:
+        evaluator = _Evaluator(self.searcher, self._arrays())
+        mask, scores = evaluator.run(query, scored=scored)
+        restrict = self._filter(filters)
+        if restrict is not None:
+            mask &= evaluator.run(restrict, scored=False)[0]
+        exclude = self.exclusion(root)
+        if exclude is not None:
+            mask &= ~evaluator.run(exclude, scored=False)[0]
+        return mask, scores
+
+    def _arrays(self) -> _DocArrays:
+        arrays = self.opened.arrays
+        if arrays is None or arrays.searcher is not self.searcher:
+            arrays = _DocArrays(self.searcher)
+        return arrays
+
     def count(self, root: AllOf, filters: Filters) -> int:
         query = self.compile(root, filters)
         if query is None:
             return 0
-        return len(self.searcher.search(query, filter=self._filter(filters), mask=self.exclusion(root), limit=1))
+        mask, _ = self._matches(root, filters, query, scored=False)
+        return int(np.count_nonzero(mask))
 
     def search(self, root: AllOf, filters: Filters, *, sort: str = "relevance", limit: int = 10,
                facets: bool = True) -> KeywordResults | None:
-        """None when the query has nothing searchable left (only stop words, symbols)."""
+        """None when the query has nothing searchable left (only stop words, symbols).
+        `total` and the facet counts are exact; hits are the first `limit` by score (ties:
+        index order) or by date (ties: index order)."""
         self._terms, self._folded, self._prefixes = set(), set(), []
         query = self.compile(root, filters)
         if query is None:
             return None
-        kwargs: dict = {"filter": self._filter(filters), "mask": self.exclusion(root), "limit": max(1, limit)}
-        if sort == "date":
-            kwargs["sortedby"] = sorting.MultiFacet([sorting.FieldFacet("date", reverse=True)])
-        elif sort == "date-asc":
-            kwargs["sortedby"] = "date"
-        if facets:
-            kwargs["groupedby"] = {name: sorting.FieldFacet(name) for name in ("council_name", "year", "kind")}
-            kwargs["maptype"] = sorting.Count
-        results = self.searcher.search(query, **kwargs)
         scored = sort == "relevance"  # a sorted search carries sort keys, not scores
-        hits = [
-            KeywordHit(hit["item_id"], hit["document_id"], float(hit.score or 0.0) if scored else 0.0,
-                       dict(hit.fields()))
-            for hit in results
-        ]
+        mask, scores = self._matches(root, filters, query, scored=scored)
+        docnums = np.flatnonzero(mask)
+        limit = max(1, limit)
+        if scored:
+            order = np.lexsort((docnums, -scores[docnums]))
+        else:
+            _values, dates = self._arrays().codes("date")
+            keys = dates[docnums]
+            order = np.lexsort((docnums, -keys if sort == "date" else keys))
+        top = docnums[order[:limit]]
+        hits = []
+        for docnum in top.tolist():
+            stored = self.searcher.stored_fields(docnum)
+            hits.append(KeywordHit(stored["item_id"], stored["document_id"],
+                                   float(scores[docnum]) if scored else 0.0, stored))
         groups = {}
         if facets:
-            groups = {
-                "council": dict(results.groups("council_name")),
-                "year": dict(results.groups("year")),
-                "kind": dict(results.groups("kind")),
-            }
+            arrays = self._arrays()
+            for name, fieldname in FACET_FIELDS.items():
+                values, codes = arrays.codes(fieldname)
+                picked = codes[docnums]
+                counts = np.bincount(picked[picked >= 0], minlength=len(values))
+                groups[name] = {values[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
         highlight = Highlight(frozenset(self._terms), frozenset(self._folded), tuple(self._prefixes))
-        return KeywordResults(hits, len(results), groups, highlight)
+        return KeywordResults(hits, int(docnums.size), groups, highlight)

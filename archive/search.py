@@ -11,13 +11,14 @@ pairs for consumers that are not HTML.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from dataclasses import dataclass, field
 from datetime import date as Date
 from typing import Callable
 
-from .analysis import Analysis, fold, normalise_text, words as split_words
+from .analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
 from .fulltext import (
     Filters,
     Highlight,
@@ -375,34 +376,102 @@ class Snippet:
         )
 
 
-def _could_match(text: str, highlight: Highlight) -> bool:
-    """A cheap test before analysing a paragraph: a word can only match when the text holds
-    the first letters of a query term (stems and parts are prefixes of the words they come
-    from, folded terms of the folded words)."""
+def _probes(highlight: Highlight) -> tuple:
+    """What a word must contain to possibly match: the first letters of a query term (stems
+    and parts are prefixes of the words they come from), or, folded, of a folded term or a
+    prefix."""
+    plain = tuple(dict.fromkeys(t[:4] for t in sorted(highlight.terms)))
+    folded = tuple(dict.fromkeys([t[:4] for t in sorted(highlight.folded)] + [fold(p[:4]) for p in highlight.prefixes]))
+    return plain, folded, _probe_regex(plain), _probe_regex(folded)
+
+
+def _could_match(text: str, highlight: Highlight, probes: tuple | None = None) -> bool:
+    """A cheap test before analysing a text: a word can only match when the text holds
+    one of the probes of `_probes`."""
+    plain, folded_probes = (probes or _probes(highlight))[:2]
     lowered = text.lower()
+    if any(p in lowered for p in plain):
+        return True
     folded = fold(lowered)
-    return (any(t[:4] in lowered for t in highlight.terms)
-            or any(t[:4] in folded for t in highlight.folded)
-            or any(fold(p[:4]) in folded for p in highlight.prefixes))
+    return any(p in folded for p in folded_probes)
 
 
-def _matches(analysis: Analysis, text: str, highlight: Highlight) -> list[tuple[int, int, str]]:
+_EXPANDING = re.compile("[åæøäö]")  # the letters `fold` writes as two
+
+
+def _probe_regex(probes: tuple[str, ...]) -> re.Pattern | None:
+    # a lookahead finds every position where a probe starts, overlapping ones included
+    return re.compile("(?=(?:" + "|".join(map(re.escape, probes)) + "))") if probes else None
+
+
+def _candidate_tokens(text: str, probes: tuple) -> list[tuple[str, int]] | None:
+    """The tokens of `text` that contain a probe, as (raw, start); found by searching the
+    whole text for the probes instead of testing every token. None when the offsets of the
+    lowercased or folded text cannot be mapped back (then every token is tested)."""
+    plain, folded_probes, plain_re, folded_re = probes
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return None
+    positions = [m.start() for m in plain_re.finditer(lowered)] if plain_re else []
+    if folded_re is not None:
+        folded = fold(lowered)
+        hits = [m.start() for m in folded_re.finditer(folded)]
+        if hits and len(folded) != len(lowered):
+            if len(folded) - len(lowered) != len(_EXPANDING.findall(lowered)):
+                return None
+            expanding = [m.start() for m in _EXPANDING.finditer(lowered)]
+            mapped = []
+            for q in hits:  # folded offset -> offset in the text
+                shift = 0
+                for i, e in enumerate(expanding):
+                    if e + i + 2 <= q:
+                        shift += 1
+                    else:
+                        break
+                mapped.append(q - shift)
+            hits = mapped
+        positions += hits
+    if not positions:
+        return []
+    spans = token_spans(text)
+    starts = [a for a, _ in spans]
+    picked: dict[int, None] = {}
+    for position in positions:
+        index = bisect.bisect_right(starts, position) - 1
+        if index >= 0 and position < spans[index][1]:
+            picked[index] = None
+    return [(text[spans[i][0]:spans[i][1]], spans[i][0]) for i in sorted(picked)]
+
+
+def _matches(analysis: Analysis, text: str, highlight: Highlight,
+             probes: tuple | None = None) -> list[tuple[int, int, str]]:
     """(start, end, key) of every word in `text` that the query matched; key names the query
     term it matched, to count distinct matches."""
     found: list[tuple[int, int, str]] = []
-    if not _could_match(text, highlight):
+    probes = probes or _probes(highlight)
+    if not _could_match(text, highlight, probes):
         return found
-    for word in split_words(text):
-        term = analysis.term(word)
-        if term is None:
-            continue
-        keys = [t for t in (term.text, *term.parts) if t in highlight.terms]
-        if not keys and term.folded in highlight.folded:
-            keys = [term.folded]
-        if not keys:
-            keys = [p for p in highlight.prefixes if word.text.startswith(p) or fold(word.text).startswith(fold(p))]
-        if keys:
-            found.append((word.start, word.end, keys[0]))
+    plain, folded_probes = probes[0], probes[1]
+    terms, folded_terms = highlight.terms, highlight.folded
+    candidates = _candidate_tokens(text, probes)
+    for raw, start in (tokens(text) if candidates is None else candidates):
+        lowered = raw.lower()  # the same test per token: most words are skipped unanalysed
+        if not any(p in lowered for p in plain):
+            folded_token = fold(lowered)
+            if not any(p in folded_token for p in folded_probes):
+                continue
+        for word in token_words(raw, start):
+            forms = analysis.forms(word)
+            if forms is None:
+                continue
+            main, folded, parts = forms
+            keys = [t for t in (main, *parts) if t in terms]
+            if not keys and folded in folded_terms:
+                keys = [folded]
+            if not keys:
+                keys = [p for p in highlight.prefixes if word.text.startswith(p) or fold(word.text).startswith(fold(p))]
+            if keys:
+                found.append((word.start, word.end, keys[0]))
     return found
 
 
@@ -411,13 +480,14 @@ def best_snippet(item: Item, highlight: Highlight, analysis: Analysis, *, decisi
     Indstilling, then document order), cut to a window around its matches."""
     best: tuple[tuple, Paragraph, list] | None = None
     position = 0
+    probes = _probes(highlight)
     for block in item.blocks:
         if decisions_only and block.heading != "Beslutning":
             continue
         for paragraph in block.paragraphs:
             position += 1
             text = normalise_text(paragraph.text)
-            matches = _matches(analysis, text, highlight)
+            matches = _matches(analysis, text, highlight, probes)
             if not matches:
                 continue
             key = (len({m[2] for m in matches}), BLOCK_PRIORITY.get(block.heading, 0), -position)
