@@ -21,6 +21,7 @@ from .search import (
     SearchResponse,
     _filters,
     _limit,
+    fill_snippets,
     keyword_search,
     register_ranker,
 )
@@ -139,7 +140,8 @@ def semantic_search(archive: Archive, request: SearchRequest, limit: int) -> Sea
 
 def hybrid_search(archive: Archive, request: SearchRequest, limit: int) -> SearchResponse:
     pool = max(POOL, limit + int(request.offset or 0))
-    keyword = keyword_search(archive, replace(request, mode="keyword", limit=pool, offset=0, sort="relevance"))
+    keyword = keyword_search(archive, replace(request, mode="keyword", limit=pool, offset=0, sort="relevance"),
+                             snippets=False)
     messages = list(keyword.messages)
     try:
         semantic = _semantic_hits(archive, request, pool, [])
@@ -155,9 +157,15 @@ def hybrid_search(archive: Archive, request: SearchRequest, limit: int) -> Searc
         # keyword "no hits" message and keep only messages about the query itself
         messages = [m for m in messages if "Ingen punkter" not in m]
     fused = _sorted(fused, request.sort)
-    response = SearchResponse(keyword.query, "hybrid", len(fused), _page(fused, request, limit),
-                              facets=_facets(fused), suggestion=keyword.suggestion, messages=messages)
-    return response
+    page = _page(fused, request, limit)
+    # snippets only for the shown page: hits from the keyword ranking (kept by `fuse` where an
+    # item is in both) get their marked words; semantic-only hits keep their passage
+    if keyword.snippet_context is not None:
+        needs = [h for h in page if not h.snippet]
+        filled = {h.item_id: h for h in fill_snippets(archive, needs, keyword.snippet_context)}
+        page = [filled.get(h.item_id, h) for h in page]
+    return SearchResponse(keyword.query, "hybrid", len(fused), page,
+                          facets=_facets(fused), suggestion=keyword.suggestion, messages=messages)
 
 
 def fuse(keyword: list[SearchHit], semantic: list[SearchHit], k: int = RRF_K) -> list[SearchHit]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from typing import Callable
 
@@ -115,6 +115,7 @@ class SearchResponse:
     facets: dict[str, list[dict]] = field(default_factory=dict)
     suggestion: str | None = None
     messages: list[str] = field(default_factory=list)
+    snippet_context: object = field(default=None, repr=False, compare=False)
 
     @property
     def message(self) -> str | None:
@@ -182,7 +183,11 @@ def keyword_ranking(archive, request: SearchRequest, limit: int) -> list[RankedI
     return [RankedItem(h.item_id, h.score, h.snippet, h.page) for h in response.hits]
 
 
-def keyword_search(archive, request: SearchRequest, *, facets: bool = True, suggest: bool = True) -> SearchResponse:
+def keyword_search(archive, request: SearchRequest, *, facets: bool = True, suggest: bool = True,
+                   snippets: bool = True) -> SearchResponse:
+    """Keyword search. With snippets=False the hits carry no snippet yet (page = the item's
+    first page) and `response.snippet_context` lets `fill_snippets` add them later, for the
+    few hits that are shown (hybrid search ranks a deep pool and shows a page of it)."""
     parsed = parse(request.q)
     messages = list(parsed.messages)
     filters = _filters(request, messages)
@@ -193,20 +198,22 @@ def keyword_search(archive, request: SearchRequest, *, facets: bool = True, sugg
         return response
     index = KeywordIndex(archive.paths)
     try:
-        return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest)
+        return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest,
+                    snippets=snippets)
     except KeywordIndexMissing:
         if getattr(archive, "readonly", True):
             messages.append(MESSAGE_NO_INDEX)
             return response
         index.sync(archive)  # derived data: recreate it and search again
-        return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest)
+        return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest,
+                    snippets=snippets)
     except KeywordIndexError as err:
         messages.append(str(err))
         return response
 
 
 def _run(archive, index: KeywordIndex, root: AllOf, request: SearchRequest, filters: Filters,
-         response: SearchResponse, *, facets: bool, suggest: bool) -> SearchResponse:
+         response: SearchResponse, *, facets: bool, suggest: bool, snippets: bool = True) -> SearchResponse:
     limit = _limit(request)
     offset = min(max(int(request.offset or 0), 0), MAX_OFFSET)
     with index.searcher() as searcher:
@@ -219,7 +226,11 @@ def _run(archive, index: KeywordIndex, root: AllOf, request: SearchRequest, filt
         analysis = searcher.analysis
     response.total = results.total
     response.facets = _facets(results)
-    response.hits = _hits(archive, results, analysis, offset, limit, filters.decisions_only)
+    if snippets:
+        response.hits = _hits(archive, results, analysis, offset, limit, filters.decisions_only)
+    else:
+        response.hits = _bare_hits(archive, results.hits[offset:offset + limit])
+        response.snippet_context = (results.highlight, analysis, filters.decisions_only)
     if results.total == 0:
         response.messages.append(MESSAGE_NO_HITS)
     return response
@@ -360,6 +371,32 @@ def _hits(archive, results: KeywordResults, analysis: Analysis, offset: int, lim
             pages=(ref.page_first, ref.page_last), page=snippet.page, score=hit.score,
             snippet=snippet.html, fragments=snippet.fragments,
         ))
+    return out
+
+
+def _bare_hits(archive, page_hits) -> list[SearchHit]:
+    refs = archive.item_refs([h.item_id for h in page_hits]) if page_hits else {}
+    return [
+        SearchHit(
+            item_id=ref.item_id, document_id=ref.document_id, council=ref.council, date=ref.date.isoformat(),
+            kind=ref.kind, number=ref.number, title=ref.title, case=ref.case_number,
+            pages=(ref.page_first, ref.page_last), page=ref.page_first, score=hit.score, snippet="",
+        )
+        for hit in page_hits if (ref := refs.get(hit.item_id)) is not None
+    ]
+
+
+def fill_snippets(archive, hits: list[SearchHit], context) -> list[SearchHit]:
+    """Add snippets to hits of a `keyword_search(..., snippets=False)` response."""
+    highlight, analysis, decisions_only = context
+    items = {item.id: item for item in archive.items(item_ids=[h.item_id for h in hits])} if hits else {}
+    out = []
+    for hit in hits:
+        item = items.get(hit.item_id)
+        if item is not None:
+            snippet = best_snippet(item, highlight, analysis, decisions_only=decisions_only)
+            hit = replace(hit, snippet=snippet.html, fragments=snippet.fragments, page=snippet.page)
+        out.append(hit)
     return out
 
 

@@ -69,6 +69,9 @@ def test_hybrid_is_the_default_and_fuses_both_rankings(embedded_archive):
                                                                               limit=50)).hits}
     hybrid_ids = [h.item_id for h in response.hits]
     assert hybrid_ids and set(hybrid_ids) - keyword_ids  # semantic adds items keyword search cannot find
+    for hit in response.hits:  # keyword hits keep their marked words, semantic ones their passage
+        assert hit.snippet
+        assert ("<mark>" in hit.snippet) == (hit.item_id in keyword_ids), hit.item_id
     json_shape = response.to_json()
     assert set(json_shape) >= {"query", "mode", "total", "results"}
     assert set(json_shape["results"][0]) >= {"item_id", "council", "date", "kind", "number", "title", "case",
