@@ -194,22 +194,26 @@ def ask(ctx, question: str, as_json: bool, model: str | None) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes (default: one per core).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
 @click.option("--embed-in-background/--no-embed-in-background", default=False, show_default=True,
               help="Embed passages that lack vectors in a low-priority child process while serving; "
                    "keyword search works at once, semantic results fill in as vectors land.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, threads: int, embed_in_background: bool) -> None:
-    """Serve the web app with waitress."""
-    from waitress import serve as waitress_serve
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int,
+          embed_in_background: bool) -> None:
+    """Serve the web app with gunicorn (one worker process per core)."""
+    from .server import WebServer, default_workers
 
-    from webapp import create_app
-
-    app = create_app(data=ctx.obj["data"])
-    embedder = _start_background_embedding(ctx.obj["data"]) if embed_in_background else None
-    click.echo(f"Serving kkr-arkiv on http://{host}:{port}/")
+    data = ctx.obj["data"]
+    with _open(ctx):  # fail early, with a clear message, when there is no archive
+        pass
+    workers = workers or default_workers()
+    embedder = _start_background_embedding(data) if embed_in_background else None
+    click.echo(f"Serving kkr-arkiv on http://{host}:{port}/ ({workers} workers x {threads} threads)")
     try:
-        waitress_serve(app, host=host, port=port, threads=threads)
+        WebServer(data, host=host, port=port, workers=workers, threads=threads).run()
     finally:
         if embedder is not None and embedder.poll() is None:
             embedder.terminate()

@@ -1,6 +1,6 @@
 """The read-only Flask web app over the archive.
 
-`create_app(data=...)` is the only public name; `cli.main serve` runs it under waitress.
+`create_app(data=...)` is the only public name; `cli.main serve` runs it under gunicorn.
 Each request opens the archive read-only (SQLite connections are cheap) and closes it
 when the request ends. The app never writes and has no POST endpoints.
 """

@@ -1,7 +1,7 @@
 """PDF pages rendered as PNG, with the cited lines highlighted.
 
 Rendering goes through pdfplumber (pypdfium2 + Pillow). pypdfium2 is not thread-safe and
-waitress serves from several threads, so renders are serialised by one lock; the small LRU
+The server runs several threads per worker, so renders are serialised by one lock; the small LRU
 cache in front of it makes repeated views (and prev/next browsing) cheap.
 """
 from __future__ import annotations
