@@ -27,7 +27,7 @@ from datetime import date
 
 import numpy as np
 
-from .analysis import fold, normalise_text, words as split_words
+from .analysis import fold, words as split_words
 from .citation import cite, format_date_da
 from .model import Item, ItemRef, Paragraph
 from .passages import sentence_spans
@@ -597,7 +597,6 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
     intent = parsed.intent
     roles = {c.ref.item_id: _role(c) for c in keep}
     ranked = sorted(keep, key=lambda c: -c.score)
-    best = ranked[0].score
     if intent == "overview":
         primary = ranked[:MAX_ENTRIES + 2]
         rest = []

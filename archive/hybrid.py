@@ -20,7 +20,6 @@ from .search import (
     SearchRequest,
     SearchResponse,
     _filters,
-    _limit,
     fill_snippets,
     keyword_search,
     register_ranker,

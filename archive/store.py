@@ -13,7 +13,10 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date as Date, datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from . import db, ids
 from .layout import ArchivePaths

@@ -14,9 +14,7 @@ copy the value into archive.answer.THRESHOLD.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import archive.answer as answer_module  # noqa: E402
 from archive.store import Archive  # noqa: E402
-from benchmarks.evaluate_answers import build_archive, load_questions, write_section  # noqa: E402
+from benchmarks.evaluate_answers import evaluation_archive, load_questions, write_section  # noqa: E402
 
 START, END = "<!-- qa-calibration:start -->", "<!-- qa-calibration:end -->"
 
@@ -62,17 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     questions, today = load_questions()
     calibration = [q for q in questions if q["split"] == "calibration"]
-    tmp = None
-    data = args.data
-    if data is None:
-        tmp = Path(tempfile.mkdtemp(prefix="kkr-qa-"))
-        data = str(build_archive(tmp / "data", args.model))
-    try:
-        with Archive(data, readonly=True) as archive:
-            points = confidences(archive, calibration, today, args.model)
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+    with evaluation_archive(args.data, args.model) as archive:
+        points = confidences(archive, calibration, today, args.model)
     threshold, correct = choose(points)
     answerable = sorted(c for c, a, _i in points if a)
     unanswerable = sorted(c for c, a, _i in points if not a)

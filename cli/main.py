@@ -211,6 +211,10 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
         pass
     workers = workers or default_workers()
     embedder = _start_background_embedding(data) if embed_in_background else None
+    # One OpenMP thread per query embedding: the workers' own threads already keep the cores
+    # busy, and nested OpenMP threads only fight over them (set after the embedder child,
+    # which embeds in bulk and keeps its threads).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
     click.echo(f"Serving kkr-arkiv on http://{host}:{port}/ ({workers} workers x {threads} threads)")
     try:
         WebServer(data, host=host, port=port, workers=workers, threads=threads).run()

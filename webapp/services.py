@@ -50,6 +50,16 @@ def require_id(value: str) -> str:
     return value
 
 
+def require_item(archive: Archive, item_id: str):
+    """The item and its reference, or 404."""
+    require_id(item_id)
+    item = archive.item(item_id)
+    ref = archive.item_ref(item_id) if item else None
+    if item is None or ref is None:
+        abort(404)
+    return item, ref
+
+
 def require_case(value: str) -> str:
     if not CASE_RE.match(value or ""):
         abort(404)

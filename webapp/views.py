@@ -66,11 +66,7 @@ def index():
 @views.route("/punkt/<item_id>")
 def item(item_id: str):
     archive = s.get_archive()
-    s.require_id(item_id)
-    item = archive.item(item_id)
-    ref = archive.item_ref(item_id) if item else None
-    if item is None or ref is None:
-        abort(404)
+    item, ref = s.require_item(archive, item_id)
     meeting = archive.meeting(ref.meeting_id)
     counterpart = archive.counterpart(item_id)
     timeline = s.case_timeline(archive, item.case_number)
