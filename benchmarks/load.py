@@ -121,12 +121,24 @@ class Server:
         if self.rss:
             self.rss.__exit__()
         if self.proc and self.proc.poll() is None:
+            import psutil
+
+            try:  # the server's worker processes, so none outlives the benchmark
+                workers = psutil.Process(self.proc.pid).children(recursive=True)
+            except psutil.NoSuchProcess:
+                workers = []
             self.proc.terminate()  # only the process this benchmark started
             try:
-                self.proc.wait(10)
+                self.proc.wait(20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            for worker in workers:
+                try:
+                    worker.kill()
+                except psutil.NoSuchProcess:
+                    pass
+            psutil.wait_procs(workers, timeout=10)
         self.log.close()
 
 

@@ -21,7 +21,7 @@ class WebServer(BaseApplication):
             "threads": threads,
             "worker_class": "gthread",
             "timeout": 120,
-            "graceful_timeout": 10,
+            "graceful_timeout": 5,
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "warning",
