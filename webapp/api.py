@@ -46,10 +46,7 @@ def item(item_id: str):
 @api.route("/meetings/<meeting_id>")
 def meeting(meeting_id: str):
     archive = s.get_archive()
-    s.require_id(meeting_id)
-    meeting = archive.meeting(meeting_id)
-    if meeting is None:
-        abort(404)
+    meeting = s.require_meeting(archive, meeting_id)
     documents = []
     for doc in meeting.documents:
         item_ids = [i.id for i in archive.items(document_id=doc.id)]

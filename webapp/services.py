@@ -60,6 +60,15 @@ def require_item(archive: Archive, item_id: str):
     return item, ref
 
 
+def require_meeting(archive: Archive, meeting_id: str):
+    """The meeting, or 404."""
+    require_id(meeting_id)
+    meeting = archive.meeting(meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
 def require_case(value: str) -> str:
     if not CASE_RE.match(value or ""):
         abort(404)

@@ -83,10 +83,7 @@ def item(item_id: str):
 @views.route("/moede/<meeting_id>")
 def meeting(meeting_id: str):
     archive = s.get_archive()
-    s.require_id(meeting_id)
-    meeting = archive.meeting(meeting_id)
-    if meeting is None:
-        abort(404)
+    meeting = s.require_meeting(archive, meeting_id)
     documents = [archive.document(d.id, with_items=True) for d in meeting.documents]
     referat = next((d for d in documents if d.kind == "referat"), None)
     return render_template("meeting.html", meeting=meeting, documents=documents, referat=referat)
