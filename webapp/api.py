@@ -66,11 +66,7 @@ def meeting(meeting_id: str):
 
 @api.route("/cases/<case_number>")
 def case(case_number: str):
-    archive = s.get_archive()
-    s.require_case(case_number)
-    timeline = s.case_timeline(archive, case_number, limit=0)
-    if not timeline["total"]:
-        abort(404)
+    timeline = s.require_case_timeline(s.get_archive(), case_number)
     return jsonify({
         "case": case_number, "total": timeline["total"], "shared": timeline["generic"],
         "url": url_for("views.case", case_number=case_number),

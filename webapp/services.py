@@ -440,6 +440,15 @@ def item_blocks_view(item: Item) -> list[dict]:
     return blocks
 
 
+def require_case_timeline(archive: Archive, case_number: str) -> dict:
+    """The whole timeline of a case, or 404 for a malformed or unknown case number."""
+    require_case(case_number)
+    timeline = case_timeline(archive, case_number, limit=0)
+    if not timeline["total"]:
+        abort(404)
+    return timeline
+
+
 def case_timeline(archive: Archive, case_number: str, limit: int = TIMELINE_LIMIT) -> dict:
     """The case history grouped by meeting, and whether the case number is a catch-all."""
     history = archive.case_history(case_number) if case_number else []

@@ -97,11 +97,7 @@ def meetings():
 
 @views.route("/sag/<case_number>")
 def case(case_number: str):
-    archive = s.get_archive()
-    s.require_case(case_number)
-    timeline = s.case_timeline(archive, case_number, limit=0)
-    if not timeline["total"]:
-        abort(404)
+    timeline = s.require_case_timeline(s.get_archive(), case_number)
     return render_template("case.html", timeline=timeline, case_number=case_number)
 
 
@@ -113,6 +109,14 @@ def _document_or_404(document_id: str):
         abort(404)
     path = archive.pdf_path(document_id)  # from the stored sha256, never from the request
     if path is None or not path.is_file():
+        abort(404)
+    return document, path
+
+
+def _page_or_404(document_id: str, n: int):
+    """The document and its PDF path when page `n` exists in it, else 404."""
+    document, path = _document_or_404(document_id)
+    if not 1 <= n <= document.page_count:
         abort(404)
     return document, path
 
@@ -141,9 +145,7 @@ def _page_query() -> str:
 
 @views.route("/pdf/<document_id>/side/<int:n>.png")
 def page_image(document_id: str, n: int):
-    document, path = _document_or_404(document_id)
-    if not 1 <= n <= document.page_count:
-        abort(404)
+    document, path = _page_or_404(document_id, n)
     item = _page_item(document_id)
     boxes, matches = highlight_boxes(item, n, _page_query())
     resolution = current_app.config["PAGE_IMAGE_RESOLUTION"]
@@ -160,9 +162,7 @@ def page_image(document_id: str, n: int):
 
 @views.route("/pdf/<document_id>/side/<int:n>")
 def page_view(document_id: str, n: int):
-    document, _path = _document_or_404(document_id)
-    if not 1 <= n <= document.page_count:
-        abort(404)
+    document, _path = _page_or_404(document_id, n)
     item = _page_item(document_id)
     ref = s.get_archive().item_ref(item.id) if item else None
     q = _page_query()
