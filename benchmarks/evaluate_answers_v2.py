@@ -187,6 +187,7 @@ def score_question(ctx: Context, settings: Settings, qid: str) -> dict:
     # #12 separates them, `see_also` stays out of this set and may be reported on its own.
     cited = {_citation_key(c) for c in data["citations"]} if found else set()
     quotes = [(_citation_key(c), c["quote"]) for c in data["citations"] if c["quote"]]
+    quotes += [(_citation_key(c), c["quote"]) for e in data["nearest"] for c in e["citations"] if c["quote"]]
     verbatim = sum(1 for key, quote in quotes if quote in ctx.texts.get(key, ""))
     missing = [f for f in q["facts"] if normalise(f) not in text] if found else list(q["facts"])
     return {
