@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from typing import Callable
 
-from .analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
-from .fulltext import (
+from archive.text.analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
+from archive.keyword.fulltext import (
     Filters,
     Highlight,
     KeywordIndex,
@@ -27,8 +27,8 @@ from .fulltext import (
     KeywordIndexMissing,
     KeywordResults,
 )
-from .model import KINDS, Item, Paragraph
-from .query import AllOf, parse, words_of
+from archive.storage.model import KINDS, Item, Paragraph
+from archive.text.query import AllOf, parse, words_of
 
 MODES = ("keyword", "semantic", "hybrid")
 SORTS = ("relevance", "date", "date-asc")
@@ -166,7 +166,7 @@ def search(archive, request: SearchRequest) -> SearchResponse:
     if request.sort not in SORTS:
         raise ValueError(f"unknown sort order {request.sort!r}; expected one of {', '.join(SORTS)}")
     if request.mode != "keyword":
-        from . import hybrid  # noqa: F401  (registers the semantic and hybrid rankers)
+        import archive.search.hybrid  # noqa: F401  (registers the semantic and hybrid rankers)
 
         ranker = _RANKERS.get(request.mode)
         if ranker is None:
@@ -273,7 +273,7 @@ def _iso_date(value: Date | str | None, messages: list[str]) -> str | None:
 
 
 def _facets(results: KeywordResults) -> dict[str, list[dict]]:
-    from .ids import slugify
+    from archive.storage.ids import slugify
 
     out: dict[str, list[dict]] = {}
     for name, counts in results.facets.items():
