@@ -414,7 +414,7 @@ class KeywordIndex:
         directory = self.current_dir()
         if directory is None:
             raise KeywordIndexMissing(
-                "Søgeindekset mangler. Kør 'kkr-arkiv sync' for at genopbygge det."
+                "Søgeindekset mangler. Kør 'kkr-arkiv reindex' for at genopbygge det."
             )
         opened = _open(directory)
         with opened.lock:  # Whoosh readers share file positions: one query at a time

@@ -201,12 +201,9 @@ def keyword_search(archive, request: SearchRequest, *, facets: bool = True, sugg
         return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest,
                     snippets=snippets)
     except KeywordIndexMissing:
-        if getattr(archive, "readonly", True):
-            messages.append(MESSAGE_NO_INDEX)
-            return response
-        index.sync(archive)  # derived data: recreate it and search again
-        return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest,
-                    snippets=snippets)
+        # The read side never writes: the index is built by the indexer (`kkr-arkiv reindex`).
+        messages.append(MESSAGE_NO_INDEX)
+        return response
     except KeywordIndexError as err:
         messages.append(str(err))
         return response
