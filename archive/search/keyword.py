@@ -166,7 +166,7 @@ def search(archive, request: SearchRequest) -> SearchResponse:
     if request.sort not in SORTS:
         raise ValueError(f"unknown sort order {request.sort!r}; expected one of {', '.join(SORTS)}")
     if request.mode != "keyword":
-        import archive.search.hybrid  # noqa: F401  (registers the semantic and hybrid rankers)
+        from archive.search import hybrid  # noqa: F401  (registers the semantic and hybrid rankers)
 
         ranker = _RANKERS.get(request.mode)
         if ranker is None:
