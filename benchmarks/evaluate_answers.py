@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.answer import THRESHOLD, answer_question  # noqa: E402
-from archive.store import Archive  # noqa: E402
+from archive.answers.answer import THRESHOLD, answer_question  # noqa: E402
+from archive.storage.store import Archive  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "relevance" / "questions.json"
 REPORT = ROOT / "docs" / "EVALUATION.md"
@@ -66,7 +66,7 @@ def build_archive(target: Path, model: str, sources: list[Path] | None = None, *
     strict: a rejected file stops the run; otherwise it is skipped and listed.
     """
     from indexer.embed import embed_missing
-    from indexer.ingest import ingest_paths
+    from indexer.pipeline import ingest_paths
 
     with Archive(target) as archive:
         report = ingest_paths(archive, sources or [ROOT / "corpus"], say=lambda _m: None)
@@ -92,7 +92,7 @@ def run(archive: Archive, questions: list[dict], today: date, model: str | None)
     answer_question(archive, "Hvad besluttede KKR om herberger?", model=model, today=today)  # warm-up
     embedder = None
     if model:
-        from archive.embedding import load_embedder
+        from archive.vectors.embedding import load_embedder
 
         embedder = load_embedder(model)
     rows = []
