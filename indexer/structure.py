@@ -344,6 +344,9 @@ def _head_line(draft: _ItemDraft, line: Line, typo: Typography) -> bool:
     if case and draft.case_line is None:
         draft.case_line, draft.case = line, case
         return True
+    if genre.is_empty_case_label(text) and draft.case_line is None:
+        draft.head_lines.append(line)
+        return True
     number = genre.document_number_of(text)
     if number is not None:
         draft.document_number = number
