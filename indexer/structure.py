@@ -201,6 +201,8 @@ def split_document(pages: list[Page], body_size: float) -> Split:
     two_level = any(_two_level(ln) and item_match(ln, typo) for ln in content)
     start = _body_start(content, typo, two_level)
     cover = content[:start]
+    if start == len(content) and content:  # no items: the cover is the first page only
+        cover = [ln for ln in content if ln.page == content[0].page]
     closing: list[Line] = []
     drafts = _walk(content[start:], typo, two_level, frozenset(), closing)
     generic = _recurring_generic(drafts)
