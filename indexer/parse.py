@@ -148,14 +148,8 @@ def _decision_headings(item: Item) -> list[tuple[genre.Heading, str]]:
     for decision in item.decisions:
         heading = genre.block_heading_of(decision.heading)
         if heading is not None:
-            found.append((heading, _nominative(heading.body)))
+            found.append((heading, " ".join(heading.body.split())))
     return found
-
-
-def _nominative(body: str) -> str:
-    """The deciding body as named: "Sundheds- og Forebyggelsesudvalget" (the genitive s
-    is already cut by the heading pattern); "Udvalget for ..." as is."""
-    return " ".join(body.split())
 
 
 def is_meeting_document(split: Split, meta: Metadata, pages: list[Page]) -> bool:

@@ -187,7 +187,6 @@ class Split:
     items: list[Item]
     toc_pages: list[int] = field(default_factory=list)
     closing: list[Line] = field(default_factory=list)  # signature pages and the like
-    notes: list[str] = field(default_factory=list)  # what the parser was unsure of
 
 
 def split_document(pages: list[Page], body_size: float) -> Split:
