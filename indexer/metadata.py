@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 
 from archive.storage.model import KINDS
+from archive.text.danish import MONTH_NUMBER
 from indexer.layout import Line
 
-MONTHS = {
-    "januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
-    "august": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
-}  # fmt: skip
+MONTHS = MONTH_NUMBER
 
 _DATE_TEXT_RE = re.compile(r"(\d{1,2})\.?\s+([a-zæøå]+)\.?\s+(\d{4})", re.IGNORECASE)
 _DATE_NUM_RE = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")

@@ -25,6 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from archive.storage.model import Item, Paragraph
+from archive.text.danish import MONTH_ABBREVIATIONS, MONTHS
 
 MAX_CHARS = 1200  # passage text including the "<title>: " prefix
 MIN_CHARS = 120  # paragraphs shorter than this are merged with a neighbour
@@ -67,12 +68,7 @@ _MAY_END = {
     "kr", "pct", "mv", "m.v", "mm", "m.m", "osv", "o.s.v", "etc", "m.fl", "mfl",
     "o.l", "e.l",
 }
-_MONTHS = (
-    "januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-    "september", "oktober", "november", "december",
-    "jan", "feb", "febr", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt",
-    "nov", "dec",
-)
+_MONTHS = MONTHS + MONTH_ABBREVIATIONS
 
 # A candidate boundary: ".", "!" or "?" (plus closing quotes/brackets), whitespace,
 # then the start of the next sentence.
