@@ -659,7 +659,7 @@ class _Sentence:
 
 
 def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
-    from archive.search.keyword import page_of_offset
+    from archive.text.pages import page_of_offset
 
     out = []
     position = 0
