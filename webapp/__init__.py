@@ -10,6 +10,7 @@ import os
 
 from flask import Flask, g
 
+from archive.runtime import LruCache, Runtime
 from archive.storage.layout import resolve_root
 
 from . import errors, filters
@@ -30,7 +31,8 @@ CSP = "; ".join([
 PDF_CSP = "frame-ancestors 'none'"
 
 
-def create_app(data: str | os.PathLike | None = None, **config) -> Flask:
+def create_app(data: str | os.PathLike | None = None, *, runtime: Runtime | None = None, **config) -> Flask:
+    """The app over the archive at `data`; `runtime` is this process's state (a new one by default)."""
     app = Flask(__name__)
     app.config.update(
         ARCHIVE_ROOT=str(resolve_root(data).absolute()),
@@ -46,11 +48,10 @@ def create_app(data: str | os.PathLike | None = None, **config) -> Flask:
     app.json.sort_keys = False
     app.debug = False
 
-    from . import pageimage
     from .api import api
     from .views import views
 
-    app.extensions["kkr_page_images"] = pageimage.PageImageCache(app.config["PAGE_IMAGE_CACHE_SIZE"])
+    app.extensions["kkr_runtime"] = runtime or Runtime(page_images=LruCache(app.config["PAGE_IMAGE_CACHE_SIZE"]))
     app.register_blueprint(views)
     app.register_blueprint(api, url_prefix="/api")
     filters.register(app)

@@ -12,6 +12,7 @@ from datetime import date
 from flask import abort, current_app, g, url_for
 from markupsafe import Markup, escape
 
+from archive.runtime import Runtime
 from archive.search.keyword import (
     MAX_LIMIT,
     MAX_OFFSET,
@@ -40,6 +41,11 @@ GENERIC_CASE_PER_DOCUMENT = 3  # a case number on more items than this in one do
 TIMELINE_LIMIT = 20
 
 # ------------------------------------------------------------------ archive
+
+
+def runtime() -> Runtime:
+    """This process's state, made by `create_app`."""
+    return current_app.extensions["kkr_runtime"]
 
 
 def get_archive() -> Archive:

@@ -135,7 +135,7 @@ def page_image(document_id: str, n: int):
     boxes, matches = highlight_boxes(item, n, _page_query())
     resolution = current_app.config["PAGE_IMAGE_RESOLUTION"]
     key = (document.sha256, n, resolution, tuple(boxes), tuple(matches))
-    cache = current_app.extensions["kkr_page_images"]
+    cache = s.runtime().page_images
     png = cache.get(key)
     if png is None:
         png = render_page_png(path, n, resolution=resolution, boxes=tuple(boxes), matches=tuple(matches))
