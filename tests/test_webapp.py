@@ -418,6 +418,22 @@ def test_api_404_is_json(client, url):
 # ---------------------------------------------------------------------------- Spørg arkivet
 
 
+def test_semantic_search_without_vectors_shows_keyword_results_and_says_why(client, corpus_archive):
+    """The corpus archive has no vectors: semantic search says so and the page shows keyword hits."""
+    from markupsafe import escape
+
+    from archive.search.keyword import SearchRequest, search
+
+    semantic = search(corpus_archive, SearchRequest(q="herberger", mode="semantic"))
+    assert semantic.total == 0 and semantic.message  # the premise: semantic search cannot run here
+    keyword = search(corpus_archive, SearchRequest(q="herberger", mode="keyword"))
+    body = html(client.get("/?q=herberger&mode=semantic"))
+    assert f'<p class="alert alert-info">{escape(semantic.message)}</p>' in body
+    assert f'href="/punkt/{keyword.hits[0].item_id}?q=herberger"' in body
+    data = client.get("/api/search?q=herberger&mode=semantic").get_json()
+    assert data["mode"] == "keyword" and data["total"] == keyword.total and data["message"] == semantic.message
+
+
 def test_ask_answers_from_the_archive_with_page_links(client):
     body = html(client.get("/spoerg?q=Hvad+besluttede+KKR+Hovedstaden+om+herberger"))
     assert 'id="answer-heading"' in body
