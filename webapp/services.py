@@ -3,7 +3,6 @@ search call with its graceful fallback, and the shaping of items for display and
 from __future__ import annotations
 
 import html
-import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -32,7 +31,6 @@ from archive.text.citation import cite, format_date_da
 from archive.text.danish import REGIONS
 from archive.text.pages import page_segments
 
-log = logging.getLogger(__name__)
 
 DEFAULT_MODE = "hybrid"
 PAGE_SIZE = 10
