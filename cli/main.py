@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from archive.runtime import Runtime
 from archive.storage.layout import DATA_ENV
 from archive.storage.store import Archive
 
@@ -31,6 +32,7 @@ def cli(ctx: click.Context, data: str | None) -> None:
     """kkr-arkiv: a searchable archive of KKR agendas and minutes."""
     ctx.ensure_object(dict)
     ctx.obj["data"] = data
+    ctx.obj["runtime"] = Runtime()  # this process's state, passed to what needs it
 
 
 @cli.command()
