@@ -7,7 +7,7 @@ import shutil
 import pdfplumber
 import pytest
 
-from archive.search.keyword import SearchRequest, search
+from archive.search.modes import SearchRequest, search
 from archive.search.semantic import SemanticUnavailable, semantic_passages
 from archive.storage.store import Archive
 from indexer.embed import embed_missing

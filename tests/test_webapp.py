@@ -356,7 +356,7 @@ def test_static_files(client):
 
 
 def test_api_search_returns_search_to_json(client, corpus_archive):
-    from archive.search.keyword import SearchRequest, search
+    from archive.search.modes import SearchRequest, search
 
     r = client.get("/api/search?q=herberger&mode=keyword&council=KKR+Hovedstaden&kind=referat&limit=5&offset=2")
     assert r.status_code == 200

@@ -94,11 +94,11 @@ def councils(archive: Archive) -> list[str]:
 
 
 def search_module():
-    """archive.search.keyword, or None while it is not available."""
+    """archive.search.modes, or None while it is not available."""
     try:
-        return importlib.import_module("archive.search.keyword")
+        return importlib.import_module("archive.search.modes")
     except ImportError:
-        log.warning("archive.search.keyword is not importable", exc_info=True)
+        log.warning("archive.search.modes is not importable", exc_info=True)
         return None
 
 
