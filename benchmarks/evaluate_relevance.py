@@ -25,8 +25,12 @@ from typing import Sequence
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.search import SearchRequest, search  # noqa: E402
-from archive.store import Archive  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from itertools import product  # noqa: E402
+
+from archive.search.modes import SearchRequest, search  # noqa: E402
+from archive.settings import DEFAULT, SearchSettings  # noqa: E402
+from archive.storage.store import Archive  # noqa: E402
 from benchmarks.stats import bootstrap_ci, cross_validate  # noqa: E402
 
 SET = ROOT / "tests" / "relevance" / "search_set.json"
@@ -40,8 +44,25 @@ K = 10
 
 @dataclass(frozen=True)
 class Settings:
-    """What a search helper can tune; today only the mode (the search code has no weights yet)."""
+    """One configuration to evaluate: the mode and the search settings it runs with."""
     mode: str = "keyword"
+    search: SearchSettings = DEFAULT.search
+
+
+def candidates(mode: str) -> list[Settings]:
+    """The configurations --cv chooses among for `mode` (on training folds only)."""
+    if mode == "keyword":
+        return [Settings(mode, replace(DEFAULT.search, relax_below=r)) for r in (0, 3, 10)]
+    if mode == "semantic":
+        return [Settings(mode, replace(DEFAULT.search, semantic_window=w)) for w in (0.05, 1.0)]
+    out = []
+    for fusion, kw, relaxed, question, code in product(("rrf", "convex"), (0.5, 1.0), (0.2, 0.5),
+                                                       (0.25, 0.5, 1.0), (1.0, 2.0)):
+        if relaxed <= kw:
+            out.append(Settings(mode, replace(DEFAULT.search, fusion=fusion, keyword_weight=kw,
+                                              relaxed_keyword_weight=relaxed, question_factor=question,
+                                              code_factor=code)))
+    return out
 
 
 def sources() -> list[Path]:
@@ -62,7 +83,7 @@ def build_archive(paths: Sequence[Path]) -> Path:
     if done.exists():
         return data
     from indexer.embed import embed_missing
-    from indexer.ingest import ingest_paths
+    from indexer.pipeline import ingest_paths
 
     data.mkdir(parents=True, exist_ok=True)
     with Archive(data) as archive:
@@ -103,17 +124,22 @@ class Evaluator:
                     g[item] = grade
             if g:
                 self.gains[q["id"]] = g
-        self.zero_hits: dict[str, list[str]] = {}
+        self.zero_hits: dict[str, set[str]] = {}
+        self._cache: dict[tuple[Settings, str], tuple[float, float, float]] = {}
 
     def per_query(self, settings: Settings, ids: Sequence[str]) -> dict[str, tuple[float, float, float]]:
         out = {}
         for qid in ids:
             if qid not in self.gains:
                 continue
-            hits = search(self.archive, SearchRequest(q=self.queries[qid]["q"], mode=settings.mode, limit=K)).hits
-            if not hits:
-                self.zero_hits.setdefault(settings.mode, []).append(qid)
-            out[qid] = score([h.item_id for h in hits], self.gains[qid])
+            key = (settings, qid)
+            if key not in self._cache:
+                request = SearchRequest(q=self.queries[qid]["q"], mode=settings.mode, limit=K)
+                hits = search(self.archive, request, settings.search).hits
+                if not hits and settings.search == DEFAULT.search:
+                    self.zero_hits.setdefault(settings.mode, set()).add(qid)
+                self._cache[key] = score([h.item_id for h in hits], self.gains[qid])
+            out[qid] = self._cache[key]
         return out
 
     def evaluate_settings(self, settings: Settings, ids: Sequence[str]) -> float:
@@ -133,6 +159,22 @@ def table(ev: Evaluator, results: dict[str, dict[str, tuple]], command: str) -> 
             cis = [bootstrap_ci([r[i] for r in rows]) for i in range(3)]
             lines.append(f"| {cls} | {mode} | {len(rows)} | " + " | ".join(str(c) for c in cis) + " |")
     return "\n".join(lines) + "\n"
+
+
+def describe(c: Settings) -> str:
+    s = c.search
+    if c.mode == "keyword":
+        return f"relax_below={s.relax_below}"
+    if c.mode == "semantic":
+        return f"semantic_window={s.semantic_window}"
+    return (f"{s.fusion} kw={s.keyword_weight} relaxed={s.relaxed_keyword_weight} "
+            f"question={s.question_factor} code={s.code_factor}")
+
+
+def zero_line(ev: Evaluator) -> str:
+    zero = [q for q in ev.zero_hits.get("keyword", set()) if ev.queries[q]["class"] == "question"]
+    total = sum(1 for q in ev.gains if ev.queries[q]["class"] == "question")
+    return f"Keyword mode (default settings): {len(zero)} of {total} question queries return zero results.\n"
 
 
 def write_section(text: str) -> None:
@@ -157,19 +199,28 @@ def main(argv: list[str] | None = None) -> int:
         ev = Evaluator(archive, queries)
         ids = sorted(ev.gains)
         if args.cv:
-            candidates = [Settings(mode=m) for m in MODES]
-            folds = cross_validate(ids, candidates, ev.evaluate_settings, k=5)
-            held = {}
-            for f in folds:
-                held.update(ev.per_query(f.chosen, f.held_out))
-            out = {"cv": {"chosen": [f.chosen.mode for f in folds],
-                          "ndcg": str(bootstrap_ci([v[1] for v in held.values()]))}}
-            print(json.dumps(out, ensure_ascii=False, indent=1))
+            results, chosen = {}, {}
+            for mode in MODES:
+                folds = cross_validate(ids, candidates(mode), ev.evaluate_settings, k=5)
+                results[mode] = {}
+                for f in folds:
+                    results[mode].update(ev.per_query(f.chosen, f.held_out))
+                chosen[mode] = [f.chosen for f in folds]
+            for mode in MODES:  # default settings, for the zero-hit count
+                ev.per_query(Settings(mode=mode), ids)
+            text = table(ev, results, command)
+            text += "\nHeld-out folds only (5-fold cross-validation); settings chosen per fold on the other four:\n"
+            for mode in MODES:
+                text += f"- {mode}: " + "; ".join(describe(c) for c in chosen[mode]) + "\n"
+            text += "\n" + zero_line(ev)
+            print(text)
+            if not args.no_write:
+                write_section(text)
             return 0
         results = {mode: ev.per_query(Settings(mode=mode), ids) for mode in MODES}
     text = table(ev, results, command)
     zero_q = sum(1 for q in ev.zero_hits.get("keyword", []) if ev.queries[q]["class"] == "question")
-    text += f"\nKeyword mode: {zero_q} question queries return zero results.\n"
+    text += "\n" + zero_line(ev)
     if args.json:
         print(json.dumps({"results": {m: {q: list(v) for q, v in r.items()} for m, r in results.items()},
                           "skipped": ev.skipped, "zero_hit_questions_keyword": zero_q}, indent=1))
