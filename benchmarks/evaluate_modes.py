@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.search import SearchRequest, search  # noqa: E402
-from archive.store import Archive  # noqa: E402
+from archive.search.keyword import SearchRequest, search  # noqa: E402
+from archive.storage.store import Archive  # noqa: E402
 from benchmarks.evaluate_search import K, load_queries, score_query, write_section  # noqa: E402
 
 SETS = {
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         with Archive(args.data or tmp) as archive:
             if not args.data:
                 from indexer.embed import embed_missing
-                from indexer.ingest import ingest_paths
+                from indexer.pipeline import ingest_paths
 
                 ingest_paths(archive, [ROOT / "corpus"], say=lambda _m: None)
                 embed_missing(archive, say=lambda _m: None, progress=False)

@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.fulltext import KeywordIndex  # noqa: E402
-from archive.search import SearchRequest, search  # noqa: E402
-from archive.store import Archive  # noqa: E402
+from archive.keyword.fulltext import KeywordIndex  # noqa: E402
+from archive.search.keyword import SearchRequest, search  # noqa: E402
+from archive.storage.store import Archive  # noqa: E402
 
 QUERIES = ROOT / "tests" / "relevance" / "keyword_queries.json"
 REPORT = ROOT / "docs" / "EVALUATION.md"
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         with Archive(data) as archive:
             if not args.data:
-                from indexer.ingest import ingest_paths
+                from indexer.pipeline import ingest_paths
 
                 ingest_paths(archive, [ROOT / "corpus"], say=lambda _m: None)
             results = evaluate_both(archive, queries)

@@ -16,7 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
-from archive.model import Document
+from archive.storage.model import Document
 
 WIDTH, HEIGHT = A4
 LEFT = 99.0
@@ -165,7 +165,7 @@ def render(doc: Document, path: Path) -> int:
 
 def render_many(docs: list[Document], out_dir: Path) -> list[tuple[Path, int]]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    from archive.ids import document_id
+    from archive.storage.ids import document_id
 
     rendered = []
     for doc in docs:

@@ -252,7 +252,7 @@ def markdown(report: dict, targets: dict, factors: dict) -> str:
         add(f"| {label} | " + " | ".join(cells) + " |")
     add("")
     add("Query latency is measured in process, end to end through `archive.search.search` (parsing, index, "
-        "facets, snippets, \"Mente du\") and `archive.answer.answer_question`, over the "
+        "facets, snippets, \"Mente du\") and `archive.answers.answer.answer_question`, over the "
         "queries of `tests/relevance/keyword_queries.json` (keyword 3 passes, semantic/hybrid 2, ask: 10 questions "
         "plus queries; each loop is time-boxed), after one cold call per mode (cold = opens the index, loads "
         "the vectors and the model). n = timed calls:")

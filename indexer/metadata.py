@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date as Date
 
-from archive.model import KINDS
+from archive.storage.model import KINDS
 from indexer.layout import Line
 
 MONTHS = {

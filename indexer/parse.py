@@ -12,7 +12,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from archive.model import KINDS, Document
+from archive.storage.model import KINDS, Document
 from indexer.errors import RejectedPDF
 from indexer.layout import Page, body_font_size, read_pages
 from indexer.metadata import read_metadata

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from archive.model import BLOCK_HEADINGS, Block, Item, LineBox, Paragraph
+from archive.storage.model import BLOCK_HEADINGS, Block, Item, LineBox, Paragraph
 from indexer.hyphenation import Vocabulary, continues_url, ends_with_break_hyphen, join_lines
 from indexer.layout import Line, Page
 

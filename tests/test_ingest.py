@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import Archive
-from indexer.ingest import ingest_paths
+from archive.storage.store import Archive
+from indexer.pipeline import ingest_paths
 
 from .conftest import CORPUS, FIXTURES, ROOT, corpus_pdfs, source_json, truth_json
 

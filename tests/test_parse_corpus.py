@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from archive.model import Document
+from archive.storage.model import Document
 from indexer.hyphenation import Join, Vocabulary, decide, join_lines
 from indexer.parse import parse_pdf
 

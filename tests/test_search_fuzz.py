@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.query import MAX_QUERY_CHARS, AllOf, AnyOf, Not, Phrase, Word, parse
-from archive.search import SearchRequest, search
-from archive.store import Archive
+from archive.text.query import MAX_QUERY_CHARS, AllOf, AnyOf, Not, Phrase, Word, parse
+from archive.search.keyword import SearchRequest, search
+from archive.storage.store import Archive
 
 # Words of the corpus, operators and hostile characters, mixed
 VOCABULARY = ["herberg", "Herbergspladser", "SAG-2026-00541", "1.380", "pædagog*", "paedagog", "Åbenrå",

@@ -7,11 +7,11 @@ import shutil
 import pdfplumber
 import pytest
 
-from archive.search import SearchRequest, search
-from archive.semantic import SemanticUnavailable, semantic_passages
-from archive.store import Archive
+from archive.search.keyword import SearchRequest, search
+from archive.search.semantic import SemanticUnavailable, semantic_passages
+from archive.storage.store import Archive
 from indexer.embed import embed_missing
-from indexer.ingest import ingest_paths
+from indexer.pipeline import ingest_paths
 
 from .conftest import CORPUS
 

@@ -5,10 +5,10 @@ import shutil
 
 import numpy as np
 
-from archive.ann import update_vector_index
-from archive.embedding import load_embedder
-from archive.semantic import VectorIndex, _CACHE, semantic_passages
-from archive.store import Archive
+from archive.vectors.ann import update_vector_index
+from archive.vectors.embedding import load_embedder
+from archive.search.semantic import VectorIndex, _CACHE, semantic_passages
+from archive.storage.store import Archive
 
 
 def test_approximate_index_answers_like_exact_search(embedded_archive_dir, tmp_path):

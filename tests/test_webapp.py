@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.citation import cite
-from archive.store import Archive
+from archive.text.citation import cite
+from archive.storage.store import Archive
 from webapp import create_app
 
 APRIL = "kkr-hovedstaden_2026-04-07"
@@ -356,7 +356,7 @@ def test_static_files(client):
 
 
 def test_api_search_returns_search_to_json(client, corpus_archive):
-    from archive.search import SearchRequest, search
+    from archive.search.keyword import SearchRequest, search
 
     r = client.get("/api/search?q=herberger&mode=keyword&council=KKR+Hovedstaden&kind=referat&limit=5&offset=2")
     assert r.status_code == 200
@@ -504,7 +504,7 @@ def make_hostile_pdf(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory):
-    from indexer.ingest import ingest_paths
+    from indexer.pipeline import ingest_paths
 
     folder = tmp_path_factory.mktemp("hostile-pdf")
     pdf = folder / "kkr-testraad_2026-10-01_dagsorden.pdf"

@@ -10,7 +10,7 @@ import os
 
 from flask import Flask, g, jsonify, render_template, request
 
-from archive.layout import resolve_root
+from archive.storage.layout import resolve_root
 
 from . import filters
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from archive.citation import format_date_da, page_span
+from archive.text.citation import format_date_da, page_span
 
 KIND_LABEL = {"dagsorden": "Dagsorden", "referat": "Referat"}
 MODE_LABEL = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}

@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from archive.model import Item, LineBox
+from archive.storage.model import Item, LineBox
 
 HIGHLIGHT_FILL = (255, 213, 0, 90)  # warm yellow, translucent
 HIGHLIGHT_STROKE = (214, 150, 0, 200)

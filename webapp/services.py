@@ -13,10 +13,10 @@ from datetime import date
 from flask import abort, current_app, g, url_for
 from markupsafe import Markup, escape
 
-from archive import ids
-from archive.citation import cite, format_date_da
-from archive.model import KINDS, Item, ItemRef
-from archive.store import Archive
+from archive.storage import ids
+from archive.text.citation import cite, format_date_da
+from archive.storage.model import KINDS, Item, ItemRef
+from archive.storage.store import Archive
 
 log = logging.getLogger(__name__)
 
@@ -94,18 +94,18 @@ def councils(archive: Archive) -> list[str]:
 
 
 def search_module():
-    """archive.search, or None while it is not available."""
+    """archive.search.keyword, or None while it is not available."""
     try:
-        return importlib.import_module("archive.search")
+        return importlib.import_module("archive.search.keyword")
     except ImportError:
-        log.warning("archive.search is not importable", exc_info=True)
+        log.warning("archive.search.keyword is not importable", exc_info=True)
         return None
 
 
 def answer_module():
-    """archive.answer, or None while question answering is not available."""
+    """archive.answers.answer, or None while question answering is not available."""
     try:
-        module = importlib.import_module("archive.answer")
+        module = importlib.import_module("archive.answers.answer")
     except ImportError:
         return None
     return module if hasattr(module, "answer_question") else None
@@ -288,7 +288,7 @@ def normalize_facets(facets) -> dict[str, list[tuple[str, str, int]]]:
 
 
 def hits_of(response) -> list:
-    """The hits of a search response (`results`, or `hits` in archive.search)."""
+    """The hits of a search response (`results`, or `hits` in archive.search.keyword)."""
     hits = getattr(response, "results", None)
     if hits is None:
         hits = getattr(response, "hits", None)

@@ -5,7 +5,7 @@ import logging
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from archive.citation import cite
+from archive.text.citation import cite
 
 from . import services as s
 from .pageimage import highlight_boxes, render_page_png

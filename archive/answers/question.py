@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .analysis import STOP_WORDS
+from archive.text.analysis import STOP_WORDS
 
 INTENTS = ("decision", "number", "date", "people", "overview")
 
@@ -172,7 +172,7 @@ def _latest_month(month: int, today: date) -> int:
 
 
 def _period(lowered: str, today: date, consumed: list) -> tuple[date | None, date | None, str]:
-    from .citation import format_date_da
+    from archive.text.citation import format_date_da
 
     def take(match: re.Match) -> None:
         consumed.append(match.span())

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .store import Archive
+from archive.storage.store import Archive
 
 ANN_THRESHOLD = 50_000  # vectors; below it exact search is fast enough and no index is kept
 _HNSW = {"metric": "ip", "dtype": "f32", "connectivity": 16, "expansion_add": 128, "expansion_search": 96}

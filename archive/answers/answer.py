@@ -2,7 +2,7 @@
 
 `answer_question(archive, question)`:
 
-1. parses the question (`archive.question`): topic, councils, period, intent;
+1. parses the question (`archive.answers.question`): topic, councils, period, intent;
 2. finds candidate items with keyword search (the topic words OR-ed), passage embeddings
    (every passage scored against the question, when the archive holds vectors) and the
    hybrid ranker when one is registered, restricted to the councils and period asked about;
@@ -27,11 +27,11 @@ from datetime import date
 
 import numpy as np
 
-from .analysis import fold, words as split_words
-from .citation import cite, format_date_da
-from .model import Item, ItemRef, Paragraph
-from .passages import sentence_spans
-from .question import KNOWN_COUNCILS, ParsedQuestion, parse_question
+from archive.text.analysis import fold, words as split_words
+from archive.text.citation import cite, format_date_da
+from archive.storage.model import Item, ItemRef, Paragraph
+from archive.text.sentences import sentence_spans
+from archive.answers.question import KNOWN_COUNCILS, ParsedQuestion, parse_question
 
 # ---------------------------------------------------------------------------- calibrated constants
 
@@ -280,8 +280,8 @@ class _Matcher:
 
 def _topic_terms(archive, parsed: ParsedQuestion):
     """(analysis, [topic terms with IDF weights]) from the keyword index, or (analysis, [])."""
-    from .analysis import Analysis
-    from .fulltext import FIELD_BOOSTS, KeywordIndex, KeywordIndexError
+    from archive.text.analysis import Analysis
+    from archive.keyword.fulltext import FIELD_BOOSTS, KeywordIndex, KeywordIndexError
 
     analysis = Analysis(None)
     df = None
@@ -327,8 +327,8 @@ _ROWS_BY_ITEM: dict[int, tuple[object, dict[str, np.ndarray]]] = {}
 
 def _semantic(archive, question: str, model: str | None):
     """(index, scores of every passage) or None when the archive has no usable vectors."""
-    from .embedding import EmbedderUnavailable, load_embedder
-    from .semantic import _CACHE, SemanticUnavailable, active_embedder
+    from archive.vectors.embedding import EmbedderUnavailable, load_embedder
+    from archive.search.semantic import _CACHE, SemanticUnavailable, active_embedder
 
     try:
         embedder = None
@@ -402,9 +402,9 @@ def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
 
 def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm]) -> list[str]:
     """Item ids of the keyword search for the topic words OR-ed (no snippets: only the ranking)."""
-    from .fulltext import Filters, KeywordIndex, KeywordIndexError
-    from .query import parse
-    from .search import SearchRequest, keyword_ranking
+    from archive.keyword.fulltext import Filters, KeywordIndex, KeywordIndexError
+    from archive.text.query import parse
+    from archive.search.keyword import SearchRequest, keyword_ranking
 
     words = [t.surface for t in terms]
     if not words:
@@ -433,7 +433,7 @@ def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm]) -> li
 
 
 def _hybrid_ids(archive, parsed: ParsedQuestion) -> list[str]:
-    from . import search as search_module
+    import archive.search.keyword as search_module
 
     if "hybrid" not in getattr(search_module, "_RANKERS", {}) or not parsed.topic:
         return []
@@ -659,7 +659,7 @@ class _Sentence:
 
 
 def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
-    from .search import page_of_offset
+    from archive.search.keyword import page_of_offset
 
     out = []
     position = 0

@@ -1,7 +1,7 @@
 """The JSON Lines export format: one document a line, dates ISO, pages 1-based physical."""
 from __future__ import annotations
 
-from .model import Document
+from archive.storage.model import Document
 
 
 def document_record(doc: Document) -> dict:

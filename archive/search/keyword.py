@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from typing import Callable
 
-from .analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
-from .fulltext import (
+from archive.text.analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
+from archive.keyword.fulltext import (
     Filters,
     Highlight,
     KeywordIndex,
@@ -27,8 +27,8 @@ from .fulltext import (
     KeywordIndexMissing,
     KeywordResults,
 )
-from .model import KINDS, Item, Paragraph
-from .query import AllOf, parse, words_of
+from archive.storage.model import KINDS, Item, Paragraph
+from archive.text.query import AllOf, parse, words_of
 
 MODES = ("keyword", "semantic", "hybrid")
 SORTS = ("relevance", "date", "date-asc")
@@ -166,7 +166,7 @@ def search(archive, request: SearchRequest) -> SearchResponse:
     if request.sort not in SORTS:
         raise ValueError(f"unknown sort order {request.sort!r}; expected one of {', '.join(SORTS)}")
     if request.mode != "keyword":
-        from . import hybrid  # noqa: F401  (registers the semantic and hybrid rankers)
+        from archive.search import hybrid  # noqa: F401  (registers the semantic and hybrid rankers)
 
         ranker = _RANKERS.get(request.mode)
         if ranker is None:
@@ -201,12 +201,9 @@ def keyword_search(archive, request: SearchRequest, *, facets: bool = True, sugg
         return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest,
                     snippets=snippets)
     except KeywordIndexMissing:
-        if getattr(archive, "readonly", True):
-            messages.append(MESSAGE_NO_INDEX)
-            return response
-        index.sync(archive)  # derived data: recreate it and search again
-        return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest,
-                    snippets=snippets)
+        # The read side never writes: the index is built by the indexer (`kkr-arkiv reindex`).
+        messages.append(MESSAGE_NO_INDEX)
+        return response
     except KeywordIndexError as err:
         messages.append(str(err))
         return response
@@ -273,7 +270,7 @@ def _iso_date(value: Date | str | None, messages: list[str]) -> str | None:
 
 
 def _facets(results: KeywordResults) -> dict[str, list[dict]]:
-    from .ids import slugify
+    from archive.storage.ids import slugify
 
     out: dict[str, list[dict]] = {}
     for name, counts in results.facets.items():

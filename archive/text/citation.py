@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .model import ItemRef
+from archive.storage.model import ItemRef
 
 MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
              "september", "oktober", "november", "december")

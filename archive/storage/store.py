@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Iterator
 if TYPE_CHECKING:
     import numpy as np
 
-from . import db, ids
-from .layout import ArchivePaths
-from .model import Block, Document, Item, ItemRef, LineBox, Meeting, Paragraph
+from archive.storage import db, ids
+from archive.storage.layout import ArchivePaths
+from archive.storage.model import Block, Document, Item, ItemRef, LineBox, Meeting, Paragraph
 
 CRASH_POINT_ENV = "KKR_ARKIV_CRASH_POINT"  # test hook: simulate a writer killed mid-transaction
 
@@ -377,7 +377,7 @@ class Archive:
     def item_ids_where(self, *, council_slug: str | None = None, kind: str | None = None,
                        date_from: str | None = None, date_to: str | None = None) -> set[str]:
         """Ids of the items whose document passes the search filters (ISO date bounds, inclusive)."""
-        from .ids import slugify
+        from archive.storage.ids import slugify
 
         clauses, args = [], []
         if kind:

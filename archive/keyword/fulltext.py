@@ -1,6 +1,6 @@
 """The keyword index: a thin adapter around Whoosh (whoosh-reloaded 2.7.5).
 
-Only this module and `archive.analysis` import whoosh, so the engine can be swapped. The
+Only this module and `archive.text.analysis` import whoosh, so the engine can be swapped. The
 index is derived data, rebuilt from the SQLite archive at any time:
 
     <root>/index/CURRENT        name of the live index directory (replaced with os.replace)
@@ -46,8 +46,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.fields import BOOLEAN, ID, STORED, TEXT, Schema
 from whoosh.index import LockError
 
-from . import ids
-from .analysis import (
+from archive.storage import ids
+from archive.text.analysis import (
     Analysis,
     DanishAnalyzer,
     Decompounder,
@@ -58,9 +58,9 @@ from .analysis import (
     normalise_text,
     vocabulary,
 )
-from .layout import ArchivePaths
-from .model import Item
-from .query import AllOf, AnyOf, Node, Not, Phrase, Word
+from archive.storage.layout import ArchivePaths
+from archive.storage.model import Item
+from archive.text.query import AllOf, AnyOf, Node, Not, Phrase, Word
 
 INDEX_FORMAT = 1
 DICTIONARY_FILE = "decompound.json"
@@ -414,7 +414,7 @@ class KeywordIndex:
         directory = self.current_dir()
         if directory is None:
             raise KeywordIndexMissing(
-                "Søgeindekset mangler. Kør 'kkr-arkiv sync' for at genopbygge det."
+                "Søgeindekset mangler. Kør 'kkr-arkiv reindex' for at genopbygge det."
             )
         opened = _open(directory)
         with opened.lock:  # Whoosh readers share file positions: one query at a time

@@ -14,8 +14,8 @@ from __future__ import annotations
 import html
 from dataclasses import replace
 
-from . import ids
-from .search import (
+from archive.storage import ids
+from archive.search.keyword import (
     SearchHit,
     SearchRequest,
     SearchResponse,
@@ -24,8 +24,8 @@ from .search import (
     keyword_search,
     register_ranker,
 )
-from .semantic import PassageHit, SemanticUnavailable, embedding_progress, semantic_passages
-from .store import Archive
+from archive.search.semantic import PassageHit, SemanticUnavailable, embedding_progress, semantic_passages
+from archive.storage.store import Archive
 
 RRF_K = 60
 POOL = 100  # how deep each ranking is read before fusion

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .ann import open_vector_index
-from .embedding import Embedder, EmbedderUnavailable, load_embedder
-from .store import Archive
+from archive.vectors.ann import open_vector_index
+from archive.vectors.embedding import Embedder, EmbedderUnavailable, load_embedder
+from archive.storage.store import Archive
 
 
 class SemanticUnavailable(RuntimeError):
