@@ -172,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     text += f"\nKeyword mode: {zero_q} question queries return zero results.\n"
     if args.json:
         print(json.dumps({"results": {m: {q: list(v) for q, v in r.items()} for m, r in results.items()},
-                          "skipped": ev.skipped, "zero_hit_questions_keyword": zero_q}, indent=1))
+                          "skipped": ev.skipped, "unresolved": ev.unresolved,
+                          "zero_hit_questions_keyword": zero_q}, indent=1))
     else:
         print(text)
     if not args.no_write:
