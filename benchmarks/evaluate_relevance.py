@@ -7,8 +7,10 @@ with bootstrap 95 % intervals. `evaluate_settings` scores one settings object on
 ids; `--cv` chooses among candidate settings with 5-fold cross-validation and reports held-out
 folds only.
 
-Judgment keys of real documents (`<pdf stem>#<number>`) are resolved only when the archive holds
-that document; unresolved ones are skipped and counted.
+Judgment keys are resolved against the archive (the resolver of benchmarks/evaluate_answers_v2):
+sample items by their archive id, real documents' `<pdf stem>#<number>` to the item with that
+number in the document whose stored file name has that stem. Keys that do not resolve (a document
+the parser rejected, an item it did not find) are skipped and counted.
 """
 from __future__ import annotations
 
@@ -31,10 +33,10 @@ from itertools import product  # noqa: E402
 from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.settings import DEFAULT, SearchSettings  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
+from benchmarks.evaluate_answers_v2 import REAL, _key_resolver  # noqa: E402
 from benchmarks.stats import bootstrap_ci, cross_validate  # noqa: E402
 
 SET = ROOT / "tests" / "relevance" / "search_set.json"
-REAL = ROOT.parent / "shared" / "real"
 REPORT = ROOT / "docs" / "EVALUATION.md"
 START, END = "<!-- relevance:start -->", "<!-- relevance:end -->"
 MODES = ("keyword", "semantic", "hybrid")
@@ -95,11 +97,6 @@ def build_archive(paths: Sequence[Path]) -> Path:
     return data
 
 
-def resolve(key: str) -> str | None:
-    """Archive item id of a judgment key; None for a real-document key (not resolvable yet)."""
-    return None if "#" in key else key
-
-
 def score(ranking: list[str], gains: dict[str, int]) -> tuple[float, float, float]:
     rr = next((1.0 / (i + 1) for i, item in enumerate(ranking[:K]) if item in gains), 0.0)
     dcg = sum((2 ** gains.get(item, 0) - 1) / math.log2(i + 2) for i, item in enumerate(ranking[:K]))
@@ -113,13 +110,16 @@ class Evaluator:
         self.archive = archive
         self.queries = {q["id"]: q for q in queries}
         self.skipped = 0
+        self.unresolved: list[str] = []
         self.gains: dict[str, dict[str, int]] = {}
+        resolve, _texts = _key_resolver(archive)
         for q in queries:
             g = {}
             for key, grade in q["judgments"].items():
                 item = resolve(key)
                 if item is None:
                     self.skipped += 1
+                    self.unresolved.append(f"{q['id']}: {key}")
                 else:
                     g[item] = grade
             if g:
@@ -151,7 +151,7 @@ class Evaluator:
 def table(ev: Evaluator, results: dict[str, dict[str, tuple]], command: str) -> str:
     lines = [f"Command: `{command}`", "",
              f"{len(ev.queries)} queries, {len(ev.gains)} with resolvable judgments; "
-             f"{ev.skipped} real-document judgments skipped (not resolvable).", "",
+             f"{ev.skipped} judgments skipped (key does not resolve to an archived item).", "",
              "| class | mode | n | MRR | nDCG@10 | Recall@10 |", "|---|---|---|---|---|---|"]
     for cls in CLASSES + ("all",):
         for mode in MODES:
