@@ -153,7 +153,7 @@ def export(ctx: click.Context, as_json: bool, output) -> None:
 @click.pass_context
 def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort, limit, model, as_json) -> None:
     """Search the archive."""
-    from archive.search.keyword import SearchRequest, search as run_search
+    from archive.search.modes import SearchRequest, search as run_search
 
     request = SearchRequest(
         q=query, mode=mode, council=council, kind=kind,

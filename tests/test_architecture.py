@@ -211,8 +211,6 @@ def test_no_import_cycles_at_module_level():
     assert _cycles(_graph(top_level_only=True)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="archive.search.keyword imports archive.search.hybrid inside search() to "
-                                       "fill the ranker registry; the search helper replaces it with plain functions")
 def test_no_import_cycles_at_all():
     """Function-level imports count too: they hide a cycle, they do not remove it."""
     assert _cycles(_graph(top_level_only=False)) == []

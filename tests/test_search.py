@@ -17,10 +17,10 @@ from archive.keyword.fulltext import KeywordIndex, KeywordIndexBusy
 from archive.search.keyword import (
     MESSAGE_NO_INDEX,
     MESSAGE_ONLY_STOP_WORDS,
-    SearchRequest,
     closest_word,
-    search,
 )
+from archive.search.modes import SearchRequest, search
+from archive.settings import SearchSettings
 from archive.storage.store import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,9 +157,11 @@ def test_or_and_exclusion(archive):
         assert "sjælland" not in item_text(archive, hit.item_id).lower()
 
 
-def test_all_words_must_match(archive):
+def test_all_words_must_match_for_an_exact_hit(archive):
     both = run(archive, "klimaalliance forretningsorden")
-    assert both.total < run(archive, "klimaalliance").total
+    assert 0 <= both.exact < run(archive, "klimaalliance").total
+    strict = search(archive, SearchRequest(q="klimaalliance forretningsorden"), SearchSettings(relax_below=0))
+    assert strict.total == both.exact and not strict.relaxed
 
 
 def test_prefix(archive):

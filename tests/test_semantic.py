@@ -7,7 +7,7 @@ import shutil
 import pdfplumber
 import pytest
 
-from archive.search.keyword import SearchRequest, search
+from archive.search.modes import SearchRequest, search
 from archive.search.semantic import SemanticUnavailable, semantic_passages
 from archive.storage.store import Archive
 from indexer.embed import embed_missing
@@ -29,7 +29,7 @@ def test_paraphrase_without_shared_words_finds_the_herberg_items(embedded_archiv
     top_cases = [hit.case for hit in response.hits[:3]]
     assert top_cases.count(HERBERG_CASE) == 3
     keyword = search(embedded_archive, SearchRequest(q=query, mode="keyword"))
-    assert keyword.total == 0  # the words are not in the archive: only embeddings find them
+    assert keyword.exact == 0  # the words are not in the archive together: only embeddings find them
 
 
 def test_semantic_hits_carry_the_page_their_passage_is_printed_on(embedded_archive):

@@ -355,7 +355,7 @@ def test_static_files(client):
 
 
 def test_api_search_returns_search_to_json(client, corpus_archive):
-    from archive.search.keyword import SearchRequest, search
+    from archive.search.modes import SearchRequest, search
 
     r = client.get("/api/search?q=herberger&mode=keyword&council=KKR+Hovedstaden&kind=referat&limit=5&offset=2")
     assert r.status_code == 200
@@ -422,7 +422,8 @@ def test_semantic_search_without_vectors_shows_keyword_results_and_says_why(clie
     """The corpus archive has no vectors: semantic search says so and the page shows keyword hits."""
     from markupsafe import escape
 
-    from archive.search.keyword import SearchRequest, search
+    from archive.search.keyword import SearchRequest
+    from archive.search.modes import search
 
     semantic = search(corpus_archive, SearchRequest(q="herberger", mode="semantic"))
     assert semantic.total == 0 and semantic.message  # the premise: semantic search cannot run here

@@ -21,8 +21,8 @@ from archive.search.keyword import (
     SearchHit,
     SearchRequest,
     SearchResponse,
-    search,
 )
+from archive.search.modes import search
 from archive.storage import ids
 from archive.storage.model import KINDS, Item, ItemRef
 from archive.storage.store import Archive

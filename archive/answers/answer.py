@@ -433,16 +433,17 @@ def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm]) -> li
 
 
 def _hybrid_ids(archive, parsed: ParsedQuestion) -> list[str]:
-    import archive.search.keyword as search_module
+    from archive.search.hybrid import hybrid_search
+    from archive.search.keyword import SearchRequest
 
-    if "hybrid" not in getattr(search_module, "_RANKERS", {}) or not parsed.topic:
+    if not parsed.topic:
         return []
-    request = search_module.SearchRequest(
+    request = SearchRequest(
         q=parsed.topic, mode="hybrid", council=parsed.councils[0] if len(parsed.councils) == 1 else None,
         date_from=parsed.date_from, date_to=parsed.date_to, limit=CANDIDATES,
     )
     try:
-        return [h.item_id for h in search_module.search(archive, request).hits]
+        return [h.item_id for h in hybrid_search(archive, request).hits]
     except Exception:
         return []
 

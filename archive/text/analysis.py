@@ -49,6 +49,22 @@ STOP_WORDS: frozenset[str] = frozenset(
     din nogle hos blive mange ad bliver hendes været thi jer sådan""".split()
 )
 
+# Words that give a search query its form as a question, not its topic. With STOP_WORDS they
+# are the one list of words that never decide whether an item matches a search (query side
+# only: the index keeps them, so a phrase with them still matches).
+QUESTION_WORDS: frozenset[str] = frozenset(
+    """hvad hvor hvem hvornår hvordan hvorfor hvorledes hvilke hvilken hvilket hvormed hvorhen
+    blevet besluttet besluttede vedtog vedtaget sket skete står gjorde sagde mente fortæl
+    kan får fik gør gøre findes fandtes""".split()
+)
+QUERY_STOP_WORDS: frozenset[str] = STOP_WORDS | QUESTION_WORDS
+
+
+def is_query_stop_word(word: str) -> bool:
+    """True for a query word that never decides a match (stop word or question word)."""
+    return normalise_text(word).lower().strip(".,;:?!") in QUERY_STOP_WORDS
+
+
 # A run of letters/digits, optionally joined to more runs by - . , / or an apostrophe.
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-.,/'’][^\W_]+)*")
 _PART_SPLIT_RE = re.compile(r"[-/'’.,]")
