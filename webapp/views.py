@@ -190,7 +190,7 @@ def ask():
             error = "Spørgsmålet kunne ikke besvares lige nu. Prøv igen, eller brug søgningen."
     if answer:
         for citation in answer.get("citations", []):
-            citation["document_id"] = s.document_id_of(citation.get("item_id", ""))
+            citation["document_id"] = citation.get("document_id") or s.document_id_of(citation.get("item_id", ""))
     return render_template("ask.html", q=q, answer=answer, available=module is not None, error=error)
 
 
