@@ -48,9 +48,9 @@ _DEFAULTS = DEFAULT.answer
 THRESHOLD = _DEFAULTS.threshold
 SEM_FLOOR, SEM_CEIL, SEM_WEIGHT = _DEFAULTS.sem_floor, _DEFAULTS.sem_ceil, _DEFAULTS.sem_weight
 
-FORMAL_TITLE = re.compile(
-    r"^\s*(?:siden sidst|punkter til næste møde|eventuelt|godkendelse af (?:referat|dagsorden)\b|"
-    r"meddelelser|nyt fra)", re.I)
+ORIENTATION_TITLE = re.compile(
+    r"^\s*(?:orientering|drøftelse|status|afrapportering|opsamling|siden sidst|punkter til næste møde|"
+    r"eventuelt|godkendelse af (?:referat|dagsorden)\b)", re.I)
 DECISION_VERB = re.compile(
     r"\b(?:besluttede|godkendte|fastsatte|vedtog|udpegede|valgte|tiltrådte|imødekom|anbefaler|"
     r"bemyndigede|gav [\w-]+ mandat|tilsluttede sig|fastsætter|godkender|udpeger)\b", re.I)
@@ -586,12 +586,12 @@ def _one_per_meeting_item(archive, keep: list[_Candidate], candidates: list[_Can
 def _role(c: _Candidate) -> str:
     """decision | recommendation | orientation. A dagsorden's Indstilling is a recommendation,
     never a decision; a referat's item is a decision when its Beslutning block decides
-    something (an "Orientering om ..." item may still approve), except the formal items."""
+    something and the item is not an orientation or discussion by its title."""
     if c.ref.kind == "dagsorden":
         return "recommendation"
     decision = c.item.block("Beslutning")
     text = " ".join(p.text for p in decision.paragraphs) if decision else ""
-    if FORMAL_TITLE.search(c.ref.title):
+    if ORIENTATION_TITLE.search(c.ref.title):
         return "orientation"
     if DECISION_VERB.search(text):
         return "decision"
@@ -638,7 +638,7 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
             primary = pool[:cfg.lookup_citations]
     else:
         pool = [c for c in ranked if c.score >= cfg.evidence_cut * best]
-        if intent == "decision":
+        if intent == "decision" and not parsed.history:  # a history cites what came before, too
             decided = [c for c in pool if roles[c.ref.item_id] in ("decision", "recommendation")]
             pool = decided or pool
         primary, _others = _one_per_meeting(pool)
@@ -844,6 +844,8 @@ def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
         return ("Det blev behandlet " + join_da(
             [f"af {e.ref.council} på mødet den {format_date_da(e.ref.date)} (pkt. {e.ref.number} \"{e.ref.title}\")"
              for e in entries]) + ".")
+    if parsed.history and len(entries) > 1:
+        return _history_lead(entries)
     decisions = [e for e in entries if e.role == "decision"]
     recommendations = [e for e in entries if e.role == "recommendation"]
     others = [e for e in entries if e.role not in ("decision", "recommendation")]
@@ -870,6 +872,23 @@ def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
                          f"{_count_da(len(others), 'punkt', 'punkter')} med orientering eller drøftelse"
                          f"{'' if parts else _about(parsed)}: {join_da([_where(e) for e in others])}.")
     return " ".join(parts)
+
+
+def _history_lead(entries: list[Entry]) -> str:
+    """The last decision and when, then what came before, each dated (entries are in date order)."""
+    decisions = [e for e in entries if e.role == "decision"]
+    last = decisions[-1] if decisions else entries[-1]
+    verb = "blev sagen senest besluttet" if last.role == "decision" else "blev sagen senest behandlet"
+    text = f"Ifølge arkivet {verb} af {_where(last)} (pkt. {last.ref.number} \"{last.ref.title}\")."
+    before = [e for e in entries if e is not last and e.ref.date <= last.ref.date]
+    after = [e for e in entries if e is not last and e.ref.date > last.ref.date]
+    if before:
+        text += " Før det: " + join_da([f"{ROLE_DA.get(e.role, e.role)} den {format_date_da(e.ref.date)} "
+                                          f"({e.ref.council}, pkt. {e.ref.number})" for e in before]) + "."
+    if after:
+        text += " Senere: " + join_da([f"{ROLE_DA.get(e.role, e.role)} den {format_date_da(e.ref.date)} "
+                                        f"({e.ref.council}, pkt. {e.ref.number})" for e in after]) + "."
+    return text
 
 
 def _declining(parsed: ParsedQuestion) -> str:
