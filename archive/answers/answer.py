@@ -623,7 +623,8 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
         margin = cfg.evidence_margin if not per_council else 2 * cfg.evidence_margin
         pool = sorted((c for c in ranked if evidence[c.ref.item_id][0] >= top - margin),
                       key=lambda c: -evidence[c.ref.item_id][0])
-        pool = [c for c in pool if evidence[c.ref.item_id][1]] or pool
+        if intent != "date":  # the date asked for is usually the meeting's own, not in the sentence
+            pool = [c for c in pool if evidence[c.ref.item_id][1]] or pool
         if parsed.asks_decision:  # "Hvornår godkendte ...": the decision, not the discussions before it
             pool = [c for c in pool if roles[c.ref.item_id] != "orientation"] or pool
         if per_council:
