@@ -121,3 +121,28 @@ def test_declining_sentence_is_danish_for_every_question_shape(archive, question
         assert len(m.group(1).split()) == 1, lead
     else:
         assert f"»{question}«" in lead, lead
+
+
+def test_ask_page_shows_see_also_apart_from_the_evidence(embedded_archive_dir):
+    from webapp import create_app
+
+    client = create_app(data=embedded_archive_dir).test_client()
+    body = client.get("/spoerg", query_string={"q": "Hvad besluttede KKR om herberger?"}).get_data(as_text=True)
+    data = client.get("/api/ask", query_string={"q": "Hvad besluttede KKR om herberger?"}).get_json()
+    assert data["citations"] and data["see_also"]
+    evidence_at = body.index(f"/punkt/{data['citations'][0]['item_id']}")
+    see_also_at = body.index("<h3>Se også</h3>")
+    assert evidence_at < see_also_at
+    assert "ikke kilder til svaret" in body[see_also_at:]
+    for entry in data["see_also"]:
+        assert body.index(f"/punkt/{entry['item_id']}", see_also_at) > see_also_at
+
+
+def test_meeting_answer_on_the_ask_page_cites_the_cover(embedded_archive_dir):
+    from webapp import create_app
+
+    client = create_app(data=embedded_archive_dir).test_client()
+    body = client.get("/spoerg", query_string={"q": "Hvem deltog i mødet i KKR Sjælland 24. september 2026?"}
+                      ).get_data(as_text=True)
+    assert "forsiden, s. 1" in body
+    assert "/pdf/kkr-sjaelland_2026-09-24_referat#page=1" in body
