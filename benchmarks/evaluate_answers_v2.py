@@ -74,7 +74,8 @@ class Settings:
         return tuple(sorted(asdict(self.answer).items()))
 
     def label(self) -> str:
-        changed = {k: v for k, v in asdict(self.answer).items() if getattr(DEFAULT.answer, k) != v}
+        tuned = {"evidence_cut", "lookup_citations"}  # the fields SETTINGS_GRID varies
+        changed = {k: v for k, v in asdict(self.answer).items() if k in tuned or getattr(DEFAULT.answer, k) != v}
         threshold = f"threshold {self.threshold}" if self.threshold is not None else f"threshold default {THRESHOLD}"
         return threshold + "".join(f", {k} {v}" for k, v in changed.items())
 
