@@ -169,7 +169,7 @@ def ask():
     elif q:
         answer = answer_question(archive, q).to_json()
         for citation in answer["citations"]:
-            citation["document_id"] = s.document_id_of(citation["item_id"])
+            citation["document_id"] = citation.get("document_id") or s.document_id_of(citation.get("item_id") or "")
     return render_template("ask.html", q=q, answer=answer, error=error)
 
 

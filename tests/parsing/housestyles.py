@@ -20,7 +20,8 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from benchmarks.render import MONTHS, wrap
+from archive.text.danish import MONTHS
+from benchmarks.render import wrap
 
 W, H = A4
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
