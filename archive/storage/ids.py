@@ -38,6 +38,8 @@ def body_slug(body: str, authority: str = "") -> str:
     if not authority or authority == KKR_AUTHORITY:
         return own
     under = slugify(authority)
+    if own.endswith("-" + under):  # "Teknik- og Miljøudvalget, Gribskov Kommune"
+        own = own[: -len(under) - 1]
     return own if own == under or own.startswith(under + "-") else f"{under}-{own}"
 
 
