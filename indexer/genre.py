@@ -80,7 +80,8 @@ GENERIC_HEADINGS = frozenset({"økonomi", "vurdering", "høring", "kommunikation
 # "Beslutning i Udvalget for plan, udvikling og kultur (PUK) den 20-06-2013".
 _DECISION_DATED_RE = re.compile(
     r"^(?:(?P<body>.{2,120}?)s\s+)?beslutning(?:er)?\b(?:\s+(?:i|på)\s+(?P<in>.{2,120}?))?"
-    r"\s+(?:den|d\.)\s+(?P<date>\S.*?)(?:\s+(?:punkt|pkt\.?)\s*\d+)?$",
+    r"\s+(?:den|d\.)\s+(?P<date>\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}|\d{1,2}\.?\s+[a-zæøå]+\.?\s+\d{4})"
+    r"(?:,?\s+(?:punkt|pkt\.?)\s*\d+(?:\.\d+)?)?$",
     re.IGNORECASE,
 )
 # Item numbering: "3.2.", "3.2", "Punkt 3.2", "Punkt 3:", "Pkt. 3", "3.", "715.".
@@ -152,7 +153,7 @@ def block_heading_of(text: str) -> Heading | None:
 def inline_heading_of(text: str) -> tuple[Heading, str] | None:
     """"Beslutning: Godkendt." -> (Beslutning heading, "Godkendt."); None otherwise."""
     head, sep, rest = text.partition(":")
-    if not sep or not rest.strip() or len(head.split()) > 6:
+    if not sep or not rest.strip() or len(head.split()) > 20:
         return None
     heading = block_heading_of(head)
     return (heading, rest.strip()) if heading else None
@@ -182,6 +183,14 @@ def case_of(text: str) -> tuple[str, str] | None:
     if parts and _CASE_TOKEN_RE.match(parts[0]):
         return parts[0], (parts[1] if len(parts) > 1 else "")
     return None
+
+
+_EMPTY_CASE_RE = re.compile(r"^(?:sags?\s*nr\.?|sagsnummer|j\.\s?nr\.?)\s*:?$", re.IGNORECASE)
+
+
+def is_empty_case_label(text: str) -> bool:
+    """"Sagsnr.:" printed with no number (an item without a case)."""
+    return bool(_EMPTY_CASE_RE.match(" ".join(text.split())))
 
 
 def document_number_of(text: str) -> str | None:

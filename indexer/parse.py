@@ -30,7 +30,13 @@ NO_ITEMS = "no agenda items found"
 
 
 def parse_pdf(path: Path) -> Document:
-    """Parse one PDF; raise ``RejectedPDF`` when it is not a usable KKR agenda/minutes."""
+    """Parse one PDF; raise ``RejectedPDF`` when it is not a usable meeting document."""
+    return parse_with_layout(path)[0]
+
+
+def parse_with_layout(path: Path) -> tuple[Document, list[Page], Split]:
+    """Parse one PDF and return the document with the pages and split it was read from
+    (for ``inspect``); raises ``RejectedPDF`` like ``parse_pdf``."""
     path = Path(path)
     data = _read_bytes(path)
     pages = _read_layout(path)
@@ -77,7 +83,7 @@ def _open_failure_reason(exc: Exception) -> str:
     return f"the PDF is corrupt: {detail}"
 
 
-def _build_document(path: Path, data: bytes, pages: list[Page]) -> Document:
+def _build_document(path: Path, data: bytes, pages: list[Page]) -> tuple[Document, list[Page], Split]:
     split, meta = read_structure(path, pages)
     if not is_meeting_document(split, meta, pages):
         raise RejectedPDF(path, NOT_AGENDA)
@@ -87,7 +93,7 @@ def _build_document(path: Path, data: bytes, pages: list[Page]) -> Document:
     structured = bool(split.items)
     texts = [ln.text for p in pages for ln in [*p.lines, *p.furniture]]
     return Document(
-        council=meta.council,
+        council=meta.council or genre.authority_of("", texts),
         kind=meta.kind,
         date=meta.date,
         time=meta.time,
@@ -102,7 +108,7 @@ def _build_document(path: Path, data: bytes, pages: list[Page]) -> Document:
         structured=structured,
         unstructured_reason="" if structured else NO_ITEMS,
         page_texts=[] if structured else [page_text(p) for p in pages],
-    )
+    ), pages, split
 
 
 def read_structure(path: Path, pages: list[Page]) -> tuple[Split, Metadata]:
@@ -142,14 +148,8 @@ def _decision_headings(item: Item) -> list[tuple[genre.Heading, str]]:
     for decision in item.decisions:
         heading = genre.block_heading_of(decision.heading)
         if heading is not None:
-            found.append((heading, _nominative(heading.body)))
+            found.append((heading, " ".join(heading.body.split())))
     return found
-
-
-def _nominative(body: str) -> str:
-    """The deciding body as named: "Sundheds- og Forebyggelsesudvalget" (the genitive s
-    is already cut by the heading pattern); "Udvalget for ..." as is."""
-    return " ".join(body.split())
 
 
 def is_meeting_document(split: Split, meta: Metadata, pages: list[Page]) -> bool:

@@ -187,7 +187,6 @@ class Split:
     items: list[Item]
     toc_pages: list[int] = field(default_factory=list)
     closing: list[Line] = field(default_factory=list)  # signature pages and the like
-    notes: list[str] = field(default_factory=list)  # what the parser was unsure of
 
 
 def split_document(pages: list[Page], body_size: float) -> Split:
@@ -201,6 +200,8 @@ def split_document(pages: list[Page], body_size: float) -> Split:
     two_level = any(_two_level(ln) and item_match(ln, typo) for ln in content)
     start = _body_start(content, typo, two_level)
     cover = content[:start]
+    if start == len(content) and content:  # no items: the cover is the first page only
+        cover = [ln for ln in content if ln.page == content[0].page]
     closing: list[Line] = []
     drafts = _walk(content[start:], typo, two_level, frozenset(), closing)
     generic = _recurring_generic(drafts)
@@ -343,6 +344,9 @@ def _head_line(draft: _ItemDraft, line: Line, typo: Typography) -> bool:
     case = genre.case_of(text)
     if case and draft.case_line is None:
         draft.case_line, draft.case = line, case
+        return True
+    if genre.is_empty_case_label(text) and draft.case_line is None:
+        draft.head_lines.append(line)
         return True
     number = genre.document_number_of(text)
     if number is not None:
