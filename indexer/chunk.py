@@ -23,7 +23,8 @@ import math
 from dataclasses import dataclass
 
 from archive.storage.model import Item, Paragraph
-from archive.text.sentences import PageLocator, sentence_spans
+from archive.text.pages import PageLocator
+from archive.text.sentences import sentence_spans
 
 MAX_CHARS = 1200  # passage text including the "<title>: " prefix
 MIN_CHARS = 120  # paragraphs shorter than this are merged with a neighbour

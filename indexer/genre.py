@@ -10,10 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 
-MONTHS = {
-    "januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
-    "august": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
-}  # fmt: skip
+from archive.text.danish import MONTH_NUMBER
+
+MONTHS = MONTH_NUMBER  # the one copy of the Danish month names: archive/text/danish.py
 
 _DATE_TEXT_RE = re.compile(r"(\d{1,2})\.?\s+([a-zæøå]+)\.?\s+(\d{4})", re.IGNORECASE)
 _DATE_NUM_RE = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")

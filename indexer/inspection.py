@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from archive.model import Document
+from archive.storage.model import Document
 from indexer import genre
 from indexer.layout import Page, furniture_key
 from indexer.parse import parse_with_layout

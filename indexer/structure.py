@@ -113,7 +113,7 @@ def item_match(line: Line, typo: Typography) -> tuple[str, str, str] | None:
     if number is None:
         return None
     first = number[2][:1]
-    if not (first.isupper() or first.isdigit() or first in "\"“„'«"):
+    if not first or first.islower():  # "1. kommunerne skal ..." is a numbered sentence
         return None
     return number
 

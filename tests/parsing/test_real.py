@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.model import Document
+from archive.storage.model import Document
 from indexer.errors import RejectedPDF
 from indexer.parse import parse_pdf
 
