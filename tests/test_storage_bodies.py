@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.search.keyword import SearchRequest, search
+from archive.search.modes import SearchRequest, search
 from archive.storage import db
 from archive.storage.store import Archive
 from archive.text.citation import cite
