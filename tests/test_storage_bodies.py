@@ -132,3 +132,18 @@ def test_v2_archive_migrates_and_reads(tmp_path):
                              '(SAG-2026-00541), s. 2-3')
         doc = archive.document("kkr-hovedstaden_2026-04-07_referat")
         assert doc.structured and doc.authority == "KL"
+
+
+def test_web_pages_name_authority_and_mark_unstructured(archive_dir):
+    from webapp import create_app
+
+    data, _, pdf = archive_dir
+    client = create_app(data).test_client()
+    page = client.get(f"/moede/{BALLERUP_MEETING}").get_data(as_text=True)
+    assert "Sundheds- og Forebyggelsesudvalget, Ballerup Kommune" in page
+    with Archive(data, readonly=True) as archive:
+        doc = next(d for d in archive.documents() if d.file_name == pdf.name)
+    page = client.get(f"/moede/{doc.meeting_id}").get_data(as_text=True)
+    assert "Dokumentet kunne ikke deles op i punkter: no agenda items found" in page
+    item_page = client.get(f"/punkt/{doc.id}_side-2").get_data(as_text=True)
+    assert "Dokumentet kunne ikke deles op i punkter" in item_page and "cykelstierne" in item_page
