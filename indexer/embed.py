@@ -12,6 +12,7 @@ from typing import Callable
 from archive.vectors.ann import update_vector_index
 from archive.vectors.embedding import load_embedder
 from archive.storage.store import Archive
+from indexer.store import store_vectors
 
 BATCH = 32
 
@@ -42,8 +43,8 @@ def embed_missing(
     for start in range(0, len(todo), BATCH):
         batch = todo[start:start + BATCH]
         vectors = embedder.embed_passages([text for _h, text in batch])
-        archive.store_vectors(embedder.model_id, embedder.dimension,
-                              [(h, vec) for (h, _t), vec in zip(batch, vectors)])
+        store_vectors(archive, embedder.model_id, embedder.dimension,
+                      [(h, vec) for (h, _t), vec in zip(batch, vectors)])
         done += len(batch)
         if bar is not None:
             bar.update(len(batch))

@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from archive.text.sentences import split_passages
 from archive.storage.store import Archive
 from archive.storage.writelock import writer_lock
 
+from .chunk import split_passages
 from .errors import RejectedPDF
 from .parse import parse_pdf
+from .store import store_document, storable
 
 
 @dataclass
@@ -25,6 +26,7 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[RejectedPDF] = field(default_factory=list)
+    unstructured: list[tuple[str, str]] = field(default_factory=list)  # (file, reason), archived by page
     items: int = 0
     pages: int = 0
     seconds: float = 0.0
@@ -34,10 +36,14 @@ class IngestReport:
         return not self.rejected
 
     def summary(self) -> str:
-        return (
+        line = (
             f"{len(self.added)} added, {len(self.unchanged)} unchanged, {len(self.replaced)} replaced, "
             f"{len(self.rejected)} rejected; {self.items} items, {self.pages} pages in {self.seconds:.1f} s"
         )
+        if self.unstructured:
+            line += f"\n{len(self.unstructured)} archived unstructured: " + "; ".join(
+                f"{name}: {reason}" for name, reason in self.unstructured)
+        return line
 
 
 def find_pdfs(paths: Iterable[Path]) -> list[Path]:
@@ -93,11 +99,15 @@ def _ingest_one(archive: Archive, path: Path, report: IngestReport) -> None:
     except RejectedPDF as rejection:
         report.rejected.append(rejection)
         return
-    passages = {item.number: split_passages(item) for item in doc.items}
-    result = archive.store_document(doc, path, passages=passages)
+    doc = storable(doc)
+    passages = [split_passages(item) for item in doc.items]
+    result = store_document(archive, doc, path, passages=passages)
     {"added": report.added, "replaced": report.replaced, "unchanged": report.unchanged}[result.status].append(
         str(path)
     )
-    if result.status != "unchanged":
+    if result.status != "unchanged" and not doc.structured:
+        report.unstructured.append((path.name, doc.unstructured_reason))
+    if result.status != "unchanged" and doc.structured:
         report.items += len(doc.items)
+    if result.status != "unchanged":
         report.pages += doc.page_count

@@ -263,8 +263,6 @@ def test_the_write_checkers_see_writes():
     assert writable_connections(sample, "s") == ["s:5 sqlite3.connect(path)"]
 
 
-@pytest.mark.xfail(strict=True, reason="archive/storage/store.py still holds the SQL writes (store_document, "
-                                       "vectors); the storage helper moves them to indexer/store.py")
 def test_the_read_side_executes_no_sql_writes():
     offenders = [w for path in _read_side_files() for w in sql_writes(tree(path), str(path.relative_to(ROOT)))]
     assert not offenders, offenders

@@ -35,7 +35,8 @@ from archive.vectors.embedding import (
     packaged_minilm_path,
 )
 from archive.storage.model import Block, Item, LineBox, Paragraph
-from archive.text.sentences import PassageDraft, split_passages, split_sentences, text_hash
+from archive.text.sentences import split_sentences
+from indexer.chunk import PassageDraft, split_passages, text_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -22,6 +22,7 @@ from archive.search.keyword import (
 from archive.search.modes import SearchRequest, search
 from archive.settings import SearchSettings
 from archive.storage.store import Archive
+from indexer.store import store_document
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -319,7 +320,7 @@ def test_sync_is_incremental(scratch):
     # replace one document with a new version (same council, date, kind; new bytes)
     pdf = CORPUS / "kkr-sjaelland_2026-09-24_referat.pdf"
     doc = _parse_copy(pdf, "f" * 64)
-    assert scratch.store_document(doc, pdf).status == "replaced"
+    assert store_document(scratch, doc, pdf).status == "replaced"
     stats = index.sync(scratch)
     assert not stats.rebuilt
     assert (stats.added_documents, stats.deleted_documents) == (1, 1)
@@ -351,6 +352,7 @@ def test_rebuild_swaps_atomically_and_readers_keep_working(scratch):
 _CRASHING_WRITER = """
 import os, signal, sys
 from archive.storage.store import Archive
+from indexer.store import store_document
 from archive.keyword.fulltext import KeywordIndex, SyncStats, Decompounder, DICTIONARY_FILE
 from whoosh import index as whoosh_index
 archive = Archive(sys.argv[1])
@@ -369,7 +371,7 @@ def test_crashed_writer_lock_is_recovered(scratch):
     directory = KeywordIndex(scratch.paths).current_dir()
     assert (directory / "MAIN_WRITELOCK").exists() and (directory / "WRITER.pid").exists()
     pdf = CORPUS / "kkr-sjaelland_2026-09-24_referat.pdf"
-    scratch.store_document(_parse_copy(pdf, "e" * 64), pdf)
+    store_document(scratch, _parse_copy(pdf, "e" * 64), pdf)
     messages: list[str] = []
     stats = KeywordIndex(scratch.paths, say=messages.append).sync(scratch)
     assert any("crashed writer" in m for m in stats.messages) and messages
@@ -385,7 +387,7 @@ def test_live_writer_makes_sync_wait_then_fail_clearly(scratch):
     writer = whoosh_index.open_dir(str(index.current_dir())).writer()
     try:
         pdf = CORPUS / "kkr-sjaelland_2026-09-24_referat.pdf"
-        scratch.store_document(_parse_copy(pdf, "d" * 64), pdf)
+        store_document(scratch, _parse_copy(pdf, "d" * 64), pdf)
         with pytest.raises(KeywordIndexBusy, match="another process"):
             index.sync(scratch)
     finally:

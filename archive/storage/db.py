@@ -89,6 +89,42 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (hash, model)
     );
     """,
+    # 3: any meeting body under an authority; unstructured documents; the genre's item
+    # metadata, block roles and dated decisions. Rows written by v2 are KKR documents
+    # (authority KL), structured, with blocks whose role follows from their heading.
+    """
+    ALTER TABLE meetings ADD COLUMN authority TEXT NOT NULL DEFAULT '';
+    UPDATE meetings SET authority = 'KL' WHERE council LIKE 'KKR %';
+    ALTER TABLE documents ADD COLUMN structured INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE documents ADD COLUMN unstructured_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE items ADD COLUMN document_number TEXT NOT NULL DEFAULT '';
+    ALTER TABLE items ADD COLUMN earlier_treatments TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE blocks ADD COLUMN role TEXT NOT NULL DEFAULT 'other';
+    ALTER TABLE blocks ADD COLUMN printed TEXT NOT NULL DEFAULT '';
+    UPDATE blocks SET role = CASE heading
+        WHEN 'Beslutning' THEN 'decision' WHEN 'Indstilling' THEN 'recommendation'
+        WHEN 'Sagsfremstilling' THEN 'presentation' WHEN 'Baggrund' THEN 'background'
+        WHEN 'Bilag' THEN 'attachments' ELSE 'other' END;
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        heading TEXT NOT NULL,
+        text TEXT NOT NULL,
+        date TEXT,
+        this_meeting INTEGER NOT NULL DEFAULT 0,
+        page INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX decisions_item ON decisions(item_id);
+    INSERT INTO decisions (item_id, position, heading, text, date, this_meeting, page)
+        SELECT b.item_id, 0, b.heading,
+               (SELECT group_concat(p.text, char(10)) FROM
+                  (SELECT text FROM paragraphs WHERE block_id = b.id ORDER BY position) p),
+               m.date, 1, b.page_first
+        FROM blocks b JOIN items i ON i.id = b.item_id JOIN documents d ON d.id = i.document_id
+        JOIN meetings m ON m.id = d.meeting_id
+        WHERE b.heading = 'Beslutning' AND d.kind = 'referat';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,6 +7,9 @@ from archive.storage.model import Document
 def document_record(doc: Document) -> dict:
     return {
         "council": doc.council,
+        "authority": doc.authority,
+        "structured": doc.structured,
+        "unstructured_reason": doc.unstructured_reason,
         "date": doc.date.isoformat(),
         "kind": doc.kind,
         "file": doc.file_name,
@@ -24,10 +27,18 @@ def document_record(doc: Document) -> dict:
                 "title": item.title,
                 "case": item.case_number,
                 "case_initials": item.case_initials,
+                "document_number": item.document_number,
+                "earlier_treatments": item.earlier_treatments,
+                "decisions": [
+                    {"heading": d.heading, "date": d.date.isoformat() if d.date else None,
+                     "this_meeting": d.this_meeting, "text": d.text}
+                    for d in item.decisions
+                ],
                 "pages": [item.page_first, item.page_last],
                 "blocks": [
                     {
                         "heading": block.heading,
+                        "role": block.role,
                         "pages": [block.page_first, block.page_last],
                         "paragraphs": [p.text for p in block.paragraphs],
                     }

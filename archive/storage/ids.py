@@ -22,16 +22,47 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
-def meeting_id(council: str, day: date) -> str:
-    return f"{slugify(council)}_{day.isoformat()}"
+KKR_AUTHORITY = "KL"
+KKR_REGIONS = ("hovedstaden", "sjaelland", "syddanmark", "midtjylland", "nordjylland")
 
 
-def document_id(council: str, day: date, kind: str) -> str:
-    return f"{meeting_id(council, day)}_{kind}"
+def body_slug(body: str, authority: str = "") -> str:
+    """The slug that names a meeting body in ids.
+
+    A KKR (authority KL, or none recorded, as in archives from before bodies had an
+    authority) is named by its own name alone, so KKR ids never change:
+    'KKR Hovedstaden' -> 'kkr-hovedstaden'. A municipal body is named under its authority,
+    since many municipalities have a body of the same name:
+    ('Sundheds- og Forebyggelsesudvalget', 'Ballerup Kommune') ->
+    'ballerup-kommune-sundheds-og-forebyggelsesudvalget'.
+    """
+    own = slugify(body)
+    if not authority or authority == KKR_AUTHORITY:
+        return own
+    under = slugify(authority)
+    if own.endswith("-" + under):  # "Teknik- og Miljøudvalget, Gribskov Kommune"
+        own = own[: -len(under) - 1]
+    return own if own == under or own.startswith(under + "-") else f"{under}-{own}"
+
+
+def meeting_id(council: str, day: date, authority: str = "") -> str:
+    return f"{body_slug(council, authority)}_{day.isoformat()}"
+
+
+def document_id(council: str, day: date, kind: str, authority: str = "", *, extract_of: str = "") -> str:
+    """'<meeting>_<kind>'; a PDF exporting a single item of the meeting's document is
+    its own document '<meeting>_<kind>_punkt-<number>' (it never replaces the whole one)."""
+    base = f"{meeting_id(council, day, authority)}_{kind}"
+    return f"{base}_punkt-{slugify(extract_of)}" if extract_of else base
 
 
 def item_id(doc_id: str, number: str) -> str:
     return f"{doc_id}_{number}"
+
+
+def page_item_id(doc_id: str, page: int) -> str:
+    """The id of one page of an unstructured document: '<document>_side-3'."""
+    return f"{doc_id}_side-{page}"
 
 
 def is_valid_id(value: str) -> bool:
@@ -40,6 +71,7 @@ def is_valid_id(value: str) -> bool:
 
 
 def council_slug(name: str) -> str:
-    """A council filter as users type it: 'KKR Sjælland', 'kkr-sjaelland' or just 'Sjælland'."""
+    """A body filter as users type it: 'KKR Sjælland', 'kkr-sjaelland' or just 'Sjælland'
+    (a KKR region's name alone means its KKR); any other body by its name or slug."""
     slug = slugify(name)
-    return slug if slug.startswith("kkr-") or not slug else f"kkr-{slug}"
+    return f"kkr-{slug}" if slug in KKR_REGIONS else slug

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 
 BLOCK_HEADINGS = ("Baggrund", "Indstilling", "Sagsfremstilling", "Beslutning", "Bilag")
+PAGE_HEADING = "Sidetekst"  # the one block of a page of an unstructured document
 KINDS = ("dagsorden", "referat")
 
 
@@ -110,12 +111,13 @@ class Document:
 
 @dataclass
 class Meeting:
-    id: str  # "<council-slug>_<date>"
-    council: str
+    id: str  # "<body-slug>_<date>"
+    council: str  # the body that met: "KKR Hovedstaden", "Sundheds- og Forebyggelsesudvalget"
     date: Date
     time: str
     place: str
     documents: list[Document] = field(default_factory=list)
+    authority: str = ""  # "KL" for a KKR, else the municipality ("Ballerup Kommune")
 
 
 @dataclass
@@ -146,3 +148,5 @@ class ItemRef:
     case_number: str
     page_first: int
     page_last: int
+    authority: str = ""  # "KL" for a KKR, else the municipality
+    structured: bool = True  # False: a page of a document whose items could not be found

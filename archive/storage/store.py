@@ -1,40 +1,26 @@
-"""Reading and writing the archive's SQLite database and its store of original PDFs.
+"""Reading the archive's SQLite database and its store of original PDFs.
 
-`Archive` is the only class that runs SQL. The indexer writes through
-`Archive.store_document`; the web app and the CLI use the read methods.
+`Archive` is the read side: it opens the database (the db layer migrates an older schema
+when it is opened writable) and runs every query. It never writes; the indexer writes
+through `indexer.store`.
 """
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import sqlite3
-import tempfile
-from dataclasses import dataclass
-from datetime import date as Date, datetime, timezone
+from datetime import date as Date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-if TYPE_CHECKING:
-    import numpy as np
-
-from archive.storage import db, ids
+from archive.storage import db
+from archive.storage.model import Block, Decision, Document, Item, ItemRef, LineBox, Meeting, Paragraph
 from archive.storage.layout import ArchivePaths
-from archive.storage.model import Block, Document, Item, ItemRef, LineBox, Meeting, Paragraph
-
-CRASH_POINT_ENV = "KKR_ARKIV_CRASH_POINT"  # test hook: simulate a writer killed mid-transaction
-
-
-@dataclass(frozen=True)
-class StoreResult:
-    status: str  # "added" | "replaced" | "unchanged"
-    document_id: str
-    replaced_sha256: str | None = None
 
 
 _ITEM_REF_SQL = """
-    SELECT i.id AS item_id, d.id AS document_id, m.id AS meeting_id, m.council, m.date, d.kind,
-           i.number, i.group_title, i.title, i.case_number, i.page_first, i.page_last
+    SELECT i.id AS item_id, d.id AS document_id, m.id AS meeting_id, m.council, m.authority, m.date,
+           d.kind, d.structured, i.number, i.group_title, i.title, i.case_number, i.page_first, i.page_last
     FROM items i JOIN documents d ON d.id = i.document_id JOIN meetings m ON m.id = d.meeting_id
 """
 
@@ -53,6 +39,8 @@ def _item_ref(row: sqlite3.Row) -> ItemRef:
         case_number=row["case_number"],
         page_first=row["page_first"],
         page_last=row["page_last"],
+        authority=row["authority"],
+        structured=bool(row["structured"]),
     )
 
 
@@ -75,113 +63,8 @@ class Archive:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # ------------------------------------------------------------------ writing
-
     def has_sha256(self, sha256: str) -> bool:
         return self.conn.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone() is not None
-
-    def store_document(self, doc: Document, pdf_path: Path, *, passages=None) -> StoreResult:
-        """Add `doc` (parsed from `pdf_path`), replacing an earlier version of the same
-        document (same council, date and kind) in one transaction.
-
-        `passages` optionally maps item number -> list of passage drafts to store with it.
-        """
-        if self.has_sha256(doc.sha256):
-            existing = self.conn.execute("SELECT id FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone()
-            return StoreResult("unchanged", existing["id"])
-        meeting = ids.meeting_id(doc.council, doc.date)
-        doc_id = ids.document_id(doc.council, doc.date, doc.kind)
-        self._keep_pdf(pdf_path, doc.sha256)
-        conn = self.conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            old = conn.execute("SELECT sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            if old:
-                conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-            conn.execute(
-                """INSERT INTO meetings (id, council, date, time, place) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT(id) DO UPDATE SET
-                     time = CASE WHEN excluded.time != '' THEN excluded.time ELSE time END,
-                     place = CASE WHEN excluded.place != '' THEN excluded.place ELSE place END""",
-                (meeting, doc.council, doc.date.isoformat(), doc.time, doc.place),
-            )
-            conn.execute(
-                """INSERT INTO documents (id, meeting_id, kind, file_name, sha256, page_count,
-                                          attendees, absent, ingested_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    doc_id, meeting, doc.kind, doc.file_name, doc.sha256, doc.page_count,
-                    json.dumps(doc.attendees, ensure_ascii=False),
-                    json.dumps(doc.absent, ensure_ascii=False),
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                ),
-            )
-            seen: set[str] = set()
-            for position, item in enumerate(doc.items):
-                item_id = ids.item_id(doc_id, item.number)
-                while item_id in seen:  # a malformed document repeating a number
-                    item_id += "b"
-                seen.add(item_id)
-                self._insert_item(item_id, doc_id, position, item)
-                if passages is not None:
-                    self._insert_passages(item_id, passages.get(item.number, []))
-            if os.environ.get(CRASH_POINT_ENV) == "before-commit":
-                os._exit(70)  # like SIGKILL: no cleanup, no rollback, no commit
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return StoreResult("replaced" if old else "added", doc_id, old["sha256"] if old else None)
-
-    def _keep_pdf(self, pdf_path: Path, sha256: str) -> None:
-        target = self.paths.pdf(sha256)
-        if target.exists():
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-        os.close(fd)
-        try:
-            shutil.copyfile(pdf_path, tmp)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-    def _insert_item(self, item_id: str, doc_id: str, position: int, item: Item) -> None:
-        conn = self.conn
-        conn.execute(
-            """INSERT INTO items (id, document_id, position, number, group_title, title,
-                                  case_number, case_initials, page_first, page_last)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (item_id, doc_id, position, item.number, item.group, item.title,
-             item.case_number, item.case_initials, item.page_first, item.page_last),
-        )
-        for b_pos, block in enumerate(item.blocks):
-            cur = conn.execute(
-                "INSERT INTO blocks (item_id, position, heading, page_first, page_last) VALUES (?, ?, ?, ?, ?)",
-                (item_id, b_pos, block.heading, block.page_first, block.page_last),
-            )
-            block_id = cur.lastrowid
-            conn.executemany(
-                """INSERT INTO paragraphs (block_id, position, text, raw, page_first, page_last,
-                                           attachment, subheading, lines)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    (block_id, p_pos, p.text, p.raw, p.page_first, p.page_last,
-                     int(p.attachment), int(p.subheading),
-                     json.dumps([[l.page, round(l.x0, 2), round(l.top, 2), round(l.x1, 2),
-                                  round(l.bottom, 2), l.text] for l in p.lines], ensure_ascii=False))
-                    for p_pos, p in enumerate(block.paragraphs)
-                ],
-            )
-
-    def _insert_passages(self, item_id: str, drafts) -> None:
-        self.conn.executemany(
-            """INSERT INTO passages (item_id, position, block, page, paragraph_index, text, hash)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
-            [(item_id, i, d.block, d.page, d.paragraph_index, d.text, d.hash) for i, d in enumerate(drafts)],
-        )
 
     # ------------------------------------------------------------------ reading
 
@@ -206,7 +89,13 @@ class Archive:
         return {r[0] for r in rows}
 
     def councils(self) -> list[str]:
+        """The names of the meeting bodies in the archive."""
         return [r[0] for r in self.conn.execute("SELECT DISTINCT council FROM meetings ORDER BY council")]
+
+    def bodies(self) -> list[tuple[str, str]]:
+        """(body, authority) of every meeting body in the archive."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT DISTINCT council, authority FROM meetings ORDER BY authority, council")]
 
     def meeting(self, meeting_id: str) -> Meeting | None:
         row = self.conn.execute("SELECT * FROM meetings WHERE id = ?", (meeting_id,)).fetchone()
@@ -219,12 +108,13 @@ class Archive:
         return Meeting(
             id=row["id"], council=row["council"], date=Date.fromisoformat(row["date"]),
             time=row["time"], place=row["place"],
-            documents=sorted(documents, key=lambda d: d.kind),
+            documents=sorted(documents, key=lambda d: (d.kind, d.id)),
+            authority=row["authority"],
         )
 
     def documents(self, *, meeting_id: str | None = None) -> list[Document]:
         """Documents without their items, newest meeting first."""
-        sql = """SELECT d.*, m.council, m.date, m.time, m.place FROM documents d
+        sql = """SELECT d.*, m.council, m.authority, m.date, m.time, m.place FROM documents d
                  JOIN meetings m ON m.id = d.meeting_id"""
         args: tuple = ()
         if meeting_id is not None:
@@ -235,7 +125,7 @@ class Archive:
 
     def document(self, document_id: str, *, with_items: bool = False) -> Document | None:
         row = self.conn.execute(
-            """SELECT d.*, m.council, m.date, m.time, m.place FROM documents d
+            """SELECT d.*, m.council, m.authority, m.date, m.time, m.place FROM documents d
                JOIN meetings m ON m.id = d.meeting_id WHERE d.id = ?""",
             (document_id,),
         ).fetchone()
@@ -251,6 +141,8 @@ class Archive:
             time=row["time"], place=row["place"], attendees=json.loads(row["attendees"]),
             absent=json.loads(row["absent"]), items=items, page_count=row["page_count"],
             file_name=row["file_name"], sha256=row["sha256"], id=row["id"], meeting_id=row["meeting_id"],
+            authority=row["authority"], structured=bool(row["structured"]),
+            unstructured_reason=row["unstructured_reason"],
         )
 
     def item(self, item_id: str) -> Item | None:
@@ -274,7 +166,18 @@ class Archive:
                 case_number=row["case_number"], case_initials=row["case_initials"],
                 blocks=self._blocks(row["id"]), page_first=row["page_first"], page_last=row["page_last"],
                 id=row["id"], document_id=row["document_id"],
+                document_number=row["document_number"],
+                earlier_treatments=json.loads(row["earlier_treatments"]),
+                decisions=self._decisions(row["id"]),
             )
+
+    def _decisions(self, item_id: str) -> list[Decision]:
+        return [
+            Decision(heading=r["heading"], text=r["text"],
+                     date=Date.fromisoformat(r["date"]) if r["date"] else None,
+                     this_meeting=bool(r["this_meeting"]), page=r["page"])
+            for r in self.conn.execute("SELECT * FROM decisions WHERE item_id = ? ORDER BY position", (item_id,))
+        ]
 
     def _blocks(self, item_id: str) -> list[Block]:
         blocks = []
@@ -289,7 +192,8 @@ class Archive:
                     "SELECT * FROM paragraphs WHERE block_id = ? ORDER BY position", (b["id"],)
                 )
             ]
-            blocks.append(Block(b["heading"], paragraphs, b["page_first"], b["page_last"]))
+            blocks.append(Block(b["heading"], paragraphs, b["page_first"], b["page_last"],
+                                role=b["role"], printed=b["printed"]))
         return blocks
 
     def item_ref(self, item_id: str) -> ItemRef | None:
@@ -311,7 +215,7 @@ class Archive:
         if ref is None:
             return None
         row = self.conn.execute(
-            _ITEM_REF_SQL + " WHERE m.id = ? AND i.number = ? AND d.kind != ?",
+            _ITEM_REF_SQL + " WHERE m.id = ? AND i.number = ? AND i.number != '' AND d.kind != ?",
             (ref.meeting_id, ref.number, ref.kind),
         ).fetchone()
         return _item_ref(row) if row else None
@@ -341,13 +245,6 @@ class Archive:
             (model_id,),
         ).fetchall()
         return [(r["hash"], r["text"]) for r in rows]
-
-    def store_vectors(self, model_id: str, dimension: int, vectors: list[tuple[str, "np.ndarray"]]) -> None:
-        with self.conn:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (hash, model, dimension, vector) VALUES (?, ?, ?, ?)",
-                [(h, model_id, dimension, v.astype("float32").tobytes()) for h, v in vectors],
-            )
 
     def passage_count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]

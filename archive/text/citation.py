@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from archive.storage.ids import KKR_AUTHORITY
 from archive.storage.model import ItemRef
 from archive.text.danish import month_name
 KIND_DA = {"dagsorden": "dagsorden", "referat": "referat"}
@@ -21,5 +22,8 @@ def cite(ref: ItemRef, *, pages: tuple[int, int] | None = None) -> str:
     """KKR Hovedstaden, referat af mødet 21. september 2026, pkt. 3.1 "Titel" (SAG-2026-00541), s. 14-16"""
     first, last = pages or (ref.page_first, ref.page_last)
     case = f" ({ref.case_number})" if ref.case_number else ""
-    return (f"{ref.council}, {KIND_DA.get(ref.kind, ref.kind)} af mødet {format_date_da(ref.date)}, "
-            f"pkt. {ref.number} \"{ref.title}\"{case}, {page_span(first, last)}")
+    body = ref.council if ref.authority in ("", KKR_AUTHORITY) else f"{ref.council}, {ref.authority}"
+    head = f"{body}, {KIND_DA.get(ref.kind, ref.kind)} af mødet {format_date_da(ref.date)}, "
+    if not ref.structured:  # a page of a document whose items could not be found
+        return head + page_span(first, last)
+    return head + f"pkt. {ref.number} \"{ref.title}\"{case}, {page_span(first, last)}"
