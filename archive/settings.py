@@ -20,9 +20,25 @@ class AnswerSettings:
 
 
 @dataclass(frozen=True)
+class IngestSettings:
+    """Limits that keep one hostile or huge PDF from stalling an ingest run.
+
+    Each file is parsed in a child process; one that runs past ``parse_seconds`` or needs more
+    than ``parse_memory_mb`` of address space is stopped and rejected with that reason.
+    """
+    parse_seconds: float = 300.0
+    parse_memory_mb: int = 2048
+    max_pages: int = 3000
+    # Python frames the parser may nest (PDF object chains that refer to themselves or nest
+    # absurdly deep are rejected rather than crashing the child).
+    max_recursion: int = 5000
+
+
+@dataclass(frozen=True)
 class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
 
 
 DEFAULT = Settings()
