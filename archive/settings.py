@@ -31,7 +31,7 @@ class IngestSettings:
     max_pages: int = 3000
     # Python frames the parser may nest (PDF object chains that refer to themselves or nest
     # absurdly deep are rejected rather than crashing the child).
-    max_recursion: int = 5000
+    max_recursion: int = 1000
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,12 @@ def parse_in_child(path: Path, settings: IngestSettings) -> Document:
     return value
 
 
+_EXIT_MEMORY = 75
+
+
 def _child_death(exitcode: int | None, settings: IngestSettings) -> str:
+    if exitcode == _EXIT_MEMORY:
+        return _memory_reason(settings)
     if exitcode is not None and exitcode < 0:
         return (f"the parser process died (signal {-exitcode}); the file may need more than "
                 f"{settings.parse_memory_mb} MB of memory (the per-file cap) or be malformed")
@@ -210,11 +215,14 @@ def _parse_child(path: Path, settings: IngestSettings, send) -> None:
         _check_page_count(path, settings.max_pages)
         send.send(("document", parse_pdf(path)))
     except RejectedPDF as rejection:
-        send.send(("rejected", _limit_reason(rejection, settings)))
-    except MemoryError:
-        send.send(("rejected", _memory_reason(settings)))
+        reason = _limit_reason(rejection)
+        if reason is None:
+            os._exit(_EXIT_MEMORY)
+        send.send(("rejected", reason))
     except RecursionError:
         send.send(("rejected", _recursion_reason()))
+    except MemoryError:
+        os._exit(_EXIT_MEMORY)  # no memory left even to report it: the exit code says it
     finally:
         send.close()
 
@@ -236,12 +244,13 @@ def _check_page_count(path: Path, max_pages: int) -> None:
         raise RejectedPDF(path, f"the PDF has {count} pages, more than the limit of {max_pages}")
 
 
-def _limit_reason(rejection: RejectedPDF, settings: IngestSettings) -> str:
-    """The reason, made accurate when what went wrong was one of the child's limits."""
+def _limit_reason(rejection: RejectedPDF) -> str | None:
+    """The reason, made accurate when what went wrong was one of the child's limits (None: the
+    memory cap, which the child reports by its exit code)."""
     cause = rejection.__cause__
     while cause is not None:
         if isinstance(cause, MemoryError):
-            return _memory_reason(settings)
+            return None
         if isinstance(cause, RecursionError):
             return _recursion_reason()
         cause = cause.__cause__ or (cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None)
