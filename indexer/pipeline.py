@@ -9,9 +9,9 @@ The stages read top to bottom, one function each, for every file in turn:
               hostile file cannot hang, exhaust or crash the run
     chunk  -> split each item into passages for the answer and semantic side
     store  -> one SQLite transaction per document (a rejected file never changes the archive)
-    index  -> the keyword index catches up right after each commit, so a document is findable
-              as soon as it is stored; at the start the index catches up with anything a killed
-              run committed but did not index
+    index  -> the keyword index takes each document inside its SQLite transaction and commits
+              just before it, so a document is findable the moment it is stored; at the start
+              the index drops anything a killed run indexed but never committed
     (embed -> vectors for new passages: ``indexer.embed``, run by the CLI after the ingest)
 
 Every rejected file gives one ``RejectedPDF`` naming the file and the reason; the run goes on.
@@ -85,10 +85,8 @@ def ingest_paths(
             try:
                 if check_file(archive, path):
                     doc = parse_in_child(path, settings)
-                    stored = store(archive, path, doc, chunk(doc))
+                    stored = store(archive, path, doc, chunk(doc), index=lambda: index.sync(archive))
                     report_stored(report, path, doc, stored)
-                    if stored != "unchanged":
-                        index.sync(archive)
                 else:
                     report.unchanged.append(display_name(path))
             except RejectedPDF as rejection:
@@ -273,10 +271,15 @@ def chunk(doc: Document) -> dict:
 
 # -- store
 
-def store(archive: Archive, path: Path, doc: Document, passages: dict) -> str:
-    """One transaction; the file name is kept in its escaped display form (any bytes in)."""
+def store(archive: Archive, path: Path, doc: Document, passages: dict, *, index: Callable[[], None]) -> str:
+    """One transaction; the file name is kept in its escaped display form (any bytes in).
+
+    ``index`` runs inside the transaction, before its commit: the keyword index reads the new
+    rows through the same connection and commits first, so whatever SQLite has committed is
+    already findable. A kill between the two commits leaves the index one document ahead, which
+    search skips (it shows only items SQLite has) and the next writer's sync removes."""
     doc = dataclasses.replace(doc, file_name=display_name(path.name))
-    return archive.store_document(doc, path, passages=passages).status
+    return archive.store_document(doc, path, passages=passages, before_commit=index).status
 
 
 def report_stored(report: IngestReport, path: Path, doc: Document, status: str) -> None:

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date as Date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
     import numpy as np
@@ -80,7 +80,8 @@ class Archive:
     def has_sha256(self, sha256: str) -> bool:
         return self.conn.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone() is not None
 
-    def store_document(self, doc: Document, pdf_path: Path, *, passages=None) -> StoreResult:
+    def store_document(self, doc: Document, pdf_path: Path, *, passages=None,
+                       before_commit: Callable[[], None] | None = None) -> StoreResult:
         """Add `doc` (parsed from `pdf_path`), replacing an earlier version of the same
         document (same council, date and kind) in one transaction.
 
@@ -125,6 +126,8 @@ class Archive:
                 self._insert_item(item_id, doc_id, position, item)
                 if passages is not None:
                     self._insert_passages(item_id, passages.get(item.number, []))
+            if before_commit is not None:  # e.g. the keyword index, reading this transaction
+                before_commit()
             if os.environ.get(CRASH_POINT_ENV) == "before-commit":
                 os._exit(70)  # like SIGKILL: no cleanup, no rollback, no commit
             conn.execute("COMMIT")
