@@ -196,20 +196,22 @@ def ask(ctx, question: str, as_json: bool, model: str | None) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Worker processes (default: one per core).")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+@click.option("--threads", default=None, type=click.IntRange(1, 256),
+              help="Threads per worker (default 32: threads waiting on slow clients cost no CPU).")
 @click.option("--embed-in-background/--no-embed-in-background", default=False, show_default=True,
               help="Embed passages that lack vectors in a low-priority child process while serving; "
                    "keyword search works at once, semantic results fill in as vectors land.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int,
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int | None,
           embed_in_background: bool) -> None:
     """Serve the web app with gunicorn (one worker process per core)."""
-    from .server import WebServer, default_workers
+    from .server import DEFAULT_THREADS, WebServer, default_workers
 
     data = ctx.obj["data"]
     with _open(ctx):  # fail early, with a clear message, when there is no archive
         pass
     workers = workers or default_workers()
+    threads = threads or DEFAULT_THREADS
     embedder = _start_background_embedding(data) if embed_in_background else None
     # One OpenMP thread per query embedding: the workers' own threads already keep the cores
     # busy, and nested OpenMP threads only fight over them (set after the embedder child,
