@@ -32,6 +32,7 @@ class IngestSettings:
     # Python frames the parser may nest (PDF object chains that refer to themselves or nest
     # absurdly deep are rejected rather than crashing the child).
     max_recursion: int = 1000
+    lock_wait_seconds: float = 600.0  # how long a writer waits for another to finish
 
 
 @dataclass(frozen=True)

@@ -35,23 +35,33 @@ def cli(ctx: click.Context, data: str | None) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--wait", "wait_seconds", default=600.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to wait for another writer to finish.")
 @click.option("--embed/--no-embed", default=True, show_default=True,
               help="Embed new passages for semantic search after ingesting.")
 @click.option("--model", default=None, help="Embedding model (default $KKR_ARKIV_MODEL or multilingual-e5-small).")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, model: str | None) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, embed: bool, model: str | None) -> None:
     """Ingest PDF files or folders (recursively) into the archive."""
+    import dataclasses
+
     from tqdm import tqdm
 
+    from archive.settings import DEFAULT
+    from archive.storage.writelock import ArchiveBusy
     from indexer.pipeline import ingest_paths
 
     archive = _open(ctx, readonly=False)
     with archive:
-        report = ingest_paths(
-            archive, paths,
-            progress=lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr),
-            say=lambda msg: click.echo(msg, err=True),
-        )
+        try:
+            report = ingest_paths(
+                archive, paths,
+                progress=lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr),
+                say=lambda msg: click.echo(msg, err=True),
+                settings=dataclasses.replace(DEFAULT.ingest, lock_wait_seconds=wait_seconds),
+            )
+        except ArchiveBusy as busy:
+            raise click.ClickException(f"{busy}; nothing was ingested, try again later") from None
         for rejection in report.rejected:
             click.echo(f"rejected: {rejection}", err=True)
         click.echo(report.summary())
@@ -136,8 +146,8 @@ def export(ctx: click.Context, as_json: bool, output) -> None:
             output.write(json.dumps(document_record(full), ensure_ascii=False) + "\n")
 
 
-@cli.command()
-@click.argument("query")
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query")  # may start with '-' (an excluded word): `search "-sjælland flygtninge"`
 @click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default="hybrid", show_default=True)
 @click.option("--council", default=None, help='e.g. "KKR Hovedstaden"')
 @click.option("--kind", type=click.Choice(["dagsorden", "referat"]), default=None)

@@ -79,7 +79,7 @@ def ingest_paths(
     started = time.perf_counter()
     files = find_pdfs(Path(p) for p in paths)
     index = KeywordIndex(archive.paths, say=say)
-    with writer_lock(archive.paths.ingest_lock, say=say):
+    with writer_lock(archive.paths.ingest_lock, wait_seconds=settings.lock_wait_seconds, say=say):
         index.sync(archive)  # repair: documents a killed run committed but did not index
         for path in progress(files) if progress else files:
             try:

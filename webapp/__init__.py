@@ -27,7 +27,8 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 # The browser's PDF viewer must be free to run in its own way; the PDF still cannot be framed.
-PDF_CSP = "frame-ancestors 'none'"
+# An archived PDF is someone else's file on our origin: sandboxed, it cannot run script as us.
+PDF_CSP = "sandbox; frame-ancestors 'none'"
 
 
 def create_app(data: str | os.PathLike | None = None, **config) -> Flask:

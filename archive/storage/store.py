@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 if TYPE_CHECKING:
     import numpy as np
 
+from archive.filemode import as_if_opened
 from archive.storage import db, ids
 from archive.storage.layout import ArchivePaths
 from archive.storage.model import Block, Document, Item, ItemRef, LineBox, Meeting, Paragraph
@@ -146,6 +147,7 @@ class Archive:
         os.close(fd)
         try:
             shutil.copyfile(pdf_path, tmp)
+            as_if_opened(tmp)
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):

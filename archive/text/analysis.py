@@ -38,6 +38,8 @@ from typing import Iterable, Iterator
 import Stemmer
 from whoosh.analysis import Analyzer, Token
 
+from archive.filemode import as_if_opened
+
 # Snowball's Danish stop word list (https://snowballstem.org/algorithms/danish/stop.txt).
 STOP_WORDS: frozenset[str] = frozenset(
     """og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har
@@ -345,6 +347,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        as_if_opened(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
