@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request, url_for
 
 from archive.storage.layout import resolve_root
 
 from . import filters
 
 MAX_QUERY_LENGTH = 500
+# The public address of the archive (e.g. https://arkiv.example.dk), for permalinks. Unset, links
+# are relative: the Host header a client sends is never written into a page.
+BASE_URL_ENV = "KKR_ARKIV_BASE_URL"
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -41,6 +44,7 @@ def create_app(data: str | os.PathLike | None = None, **config) -> Flask:
         PAGE_IMAGE_CACHE_SIZE=64,
         JSON_SORT_KEYS=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        BASE_URL=os.environ.get(BASE_URL_ENV, "").rstrip("/"),
     )
     app.config.update(config)
     app.json.ensure_ascii = False
@@ -53,6 +57,8 @@ def create_app(data: str | os.PathLike | None = None, **config) -> Flask:
 
     app.extensions["kkr_page_images"] = pageimage.PageImageCache(app.config["PAGE_IMAGE_CACHE_SIZE"])
     app.register_blueprint(views)
+    app.add_template_global(lambda endpoint, **values: app.config["BASE_URL"] + url_for(endpoint, **values),
+                            "permalink_for")
     app.register_blueprint(api, url_prefix="/api")
     filters.register(app)
 

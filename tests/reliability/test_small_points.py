@@ -63,3 +63,14 @@ def test_waiting_for_the_writer_lock_ends_in_one_clear_line(small_archive):
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     assert len(errors) == 1 and "another writer" in errors[0]
+
+
+def test_the_host_header_is_not_written_into_permalinks(small_archive, monkeypatch):
+    client = create_app(data=small_archive).test_client()
+    page = client.get(f"/punkt/{DOC}_1.1", headers={"Host": "evil.example"})
+    assert page.status_code == 200
+    assert "evil.example" not in page.get_data(as_text=True)
+    assert f'href="/punkt/{DOC}_1.1"' in page.get_data(as_text=True)
+    monkeypatch.setenv("KKR_ARKIV_BASE_URL", "https://arkiv.example.dk/")
+    page = create_app(data=small_archive).test_client().get(f"/punkt/{DOC}_1.1", headers={"Host": "evil.example"})
+    assert f'href="https://arkiv.example.dk/punkt/{DOC}_1.1"' in page.get_data(as_text=True)
