@@ -24,6 +24,7 @@ import hashlib
 import multiprocessing
 import os
 import resource
+import signal
 import stat
 import sys
 import time
@@ -206,6 +207,7 @@ def _child_death(exitcode: int | None, settings: IngestSettings) -> str:
 
 
 def _parse_child(path: Path, settings: IngestSettings, send) -> None:
+    _die_with_parent()
     limit = settings.parse_memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     sys.setrecursionlimit(settings.max_recursion)
@@ -223,6 +225,18 @@ def _parse_child(path: Path, settings: IngestSettings, send) -> None:
         os._exit(_EXIT_MEMORY)  # no memory left even to report it: the exit code says it
     finally:
         send.close()
+
+
+def _die_with_parent() -> None:
+    """On Linux the kernel kills the child when the ingest dies (a kill -9 leaves no parser
+    running on a hostile file with nobody to stop it)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before the call
+            os._exit(1)
 
 
 def _check_page_count(path: Path, max_pages: int) -> None:

@@ -53,3 +53,39 @@ def test_kill_9_leaves_every_committed_document_findable(tmp_path, moment):
             response = search(archive, SearchRequest(q=case, mode="keyword", limit=200))
             assert document_id in {hit.document_id for hit in response.hits}, (
                 f"killed after {delay:.1f} s: {document_id} is committed but {case} does not find it")
+
+
+def test_the_parser_child_dies_with_a_killed_ingest(tmp_path):
+    """A kill -9 of the ingest alone (not its group) must not leave a parser running."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("KKR_ARKIV_DATA", None)
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "--data", str(tmp_path / "data"), "ingest", str(CORPUS), "--no-embed"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: set[int] = set()
+    deadline = time.monotonic() + 30
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.05)
+        children = {int(p) for p in _children(writer.pid)}
+    assert children, "no parser child seen"
+    writer.kill()
+    writer.wait()
+    time.sleep(0.5)
+    assert not [pid for pid in children if _running(pid)], "a parser child outlived the ingest"
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _children(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return fh.read().split()
+    except OSError:
+        return []
