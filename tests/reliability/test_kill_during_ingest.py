@@ -89,3 +89,34 @@ def _children(pid: int) -> list[str]:
             return fh.read().split()
     except OSError:
         return []
+
+
+def test_a_kill_between_the_index_commit_and_the_sqlite_commit_is_repaired_by_the_next_writer(tmp_path):
+    """The index commits a document just before SQLite does: killed in between, the index is one
+    document ahead; search shows nothing SQLite lacks, and the next ingest puts it right without
+    a reindex."""
+    from whoosh import index as whoosh_index
+
+    from archive.keyword.fulltext import KeywordIndex
+    from archive.storage.layout import ArchivePaths
+
+    from .helpers import copy_pdf, run_cli
+
+    data = tmp_path / "data"
+    second = copy_pdf("kkr-sjaelland_2026-09-24_dagsorden", tmp_path / "b" / "second.pdf")
+    killed = run_cli("ingest", str(second), "--no-embed", data=data, env={"KKR_ARKIV_CRASH_POINT": "before-commit"})
+    assert killed.returncode == 70
+
+    def indexed_documents() -> set[str]:
+        ix = whoosh_index.open_dir(str(KeywordIndex(ArchivePaths.at(data)).current_dir()))
+        with ix.searcher() as searcher:
+            return {f["document_id"] for f in searcher.all_stored_fields()}
+
+    assert indexed_documents() == {"kkr-sjaelland_2026-09-24_dagsorden"}  # ahead of SQLite
+    with Archive(data, readonly=True) as archive:
+        assert search(archive, SearchRequest(q="Sjælland", mode="keyword", limit=200)).hits == []
+    nothing = tmp_path / "empty"
+    nothing.mkdir()
+    resumed = run_cli("ingest", str(nothing), "--no-embed", data=data)  # a writer with nothing to add
+    assert resumed.returncode == 0, resumed.stderr
+    assert indexed_documents() == set()
