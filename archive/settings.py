@@ -11,12 +11,52 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class SearchSettings:
-    """Keyword, semantic and hybrid search (filled in by the search code)."""
+    """Keyword, semantic and hybrid search. docs/EVALUATION.md has the measurements (held-out
+    folds of tests/relevance/search_set.json) behind the fusion numbers."""
+
+    # keyword: relax the AND of all words to a stepwise minimum-should-match when fewer
+    # than this many items match every word
+    relax_below: int = 3
+    # semantic: e5 cosine similarities crowd into a narrow band, so a ranking keeps the
+    # items within this distance of its best item, at most semantic_max_results of them
+    semantic_window: float = 0.05
+    semantic_max_results: int = 50
+    # hybrid: how deep each ranking is read before fusion, and how they are fused
+    pool: int = 100
+    fusion: str = "rrf"  # "rrf" (weighted reciprocal rank fusion) | "convex" (normalised scores)
+    rrf_k: int = 60
+    # weight of the keyword ranking against the semantic one (semantic weight 1.0) ...
+    keyword_weight: float = 1.0  # ... when every word matched (exact AND)
+    relaxed_keyword_weight: float = 0.5  # ... when only some words matched
+    # ... multiplied by these for the shape of the query
+    question_factor: float = 0.5  # a question ("hvad blev besluttet om ...?")
+    code_factor: float = 2.0  # a case number, a code or a quoted phrase
 
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """Question answering: evidence scoring, citation and decline thresholds."""
+    """Question answering: evidence scoring, citation and decline thresholds.
+
+    The defaults were chosen by cross-validation on tests/relevance/questions_v2.json
+    (benchmarks/evaluate_answers_v2.py --cv); docs/EVALUATION.md reports held-out folds only.
+    """
+
+    threshold: float = 0.921  # decline below this item score (lexical coverage + semantic)
+    sem_floor: float = 0.80  # e5 cosine range mapped to 0..1 for the semantic component
+    sem_ceil: float = 0.93
+    sem_weight: float = 0.6  # weight of the semantic component in the item score
+    relative_cut: float = 0.72  # an item enters the answer when its score >= this share of the best
+    candidates: int = 20
+    max_entries: int = 6
+    max_see_also: int = 5
+    # number / date / people questions: an item is evidence when its best sentence holds the
+    # asked-for type and its item + sentence score is within this margin of the best one
+    evidence_margin: float = 0.12
+    # decision / overview questions: an item is evidence when its score >= this share of the best
+    evidence_cut: float = 0.85  # chosen in all 5 folds (grid 0.72, 0.85)
+    lookup_citations: int = 2  # evidence items (per council) for a lookup question; chosen in all 5 folds (1, 2)
+    sentence_type_weight: float = 0.45  # the asked-for type (number, person) in the sentence
+    sentence_semantic_weight: float = 0.3  # the embedding score of the sentence's passage
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ Writes a section between <!-- qa2:start --> and <!-- qa2:end --> of docs/EVALUAT
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 import json
 import shutil
 import sys
@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.answers.answer import THRESHOLD, answer_question  # noqa: E402
+from archive.settings import DEFAULT, AnswerSettings  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
 from benchmarks.evaluate_answers import build_archive, normalise, write_section  # noqa: E402
 from benchmarks.stats import bootstrap_ci, cross_validate  # noqa: E402
@@ -67,12 +68,26 @@ class Settings:
     """
 
     threshold: float | None = None
+    answer: AnswerSettings = DEFAULT.answer  # the engine's own settings (archive/settings.py)
 
     def engine_key(self) -> tuple:
-        return ()  # settings that change the engine's own output (none yet)
+        return tuple(sorted(asdict(self.answer).items()))
+
+    def label(self) -> str:
+        tuned = {"evidence_cut", "lookup_citations"}  # the fields SETTINGS_GRID varies
+        changed = {k: v for k, v in asdict(self.answer).items() if k in tuned or getattr(DEFAULT.answer, k) != v}
+        threshold = f"threshold {self.threshold}" if self.threshold is not None else f"threshold default {THRESHOLD}"
+        return threshold + "".join(f", {k} {v}" for k, v in changed.items())
 
 
-SETTINGS_GRID = [Settings(None)] + [Settings(t) for t in (0.93, 0.95, 0.97, 0.99, 1.01, 1.05)]
+def _grid() -> list[Settings]:
+    """Engine variants (each re-runs the engine) x decline thresholds applied on top (cheap)."""
+    engines = [replace(DEFAULT.answer, evidence_cut=cut, lookup_citations=n)
+               for cut in (0.72, 0.85) for n in (1, 2)]
+    return [Settings(t, e) for e in engines for t in (None, 0.95, 0.99, 1.05)]
+
+
+SETTINGS_GRID = _grid()
 
 
 def load_questions(path: Path = QUESTIONS) -> tuple[list[dict], date]:
@@ -178,7 +193,8 @@ def answer_for(ctx: Context, settings: Settings, qid: str) -> dict:
     key = (settings.engine_key(), qid)
     if key not in ctx._answers:
         q = ctx.questions[qid]
-        ctx._answers[key] = answer_question(ctx.archive, q["q"], model=ctx.model, today=ctx.today).to_json()
+        ctx._answers[key] = answer_question(ctx.archive, q["q"], model=ctx.model, today=ctx.today,
+                                            settings=settings.answer).to_json()
     return ctx._answers[key]
 
 
@@ -187,11 +203,11 @@ def score_question(ctx: Context, settings: Settings, qid: str) -> dict:
     data = answer_for(ctx, settings, qid)
     found = data["found"] and (settings.threshold is None or data["confidence"] >= settings.threshold)
     text = normalise(data["answer"])
-    # What the engine calls citations today includes "Se også" (entries + see_also). When issue
-    # #12 separates them, `see_also` stays out of this set and may be reported on its own.
+    # "citations" is the evidence only; "Se også" (see_also) is not counted as cited.
     cited = {_citation_key(c) for c in data["citations"]} if found else set()
     quotes = [(_citation_key(c), c["quote"]) for c in data["citations"] if c["quote"]]
-    quotes += [(_citation_key(c), c["quote"]) for e in data["nearest"] for c in e["citations"] if c["quote"]]
+    quotes += [(_citation_key(c), c["quote"]) for e in data["nearest"] + data["see_also"]
+               for c in e["citations"] if c["quote"]]
     verbatim = sum(1 for key, quote in quotes if quote in ctx.texts.get(key, ""))
     missing = [f for f in q["facts"] if normalise(f) not in text] if found else list(q["facts"])
     return {
@@ -265,16 +281,15 @@ def report(rows: list[dict], ctx: Context, command: str, chosen: list[Settings] 
         f"{len(rows)} questions of `tests/relevance/questions_v2.json` over corpus/ and ../shared/real/: "
         f"{sum(r['answerable'] for r in rows)} answerable, {sum(not r['answerable'] for r in rows)} unanswerable. "
         "Precision counts cited items that are in the question's *relevant* set (over answered questions); "
-        "recall counts the *cite* keys that were cited (over all answerable questions). Today the engine's "
-        "citations include \"Se også\".",
+        "recall counts the *cite* keys that were cited (over all answerable questions). Citations are the "
+        "evidence only (`citations` of the answer JSON); \"Se også\" (`see_also`) is not counted.",
         "",
     ]
     if chosen is None:
         lines.append(f"Settings: the engine's defaults (decline threshold {THRESHOLD}); none chosen on this set.")
     else:
         lines.append("Held-out folds only (5-fold cross-validation); settings chosen per fold: "
-                     + ", ".join(f"threshold {s.threshold if s.threshold is not None else f'default {THRESHOLD}'}"
-                                 for s in chosen) + ".")
+                     + "; ".join(s.label() for s in chosen) + ".")
     lines += ["", "| type | questions | all facts | citation precision | citation recall | quotes verbatim "
               "| unanswerable declined | false declines |", "|---|---|---|---|---|---|---|---|"]
     for name, part in [(t, [r for r in rows if r["type"] == t]) for t in types] + [("all", rows)]:

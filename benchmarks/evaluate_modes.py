@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.search.keyword import SearchRequest, search  # noqa: E402
+from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
 from benchmarks.evaluate_search import K, load_queries, score_query, write_section  # noqa: E402
 

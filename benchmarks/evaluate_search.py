@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archive.keyword.fulltext import KeywordIndex  # noqa: E402
-from archive.search.keyword import SearchRequest, search  # noqa: E402
+from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
 
 QUERIES = ROOT / "tests" / "relevance" / "keyword_queries.json"

@@ -276,7 +276,7 @@ def _import_modes() -> None:
 def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: dict[str, float]) -> dict:
     """p50/p95 per mode, in process, end to end through archive.search.search (and
     archive.answers.answer.answer_question for ask)."""
-    from archive.search.keyword import SearchRequest, search
+    from archive.search.modes import SearchRequest, search
     from archive.storage.store import Archive
 
     _import_modes()
@@ -443,7 +443,7 @@ def profile_misses(data: Path, misses: list[str], qs: list[str]) -> dict[str, st
         from pyinstrument import Profiler
     except ImportError:
         return {m: "pyinstrument is not installed" for m in misses}
-    from archive.search.keyword import SearchRequest, search
+    from archive.search.modes import SearchRequest, search
     from archive.storage.store import Archive
 
     _import_modes()

@@ -62,8 +62,10 @@ def test_herberg_decisions_of_both_councils_with_numbers_and_context(archive):
     assert {"kkr-hovedstaden_2026-04-07_referat_3.2", "kkr-hovedstaden_2026-06-16_referat_3.2"} <= context
     assert all(e["role"] == "orientation" for e in data["see_also"])
     cited = {c["item_id"] for c in data["citations"]}
-    assert {H_SEPT, S_SEPT} | context <= cited
-    for c in data["citations"]:
+    # issue #12: the citations are the evidence; the orientations before it are "Se også", not cited
+    assert {H_SEPT, S_SEPT} <= cited and not cited & context
+    assert context <= {c["item_id"] for c in data["see_also_citations"]}
+    for c in data["citations"] + data["see_also_citations"]:
         assert CITATION_KEYS <= set(c)
         assert c["quote"] and any(c["quote"] in p for p in paragraphs_of(archive, c["item_id"]))
         assert c["url"] == f"/punkt/{c['item_id']}"

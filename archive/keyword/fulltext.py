@@ -836,6 +836,13 @@ class KeywordResults:
     total: int
     facets: dict[str, dict[str, int]]
     highlight: Highlight
+    exact: int = -1  # items matching every part (AND); -1: the same as total (no relaxation)
+    min_match: int = 0  # parts an item had to match in a relaxed search; 0: all (exact AND)
+    parts: int = 0  # significant parts of the query
+
+    @property
+    def relaxed(self) -> bool:
+        return self.min_match > 0
 
 
 class KeywordSearcher:
@@ -1035,25 +1042,74 @@ class KeywordSearcher:
         mask, _ = self._matches(root, filters, query, scored=False)
         return int(np.count_nonzero(mask))
 
+    def _relaxed(self, root: AllOf, filters: Filters, exact: np.ndarray, relax_below: int,
+                 scored: bool) -> tuple[np.ndarray, np.ndarray, int, int] | None:
+        """BM25 over the OR of the query's positive parts with a minimum-should-match that
+        relaxes stepwise (n-1, n-2, ... 1 parts) until at least `relax_below` items match (or
+        1 is reached). A part is a word (its compound parts included), a phrase or an OR
+        group. Returns (mask of the relaxed items not in `exact`, their scores, minimum
+        matched, number of parts), or None when the query has a single part."""
+        fields = ["decision"] if filters.decisions_only else list(FIELD_BOOSTS)
+        folded = None if filters.decisions_only else FOLDED_FIELD
+        clauses = [q for q in (self._node(p, fields, folded) for p in root.parts if not isinstance(p, Not))
+                   if q is not None]
+        n = len(clauses)
+        if n < 2:
+            return None
+        evaluator = _Evaluator(self.searcher, self._arrays())
+        matched = np.zeros(evaluator.size, dtype=np.int32)
+        total = np.zeros(evaluator.size, dtype=np.float64)
+        for clause in clauses:
+            mask, scores = evaluator.run(clause, scored=scored)
+            matched += mask
+            total += scores
+        allowed = evaluator.arrays.alive().copy()
+        restrict = self._filter(filters)
+        if restrict is not None:
+            allowed &= evaluator.run(restrict, scored=False)[0]
+        exclude = self.exclusion(root)
+        if exclude is not None:
+            allowed &= ~evaluator.run(exclude, scored=False)[0]
+        matched[~allowed] = 0
+        have = int(np.count_nonzero(exact))
+        minimum = n - 1
+        while minimum > 1 and have + int(np.count_nonzero((matched >= minimum) & ~exact)) < relax_below:
+            minimum -= 1
+        mask = (matched >= minimum) & ~exact
+        # coordination: an item matching more of the parts ranks above one matching fewer
+        return mask, total * (matched / n), minimum, n
+
     def search(self, root: AllOf, filters: Filters, *, sort: str = "relevance", limit: int = 10,
-               facets: bool = True) -> KeywordResults | None:
+               facets: bool = True, relax_below: int = 0) -> KeywordResults | None:
         """None when the query has nothing searchable left (only stop words, symbols).
         `total` and the facet counts are exact; hits are the first `limit` by score (ties:
-        index order) or by date (ties: index order)."""
+        index order) or by date (ties: index order). When fewer than `relax_below` items
+        match every part, items matching some of the parts follow the exact ones (see
+        `_relaxed`); `min_match` of the result says so."""
         self._terms, self._folded, self._prefixes = set(), set(), []
         query = self.compile(root, filters)
         if query is None:
             return None
         scored = sort == "relevance"  # a sorted search carries sort keys, not scores
         mask, scores = self._matches(root, filters, query, scored=scored)
+        exact_count = int(np.count_nonzero(mask))
+        tier = np.zeros(mask.size, dtype=np.int8)
+        min_match, parts = 0, 0
+        if relax_below and exact_count < relax_below:
+            relaxed = self._relaxed(root, filters, mask, relax_below, scored)
+            if relaxed is not None and relaxed[0].any():
+                extra, extra_scores, min_match, parts = relaxed
+                tier[extra] = 1
+                scores = np.where(extra, extra_scores, scores)
+                mask = mask | extra
         docnums = np.flatnonzero(mask)
         limit = max(1, limit)
         if scored:
-            order = np.lexsort((docnums, -scores[docnums]))
+            order = np.lexsort((docnums, -scores[docnums], tier[docnums]))
         else:
             _values, dates = self._arrays().codes("date")
             keys = dates[docnums]
-            order = np.lexsort((docnums, -keys if sort == "date" else keys))
+            order = np.lexsort((docnums, -keys if sort == "date" else keys, tier[docnums]))
         top = docnums[order[:limit]]
         hits = []
         for docnum in top.tolist():
@@ -1069,4 +1125,5 @@ class KeywordSearcher:
                 counts = np.bincount(picked[picked >= 0], minlength=len(values))
                 groups[name] = {values[i]: int(counts[i]) for i in np.flatnonzero(counts).tolist()}
         highlight = Highlight(frozenset(self._terms), frozenset(self._folded), tuple(self._prefixes))
-        return KeywordResults(hits, int(docnums.size), groups, highlight)
+        return KeywordResults(hits, int(docnums.size), groups, highlight,
+                              exact=exact_count if min_match else -1, min_match=min_match, parts=parts)

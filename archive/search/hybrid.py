@@ -1,9 +1,14 @@
 """Semantic and hybrid search modes, at item level.
 
 - semantic: the best passage per item by cosine similarity to the query embedding.
-- hybrid (the default mode): reciprocal rank fusion (RRF) of the keyword ranking and the
-  semantic ranking. RRF needs no score calibration between the two engines: an item's
-  fused score is the sum over rankings of 1 / (K + rank).
+- hybrid (the default mode): fusion of the keyword ranking and the semantic ranking, each
+  weighted by the evidence it carries for this query (`fusion_weights`): a keyword ranking
+  of items holding every word counts more than one of partial matches; a question leans on
+  the semantic ranking, a case number or a quoted phrase on the keyword ranking. Two fusion
+  functions (Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval", ACM TOIS
+  2023): weighted reciprocal rank fusion (sum of w / (k + rank)) and a convex combination
+  of min-max normalised scores. `SearchSettings` holds every tunable; docs/EVALUATION.md
+  the held-out measurements behind them.
 
 Both honour the same filters as keyword search. When no vectors exist yet (embedding
 still running, or never run), hybrid degrades to keyword results with a message saying
@@ -12,29 +17,27 @@ so, and semantic returns a message instead of results.
 from __future__ import annotations
 
 import html
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from archive.settings import DEFAULT, SearchSettings
 from archive.storage import ids
 from archive.search.keyword import (
+    MESSAGE_NO_HITS,
+    MESSAGE_RELAXED,
     SearchHit,
     SearchRequest,
     SearchResponse,
     _filters,
+    _limit,
     fill_snippets,
     keyword_search,
-    register_ranker,
 )
 from archive.search.semantic import PassageHit, SemanticUnavailable, embedding_progress, semantic_passages
 from archive.storage.store import Archive
+from archive.text.query import parse, query_shape
 
-RRF_K = 60
-POOL = 100  # how deep each ranking is read before fusion
-SEMANTIC_MAX_RESULTS = 50  # a semantic ranking has no natural end; show at most this many items
 SNIPPET_CHARS = 320
-# Cosine similarities of e5 models crowd into a narrow band (0.80-0.90 for related and
-# unrelated text alike), so an absolute cut-off means little. A semantic ranking keeps the
-# items within this distance of its best item; see docs/EVALUATION.md for the calibration.
-SEMANTIC_WINDOW = 0.05
+_FEW_EXACT_START = "Kun "  # MESSAGE_FEW_EXACT, which only concerns keyword mode
 
 
 def _allowed_items(archive: Archive, request: SearchRequest, messages: list[str]) -> set[str] | None:
@@ -58,7 +61,7 @@ def _passage_snippet(hit: PassageHit, title: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _semantic_hits(archive: Archive, request: SearchRequest, limit: int, messages: list[str]) -> list[SearchHit]:
+def _semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings: SearchSettings) -> list[SearchHit]:
     query = (request.q or "").strip()[:500]
     if not query:
         return []
@@ -66,7 +69,7 @@ def _semantic_hits(archive: Archive, request: SearchRequest, limit: int, message
     passages = semantic_passages(archive, query, limit=limit, model=getattr(request, "model", None),
                                  allowed_items=allowed, decisions_only=bool(request.decisions_only))
     if passages:
-        floor = passages[0].score - SEMANTIC_WINDOW
+        floor = passages[0].score - settings.semantic_window
         passages = [p for p in passages if p.score >= floor]
     refs = archive.item_refs([p.item_id for p in passages])
     hits = []
@@ -119,12 +122,14 @@ def _page(hits: list[SearchHit], request: SearchRequest, limit: int) -> list[Sea
     return hits[offset: offset + limit]
 
 
-def semantic_search(archive: Archive, request: SearchRequest, limit: int) -> SearchResponse:
+def semantic_search(archive: Archive, request: SearchRequest,
+                    settings: SearchSettings = DEFAULT.search) -> SearchResponse:
+    """Semantic mode: items by their best passage's similarity to the query."""
     messages: list[str] = []
     _filters(request, messages)  # validates dates and kind, collecting messages
     response = SearchResponse((request.q or "").strip(), "semantic", 0, [], messages=messages)
     try:
-        hits = _semantic_hits(archive, request, SEMANTIC_MAX_RESULTS, messages)
+        hits = _semantic_hits(archive, request, settings.semantic_max_results, settings)
     except SemanticUnavailable as exc:
         messages.append(str(exc))
         return response
@@ -133,28 +138,33 @@ def semantic_search(archive: Archive, request: SearchRequest, limit: int) -> Sea
     hits = _sorted(hits, request.sort)
     response.total = len(hits)
     response.facets = _facets(hits)
-    response.hits = _page(hits, request, limit)
+    response.hits = _page(hits, request, _limit(request))
     return response
 
 
-def hybrid_search(archive: Archive, request: SearchRequest, limit: int) -> SearchResponse:
-    pool = max(POOL, limit + int(request.offset or 0))
+def hybrid_search(archive: Archive, request: SearchRequest,
+                  settings: SearchSettings = DEFAULT.search) -> SearchResponse:
+    """Hybrid mode: the keyword and the semantic ranking fused (`fuse`)."""
+    limit = _limit(request)
+    pool = max(settings.pool, limit + int(request.offset or 0))
     keyword = keyword_search(archive, replace(request, mode="keyword", limit=pool, offset=0, sort="relevance"),
-                             snippets=False)
+                             settings, snippets=False)
     messages = list(keyword.messages)
     try:
-        semantic = _semantic_hits(archive, request, pool, [])
+        semantic = _semantic_hits(archive, request, pool, settings)
     except SemanticUnavailable as exc:
         semantic = []
         messages.append(f"{exc} Viser resultater for nøgleordssøgning.")
     else:
         if (note := _progress_message(archive, request)):
             messages.append(note)
-    fused = fuse(keyword.hits, semantic)
-    if semantic and keyword.total == 0:
-        # nothing matched the words: the semantic ranking alone answers, so drop the
-        # keyword "no hits" message and keep only messages about the query itself
-        messages = [m for m in messages if "Ingen punkter" not in m]
+    weights = fusion_weights(request.q, keyword, settings)
+    fused = fuse(keyword.hits, semantic, weights, settings, exact=keyword.exact if keyword.exact >= 0 else None)
+    if semantic:
+        # the semantic ranking answers too: messages about how many items hold every word
+        # concern keyword mode only; keep the messages about the query itself
+        messages = [m for m in messages if m not in (MESSAGE_NO_HITS, MESSAGE_RELAXED)
+                    and not m.startswith(_FEW_EXACT_START)]
     fused = _sorted(fused, request.sort)
     page = _page(fused, request, limit)
     # snippets only for the shown page: hits from the keyword ranking (kept by `fuse` where an
@@ -167,18 +177,68 @@ def hybrid_search(archive: Archive, request: SearchRequest, limit: int) -> Searc
                           facets=_facets(fused), suggestion=keyword.suggestion, messages=messages)
 
 
-def fuse(keyword: list[SearchHit], semantic: list[SearchHit], k: int = RRF_K) -> list[SearchHit]:
-    """Reciprocal rank fusion at item level. The keyword hit's snippet (with highlighted
-    words) is kept where an item is in both rankings."""
+@dataclass(frozen=True)
+class FusionWeights:
+    """Weights of one query's rankings: keyword hits holding every word, keyword hits holding
+    some of them, and the semantic ranking."""
+
+    exact: float
+    relaxed: float
+    semantic: float = 1.0
+
+
+def fusion_weights(q: str, keyword: SearchResponse, settings: SearchSettings) -> FusionWeights:
+    """How much each ranking counts for this query (see the module docstring)."""
+    shape = query_shape(q, parse(q).root)
+    factor = {"question": settings.question_factor, "code": settings.code_factor}.get(shape, 1.0)
+    return FusionWeights(settings.keyword_weight * factor, settings.relaxed_keyword_weight * factor)
+
+
+def fuse(keyword: list[SearchHit], semantic: list[SearchHit], weights: FusionWeights,
+         settings: SearchSettings = DEFAULT.search, exact: int | None = None) -> list[SearchHit]:
+    """Fusion at item level of a keyword ranking (its first `exact` hits hold every word;
+    None: all do) and a semantic ranking. The keyword hit's snippet (with highlighted words)
+    is kept where an item is in both rankings."""
+    exact = len(keyword) if exact is None else exact
     scores: dict[str, float] = {}
     best: dict[str, SearchHit] = {}
-    for ranking in (keyword, semantic):
-        for rank, hit in enumerate(ranking, start=1):
-            scores[hit.item_id] = scores.get(hit.item_id, 0.0) + 1.0 / (k + rank)
-            best.setdefault(hit.item_id, hit)
+    if settings.fusion == "convex":
+        contributions = _convex(keyword, semantic, weights, exact)
+    elif settings.fusion == "rrf":
+        contributions = _rrf(keyword, semantic, weights, exact, settings.rrf_k)
+    else:
+        raise ValueError(f"unknown fusion {settings.fusion!r}; expected 'rrf' or 'convex'")
+    for hit, value in contributions:
+        scores[hit.item_id] = scores.get(hit.item_id, 0.0) + value
+        best.setdefault(hit.item_id, hit)
     order = sorted(scores, key=lambda item_id: -scores[item_id])
     return [replace(best[item_id], score=scores[item_id]) for item_id in order]
 
 
-register_ranker("semantic", semantic_search)
-register_ranker("hybrid", hybrid_search)
+def _keyword_weight(rank: int, weights: FusionWeights, exact: int) -> float:
+    return weights.exact if rank < exact else weights.relaxed
+
+
+def _rrf(keyword, semantic, weights: FusionWeights, exact: int, k: int):
+    for rank, hit in enumerate(keyword):
+        yield hit, _keyword_weight(rank, weights, exact) / (k + rank + 1)
+    for rank, hit in enumerate(semantic):
+        yield hit, weights.semantic / (k + rank + 1)
+
+
+def _normalised(hits: list[SearchHit]) -> list[float]:
+    if not hits:
+        return []
+    values = [h.score for h in hits]
+    lo, hi = min(values), max(values)
+    return [1.0 if hi == lo else (v - lo) / (hi - lo) for v in values]
+
+
+def _convex(keyword, semantic, weights: FusionWeights, exact: int):
+    """Convex combination of min-max normalised scores: each ranking's share is its weight
+    over the sum of the weights."""
+    for rank, (hit, value) in enumerate(zip(keyword, _normalised(keyword))):
+        w = _keyword_weight(rank, weights, exact)
+        yield hit, value * w / (w + weights.semantic)
+    for hit, value in zip(semantic, _normalised(semantic)):
+        yield hit, value * weights.semantic / (_keyword_weight(0, weights, exact) + weights.semantic)

@@ -1,8 +1,11 @@
-"""Search over agenda items: the request, the response, and keyword ranking with snippets.
+"""Keyword search over agenda items, and the request and response every search mode shares.
 
-`search(archive, request)` is the one entry point for the CLI and the web app. Only
-mode="keyword" is implemented here; semantic and hybrid rankers plug in through
-`register_ranker` and can fuse `keyword_ranking(...)` with their own ranking.
+`keyword_search(archive, request, settings)` is keyword mode; `archive.search.semantic` and
+`archive.search.hybrid` hold the other two modes and `archive.search.modes.search` calls the
+one a request names. When no item holds every word, keyword search ranks the items holding
+most of them (a minimum-should-match that relaxes stepwise, BM25 within) after any exact
+matches, with `MESSAGE_RELAXED` on the response. Stop words and question words never decide
+a match (`archive.text.analysis.QUERY_STOP_WORDS`).
 
 Snippets are HTML: the text is HTML-escaped first, then matched words are wrapped in
 <mark>...</mark>, so a snippet can be inserted into a page as is and never carries markup
@@ -16,7 +19,6 @@ import html
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date as Date
-from typing import Callable
 
 from archive.text.analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
 from archive.keyword.fulltext import (
@@ -28,7 +30,9 @@ from archive.keyword.fulltext import (
     KeywordResults,
 )
 from archive.storage.model import KINDS, Item, Paragraph
-from archive.text.query import AllOf, parse, words_of
+from archive.settings import DEFAULT, SearchSettings
+from archive.text.pages import page_of_offset
+from archive.text.query import AllOf, parse, significant, words_of
 
 MODES = ("keyword", "semantic", "hybrid")
 SORTS = ("relevance", "date", "date-asc")
@@ -46,6 +50,8 @@ MESSAGE_NO_INDEX = "Søgeindekset mangler. Kør 'kkr-arkiv reindex' for at genop
 MESSAGE_BAD_DATE = "Datoen '{value}' blev ikke forstået (brug ÅÅÅÅ-MM-DD) og er ignoreret."
 MESSAGE_BAD_KIND = "Dokumenttypen '{value}' findes ikke (dagsorden eller referat) og er ignoreret."
 MESSAGE_NO_HITS = "Ingen punkter matcher søgningen."
+MESSAGE_RELAXED = "Ingen punkter indeholder alle ordene – viser de bedste delvise træf."
+MESSAGE_FEW_EXACT = "Kun {count} punkt(er) indeholder alle ordene; derefter følger de bedste delvise træf."
 
 
 @dataclass
@@ -116,6 +122,12 @@ class SearchResponse:
     suggestion: str | None = None
     messages: list[str] = field(default_factory=list)
     snippet_context: object = field(default=None, repr=False, compare=False)
+    exact: int = -1  # keyword mode: items holding every word (the first hits); -1: not known
+
+    @property
+    def relaxed(self) -> bool:
+        """Keyword mode: some hits hold only some of the words."""
+        return 0 <= self.exact < self.total
 
     @property
     def message(self) -> str | None:
@@ -143,51 +155,25 @@ class RankedItem:
     page: int
 
 
-Ranker = Callable[["object", SearchRequest, int], SearchResponse]
-_RANKERS: dict[str, Ranker] = {}
+# ---------------------------------------------------------------------------- keyword mode
 
 
-def register_ranker(mode: str, ranker: Ranker) -> None:
-    """Plug in the search for `mode` ("semantic", "hybrid"): a function
-    (archive, request, limit) -> SearchResponse."""
-    if mode not in MODES:
-        raise ValueError(f"unknown search mode {mode!r}; expected one of {', '.join(MODES)}")
-    _RANKERS[mode] = ranker
-
-
-# ---------------------------------------------------------------------------- entry points
-
-
-def search(archive, request: SearchRequest) -> SearchResponse:
-    """Search the archive. Never raises for any user text; raises ValueError for a mode or
-    sort order that does not exist (a programming error, not user input)."""
-    if request.mode not in MODES:
-        raise ValueError(f"unknown search mode {request.mode!r}; expected one of {', '.join(MODES)}")
-    if request.sort not in SORTS:
-        raise ValueError(f"unknown sort order {request.sort!r}; expected one of {', '.join(SORTS)}")
-    if request.mode != "keyword":
-        from archive.search import hybrid  # noqa: F401  (registers the semantic and hybrid rankers)
-
-        ranker = _RANKERS.get(request.mode)
-        if ranker is None:
-            raise ValueError(f"search mode {request.mode!r} is not available in this installation")
-        return ranker(archive, request, _limit(request))
-    return keyword_search(archive, request)
-
-
-def keyword_ranking(archive, request: SearchRequest, limit: int) -> list[RankedItem]:
+def keyword_ranking(archive, request: SearchRequest, limit: int,
+                    settings: SearchSettings = DEFAULT.search) -> list[RankedItem]:
     """The keyword ranking alone (filters and sort of `request` applied, offset ignored):
     the first `limit` items with score, snippet and snippet page, for rank fusion."""
-    wide = SearchRequest(**{**request.__dict__, "mode": "keyword", "limit": limit, "offset": 0})
-    response = keyword_search(archive, wide, facets=False, suggest=False)
+    wide = replace(request, mode="keyword", limit=limit, offset=0)
+    response = keyword_search(archive, wide, settings, facets=False, suggest=False)
     return [RankedItem(h.item_id, h.score, h.snippet, h.page) for h in response.hits]
 
 
-def keyword_search(archive, request: SearchRequest, *, facets: bool = True, suggest: bool = True,
-                   snippets: bool = True) -> SearchResponse:
+def keyword_search(archive, request: SearchRequest, settings: SearchSettings = DEFAULT.search, *,
+                   facets: bool = True, suggest: bool = True, snippets: bool = True) -> SearchResponse:
     """Keyword search. With snippets=False the hits carry no snippet yet (page = the item's
     first page) and `response.snippet_context` lets `fill_snippets` add them later, for the
-    few hits that are shown (hybrid search ranks a deep pool and shows a page of it)."""
+    few hits that are shown (hybrid search ranks a deep pool and shows a page of it).
+    `response.exact` is the number of items holding every word (the first hits); fewer
+    than `response.total` when the match was relaxed."""
     parsed = parse(request.q)
     messages = list(parsed.messages)
     filters = _filters(request, messages)
@@ -196,10 +182,14 @@ def keyword_search(archive, request: SearchRequest, *, facets: bool = True, sugg
         if not messages:
             messages.append(MESSAGE_EMPTY)
         return response
+    root = significant(parsed.root)
+    if root is None:
+        messages.append(MESSAGE_ONLY_STOP_WORDS)
+        return response
     index = KeywordIndex(archive.paths)
     try:
-        return _run(archive, index, parsed.root, request, filters, response, facets=facets, suggest=suggest,
-                    snippets=snippets)
+        return _run(archive, index, root, request, filters, response, facets=facets, suggest=suggest,
+                    snippets=snippets, relax_below=settings.relax_below)
     except KeywordIndexMissing:
         # The read side never writes: the index is built by the indexer (`kkr-arkiv reindex`).
         messages.append(MESSAGE_NO_INDEX)
@@ -210,18 +200,25 @@ def keyword_search(archive, request: SearchRequest, *, facets: bool = True, sugg
 
 
 def _run(archive, index: KeywordIndex, root: AllOf, request: SearchRequest, filters: Filters,
-         response: SearchResponse, *, facets: bool, suggest: bool, snippets: bool = True) -> SearchResponse:
+         response: SearchResponse, *, facets: bool, suggest: bool, snippets: bool = True,
+         relax_below: int = 0) -> SearchResponse:
     limit = _limit(request)
     offset = min(max(int(request.offset or 0), 0), MAX_OFFSET)
     with index.searcher() as searcher:
-        results = searcher.search(root, filters, sort=request.sort, limit=offset + limit, facets=facets)
+        results = searcher.search(root, filters, sort=request.sort, limit=offset + limit, facets=facets,
+                                  relax_below=relax_below)
         if results is None:
             response.messages.append(MESSAGE_ONLY_STOP_WORDS)
             return response
-        if suggest and (results.total == 0 or _has_unknown_word(searcher, root)):
+        if suggest and (results.total == 0 or results.relaxed or _has_unknown_word(searcher, root)):
             response.suggestion = _suggestion(searcher, response.query, root, filters)
         analysis = searcher.analysis
     response.total = results.total
+    response.exact = results.total
+    if results.relaxed:
+        response.exact = results.exact
+        response.messages.append(MESSAGE_FEW_EXACT.format(count=results.exact) if results.exact
+                                 else MESSAGE_RELAXED)
     response.facets = _facets(results)
     if snippets:
         response.hits = _hits(archive, results, analysis, offset, limit, filters.decisions_only)
@@ -590,20 +587,3 @@ def _window(text: str, matches: list[tuple[int, int, str]]) -> tuple[list[tuple[
     if hi < len(text):
         fragments.append((" …", False))
     return fragments, (inside[0][0] if inside else lo)
-
-
-_ALNUM = re.compile(r"[^\W_]")
-
-
-def page_of_offset(paragraph: Paragraph, text: str, offset: int) -> int:
-    """The physical page of character `offset` of the paragraph's text, found by counting
-    letters and digits through its printed lines (robust to hyphenation and spacing)."""
-    if not paragraph.lines:
-        return paragraph.page_first
-    target = len(_ALNUM.findall(text[:offset]))
-    seen = 0
-    for line in paragraph.lines:
-        seen += len(_ALNUM.findall(line.text))
-        if seen > target:
-            return line.page
-    return paragraph.lines[-1].page

@@ -39,6 +39,7 @@ import Stemmer
 from whoosh.analysis import Analyzer, Token
 
 from archive.filemode import as_if_opened
+from archive.text.danish import FOLD
 
 # Snowball's Danish stop word list (https://snowballstem.org/algorithms/danish/stop.txt).
 STOP_WORDS: frozenset[str] = frozenset(
@@ -49,12 +50,28 @@ STOP_WORDS: frozenset[str] = frozenset(
     din nogle hos blive mange ad bliver hendes været thi jer sådan""".split()
 )
 
+# Words that give a search query its form as a question, not its topic. With STOP_WORDS they
+# are the one list of words that never decide whether an item matches a search (query side
+# only: the index keeps them, so a phrase with them still matches).
+QUESTION_WORDS: frozenset[str] = frozenset(
+    """hvad hvor hvem hvornår hvordan hvorfor hvorledes hvilke hvilken hvilket hvormed hvorhen
+    blevet besluttet besluttede vedtog vedtaget sket skete står gjorde sagde mente fortæl
+    kan får fik gør gøre findes fandtes""".split()
+)
+QUERY_STOP_WORDS: frozenset[str] = STOP_WORDS | QUESTION_WORDS
+
+
+def is_query_stop_word(word: str) -> bool:
+    """True for a query word that never decides a match (stop word or question word)."""
+    return normalise_text(word).lower().strip(".,;:?!") in QUERY_STOP_WORDS
+
+
 # A run of letters/digits, optionally joined to more runs by - . , / or an apostrophe.
 _TOKEN_RE = re.compile(r"[^\W_]+(?:[-.,/'’][^\W_]+)*")
 _PART_SPLIT_RE = re.compile(r"[-/'’.,]")
 _CODE_PART_SPLIT_RE = re.compile(r"[-/]")
 _HAS_DIGIT_RE = re.compile(r"\d")
-_FOLD_TABLE = str.maketrans({"å": "aa", "æ": "ae", "ø": "oe", "ä": "ae", "ö": "oe", "ü": "u", "é": "e"})
+_FOLD_TABLE = str.maketrans(FOLD)
 _VOWELS = set("aeiouyæøå")
 MAX_TOKEN_LENGTH = 60  # longer "words" are noise (URLs, garbage); they are skipped
 

@@ -19,6 +19,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Union
 
+from archive.text.analysis import QUESTION_WORDS, is_query_stop_word
+
 MAX_QUERY_CHARS = 500
 MIN_PREFIX_CHARS = 3
 MAX_CLAUSES = 40  # more words than this add nothing but cost
@@ -182,3 +184,28 @@ def words_of(node: Node) -> list[str]:
     if isinstance(node, AllOf):
         return [w for p in node.parts for w in words_of(p)]
     return []
+
+
+def significant(root: AllOf) -> AllOf | None:
+    """`root` without the words that never decide a match (stop words and question words,
+    `archive.text.analysis.QUERY_STOP_WORDS`); None when no positive part is left."""
+    parts = tuple(p for p in root.parts if not (isinstance(p, Word) and not p.prefix and is_query_stop_word(p.text)))
+    if not any(not isinstance(p, Not) for p in parts):
+        return None
+    return AllOf(parts)
+
+
+_CODE = re.compile(r"\d[\w]*[-./][\w]|[A-Za-zÆØÅæøå]+-\d")  # "SAG-2026-00801", "00.01.00-A00", "§ 18-1"
+
+
+def query_shape(text: str, root: AllOf | None) -> str:
+    """"code" for a case number, code or quoted phrase; "question" for a question as people
+    type them (a question mark, or a question word among the first two words); else "words"."""
+    if root is not None and any(isinstance(p, Phrase) for p in root.parts):
+        return "code"
+    if _CODE.search(text or ""):
+        return "code"
+    first = [w.lower() for w in (text or "").split()[:2]]
+    if (text or "").rstrip().endswith("?") or any(w in QUESTION_WORDS for w in first):
+        return "question"
+    return "words"
