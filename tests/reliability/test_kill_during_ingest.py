@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from archive.search.keyword import SearchRequest, search
+from archive.search.modes import SearchRequest, search
 from archive.storage.store import Archive
 
 from .helpers import CORPUS, ROOT, snapshot
