@@ -37,23 +37,33 @@ def cli(ctx: click.Context, data: str | None) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--wait", "wait_seconds", default=600.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to wait for another writer to finish.")
 @click.option("--embed/--no-embed", default=True, show_default=True,
               help="Embed new passages for semantic search after ingesting.")
 @click.option("--model", default=None, help="Embedding model (default $KKR_ARKIV_MODEL or multilingual-e5-small).")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], embed: bool, model: str | None) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, embed: bool, model: str | None) -> None:
     """Ingest PDF files or folders (recursively) into the archive."""
+    import dataclasses
+
     from tqdm import tqdm
 
+    from archive.settings import DEFAULT
+    from archive.storage.writelock import ArchiveBusy
     from indexer.pipeline import ingest_paths
 
     archive = _open(ctx, readonly=False)
     with archive:
-        report = ingest_paths(
-            archive, paths,
-            progress=lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr),
-            say=lambda msg: click.echo(msg, err=True),
-        )
+        try:
+            report = ingest_paths(
+                archive, paths,
+                progress=lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr),
+                say=lambda msg: click.echo(msg, err=True),
+                settings=dataclasses.replace(DEFAULT.ingest, lock_wait_seconds=wait_seconds),
+            )
+        except ArchiveBusy as busy:
+            raise click.ClickException(f"{busy}; nothing was ingested, try again later") from None
         for rejection in report.rejected:
             click.echo(f"rejected: {rejection}", err=True)
         click.echo(report.summary())
@@ -138,8 +148,8 @@ def export(ctx: click.Context, as_json: bool, output) -> None:
             output.write(json.dumps(document_record(full), ensure_ascii=False) + "\n")
 
 
-@cli.command()
-@click.argument("query")
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("query")  # may start with '-' (an excluded word): `search "-sjælland flygtninge"`
 @click.option("--mode", type=click.Choice(["keyword", "semantic", "hybrid"]), default="hybrid", show_default=True)
 @click.option("--council", default=None, help='e.g. "KKR Hovedstaden"')
 @click.option("--kind", type=click.Choice(["dagsorden", "referat"]), default=None)
@@ -198,20 +208,22 @@ def ask(ctx, question: str, as_json: bool, model: str | None) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Worker processes (default: one per core).")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
+@click.option("--threads", default=None, type=click.IntRange(1, 256),
+              help="Threads per worker (default 32: threads waiting on slow clients cost no CPU).")
 @click.option("--embed-in-background/--no-embed-in-background", default=False, show_default=True,
               help="Embed passages that lack vectors in a low-priority child process while serving; "
                    "keyword search works at once, semantic results fill in as vectors land.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int,
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int | None,
           embed_in_background: bool) -> None:
     """Serve the web app with gunicorn (one worker process per core)."""
-    from .server import WebServer, default_workers
+    from .server import DEFAULT_THREADS, WebServer, default_workers
 
     data = ctx.obj["data"]
     with _open(ctx):  # fail early, with a clear message, when there is no archive
         pass
     workers = workers or default_workers()
+    threads = threads or DEFAULT_THREADS
     embedder = _start_background_embedding(data) if embed_in_background else None
     # One OpenMP thread per query embedding: the workers' own threads already keep the cores
     # busy, and nested OpenMP threads only fight over them (set after the embedder child,

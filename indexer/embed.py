@@ -3,18 +3,23 @@
 Vectors are cached by passage text hash and model, so re-ingesting an unchanged
 document, or one whose paragraphs mostly stayed the same, embeds nothing new.
 Batches are committed as they are done, so search can use vectors as they land.
+One embedder at a time writes vectors and the vector index (``embed.lock``, apart from the
+ingest lock so that ingest and a background embedder run side by side); a second one finds the
+lock taken, says so and leaves the work to the first.
 """
 from __future__ import annotations
 
 import time
 from typing import Callable
 
+from archive.storage.store import Archive
+from archive.storage.writelock import ArchiveBusy, writer_lock
 from archive.vectors.ann import update_vector_index
 from archive.vectors.embedding import load_embedder
-from archive.storage.store import Archive
 from indexer.store import store_vectors
 
 BATCH = 32
+EMBED_LOCK = "embed.lock"
 
 
 def embed_missing(
@@ -25,6 +30,15 @@ def embed_missing(
     progress: bool = True,
 ) -> int:
     """Embed every passage without a vector for the active model; returns how many were embedded."""
+    try:
+        with writer_lock(archive.paths.root / EMBED_LOCK, wait_seconds=0, say=lambda _m: None):
+            return _embed_missing(archive, model=model, say=say, progress=progress)
+    except ArchiveBusy:
+        say("Embeddings: another embedder is running on this archive; it will embed the new passages.")
+        return 0
+
+
+def _embed_missing(archive: Archive, *, model: str | None, say: Callable[[str], None], progress: bool) -> int:
     embedder = load_embedder(model)
     if getattr(embedder, "fallback_reason", None) is None:  # a fallback is announced by load_embedder
         say(f"Embedder: {embedder.description}")

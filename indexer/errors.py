@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .filenames import display_name
+
 
 class RejectedPDF(Exception):
     """A file that cannot be ingested, with a short English reason.
@@ -13,7 +15,7 @@ class RejectedPDF(Exception):
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = Path(path)
         self.reason = reason
-        super().__init__(f"{self.path.name}: {reason}")
+        super().__init__(f"{display_name(self.path.name)}: {reason}")
 
     def __str__(self) -> str:
-        return f"{self.path.name}: {self.reason}"
+        return f"{display_name(self.path.name)}: {self.reason}"

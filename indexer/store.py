@@ -13,8 +13,9 @@ import tempfile
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
+from archive.filemode import as_if_opened
 from archive.storage import ids
 from archive.storage.model import PAGE_HEADING, Block, Document, Item, Paragraph
 from archive.storage.store import Archive
@@ -70,7 +71,8 @@ def storable(doc: Document) -> Document:
 
 
 def store_document(archive: Archive, doc: Document, pdf_path: Path, *,
-                   passages: list[list[PassageDraft]] | None = None) -> StoreResult:
+                   passages: list[list[PassageDraft]] | None = None,
+                   before_commit: Callable[[], None] | None = None) -> StoreResult:
     """Add `doc` (parsed from `pdf_path`), replacing an earlier version of the same
     document (same body, authority, date and kind) in one transaction.
 
@@ -120,6 +122,8 @@ def store_document(archive: Archive, doc: Document, pdf_path: Path, *,
             _insert_item(archive, item_id, doc_id, position, item)
             if passages is not None:
                 _insert_passages(archive, item_id, passages[position])
+        if before_commit is not None:  # e.g. the keyword index, reading this transaction
+            before_commit()
         if os.environ.get(CRASH_POINT_ENV) == "before-commit":
             os._exit(70)  # like SIGKILL: no cleanup, no rollback, no commit
         conn.execute("COMMIT")
@@ -139,6 +143,7 @@ def _keep_pdf(archive: Archive, pdf_path: Path, sha256: str) -> None:
     os.close(fd)
     try:
         shutil.copyfile(pdf_path, tmp)
+        as_if_opened(tmp)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

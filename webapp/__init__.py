@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, g
+from flask import Flask, g, url_for
 
 from archive.runtime import LruCache, Runtime
 from archive.storage.layout import resolve_root
@@ -16,6 +16,9 @@ from archive.storage.layout import resolve_root
 from . import errors, filters
 
 MAX_QUERY_LENGTH = 500
+# The public address of the archive (e.g. https://arkiv.example.dk), for permalinks. Unset, links
+# are relative: the Host header a client sends is never written into a page.
+BASE_URL_ENV = "KKR_ARKIV_BASE_URL"
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -28,7 +31,8 @@ CSP = "; ".join([
     "frame-ancestors 'none'",
 ])
 # The browser's PDF viewer must be free to run in its own way; the PDF still cannot be framed.
-PDF_CSP = "frame-ancestors 'none'"
+# An archived PDF is someone else's file on our origin: sandboxed, it cannot run script as us.
+PDF_CSP = "sandbox; frame-ancestors 'none'"
 
 
 def create_app(data: str | os.PathLike | None = None, *, runtime: Runtime | None = None, **config) -> Flask:
@@ -42,6 +46,7 @@ def create_app(data: str | os.PathLike | None = None, *, runtime: Runtime | None
         PAGE_IMAGE_CACHE_SIZE=64,
         JSON_SORT_KEYS=False,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
+        BASE_URL=os.environ.get(BASE_URL_ENV, "").rstrip("/"),
     )
     app.config.update(config)
     app.json.ensure_ascii = False
@@ -53,6 +58,8 @@ def create_app(data: str | os.PathLike | None = None, *, runtime: Runtime | None
 
     app.extensions["kkr_runtime"] = runtime or Runtime(page_images=LruCache(app.config["PAGE_IMAGE_CACHE_SIZE"]))
     app.register_blueprint(views)
+    app.add_template_global(lambda endpoint, **values: app.config["BASE_URL"] + url_for(endpoint, **values),
+                            "permalink_for")
     app.register_blueprint(api, url_prefix="/api")
     filters.register(app)
 

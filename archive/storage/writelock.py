@@ -49,7 +49,7 @@ def writer_lock(path: Path, *, wait_seconds: float = 600, say: Callable[[str], N
         previous = os.pread(fd, 64, 0).decode(errors="replace").strip()
         if previous.isdigit() and int(previous) != os.getpid() and not _pid_alive(int(previous)):
             say(f"Recovered the archive lock left by an interrupted writer (pid {previous}); "
-                "its unfinished document was rolled back.")
+                "what it had not committed was discarded.")
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         try:

@@ -38,6 +38,7 @@ from typing import Iterable, Iterator
 import Stemmer
 from whoosh.analysis import Analyzer, Token
 
+from archive.filemode import as_if_opened
 from archive.text.danish import FOLD
 
 # Snowball's Danish stop word list (https://snowballstem.org/algorithms/danish/stop.txt).
@@ -363,6 +364,7 @@ def atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        as_if_opened(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -96,7 +96,7 @@
           current.push({
             id: id,
             citation: button.getAttribute("data-ref-citation"),
-            url: button.getAttribute("data-ref-url")
+            url: new URL(button.getAttribute("data-ref-url"), window.location.href).href  // the page's own origin
           });
           if (!saveRefs(current)) return;
         }
