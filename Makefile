@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test bench clean
+.PHONY: install run test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: install
 
 test: install
 	$(PY) -m pytest
+
+# the tests without the `slow` marker (embeddings, browser, fuzzing in child processes): under two minutes
+test-fast: install
+	$(PY) -m pytest -m "not slow"
 
 bench: install
 	$(PY) -m pip install --quiet -e '.[test,bench]'

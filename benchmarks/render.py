@@ -17,6 +17,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from archive.storage.model import Document
+from archive.text.citation import format_date_da
 
 WIDTH, HEIGHT = A4
 LEFT = 99.0
@@ -24,8 +25,6 @@ RIGHT = 510.0
 TOP = 104.0  # first text line (distance from the top edge)
 BOTTOM = 770.0  # last baseline (distance from the top edge)
 REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-          "oktober", "november", "december")
 
 
 def _safe(text: str) -> str:
@@ -95,7 +94,7 @@ def render(doc: Document, path: Path) -> int:
     w.text(LEFT, 203, "Dagsorden" if doc.kind == "dagsorden" else "Referat", BOLD, 30)
     w.text(LEFT, 249, doc.council, REGULAR, 18)
     top = 317
-    for label, value in (("Mødedato", f"{d.day}. {MONTHS[d.month - 1]} {d.year}"),
+    for label, value in (("Mødedato", format_date_da(d)),
                          ("Mødetidspunkt", doc.time), ("Mødested", doc.place)):
         w.text(LEFT, top, f"{label}: {value}", BOLD, 11)
         top += 18

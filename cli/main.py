@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from archive.runtime import Runtime
 from archive.storage.layout import DATA_ENV
 from archive.storage.store import Archive
 
@@ -31,6 +32,7 @@ def cli(ctx: click.Context, data: str | None) -> None:
     """kkr-arkiv: a searchable archive of KKR agendas and minutes."""
     ctx.ensure_object(dict)
     ctx.obj["data"] = data
+    ctx.obj["runtime"] = Runtime()  # this process's state, passed to what needs it
 
 
 @cli.command()
@@ -221,6 +223,23 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
     finally:
         if embedder is not None and embedder.poll() is None:
             embedder.terminate()
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def inspect(file: Path, as_json: bool) -> None:
+    """Show how FILE is read: metadata, items, blocks and roles, decisions, page furniture,
+    and what the parser was unsure of (no archive needed)."""
+    from indexer.errors import RejectedPDF
+    from indexer.inspection import format_text, inspect_pdf
+
+    try:
+        report = inspect_pdf(file)
+    except RejectedPDF as exc:
+        click.echo(f"rejected: {exc}", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else format_text(report))
 
 
 def _start_background_embedding(data: str | None):

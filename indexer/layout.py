@@ -21,7 +21,11 @@ MARGIN_BAND = 0.12
 # A margin-band text is furniture when it recurs on at least this share of the pages.
 REPEAT_SHARE = 0.3
 
-_BOLD_RE = re.compile(r"bold|black|heavy", re.IGNORECASE)
+_BOLD_RE = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
+_ITALIC_RE = re.compile(r"italic|oblique|kursiv", re.IGNORECASE)
+# Outside the margin band, furniture must stand in a run of furniture lines from the page
+# edge, within this share of the page height, at a position repeated on many pages.
+RUN_BAND = 0.25
 _DIGITS_RE = re.compile(r"\d+")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -35,6 +39,7 @@ class Word:
     bottom: float
     bold: bool
     size: float
+    italic: bool = False
 
 
 @dataclass(slots=True)
@@ -50,6 +55,7 @@ class Line:
     text: str = ""
     bold: bool = False
     size: float = 0.0
+    italic: bool = False
 
     def __post_init__(self) -> None:
         self.refresh()
@@ -63,11 +69,14 @@ class Line:
         self.bottom = max(w.bottom for w in ws)
         self.text = " ".join(w.text for w in ws)
         weight = Counter[bool]()
+        slant = Counter[bool]()
         sizes = Counter[float]()
         for w in ws:
             weight[w.bold] += len(w.text)
+            slant[w.italic] += len(w.text)
             sizes[w.size] += len(w.text)
         self.bold = weight[True] > weight[False]
+        self.italic = slant[True] > slant[False]
         self.size = sizes.most_common(1)[0][0]
 
     @property
@@ -83,6 +92,7 @@ class Page:
     lines: list[Line] = field(default_factory=list)
     word_count: int = 0
     links: list[str] = field(default_factory=list)  # URIs of link annotations
+    furniture: list[Line] = field(default_factory=list)  # removed running headers/footers
 
 
 def read_pages(pdf: pdfplumber.PDF) -> list[Page]:
@@ -103,6 +113,7 @@ def _read_page(page: Any, number: int) -> Page:
             bottom=w["bottom"],
             bold=bool(_BOLD_RE.search(w["fontname"])),
             size=round(float(w["size"]), 1),
+            italic=bool(_ITALIC_RE.search(w["fontname"])),
         )
         for w in raw
         if w["text"].strip()
@@ -143,23 +154,47 @@ def _in_margin_band(line: Line, page: Page) -> bool:
     )
 
 
+def _in_run_band(line: Line, page: Page) -> bool:
+    return line.bottom <= page.height * RUN_BAND or line.top >= page.height * (1 - RUN_BAND)
+
+
 def remove_furniture(pages: list[Page]) -> None:
-    """Drop running headers/footers: margin-band lines whose text recurs on many pages."""
+    """Drop running headers/footers: margin lines whose text recurs on many pages.
+
+    A line in the narrow margin band is furniture when its text (digits normalised) recurs
+    there on many pages. Deeper multi-line headers ("Sundheds- og Forebyggelsesudvalget /
+    Referat / Dato: 04.12.2012 / Side 3") are furniture when they also recur at the same
+    height and stand in an unbroken run of furniture lines from the page edge.
+    """
     pages_with_text = [p for p in pages if p.lines]
     if len(pages_with_text) < 2:
         return
     counts: Counter[str] = Counter()
+    placed: Counter[tuple[str, int]] = Counter()
     for page in pages_with_text:
-        keys = {furniture_key(ln.text) for ln in page.lines if _in_margin_band(ln, page)}
-        counts.update(keys)
+        counts.update({furniture_key(ln.text) for ln in page.lines if _in_margin_band(ln, page)})
+        zone = [ln for ln in page.lines if _in_run_band(ln, page)]
+        placed.update({(furniture_key(ln.text), round(ln.top / 2)) for ln in zone})
     threshold = max(2, math.ceil(REPEAT_SHARE * len(pages_with_text)))
     furniture = {k for k, n in counts.items() if n >= threshold}
+
+    def repeated_here(line: Line) -> bool:
+        return placed[(furniture_key(line.text), round(line.top / 2))] >= threshold
+
     for page in pages_with_text:
-        page.lines = [
-            ln
-            for ln in page.lines
-            if not (_in_margin_band(ln, page) and furniture_key(ln.text) in furniture)
-        ]
+        drop = {
+            id(ln) for ln in page.lines
+            if _in_margin_band(ln, page) and furniture_key(ln.text) in furniture
+        }
+        for run in (page.lines, page.lines[::-1]):
+            for ln in run:
+                if id(ln) in drop:
+                    continue
+                if not (_in_run_band(ln, page) and repeated_here(ln)):
+                    break
+                drop.add(id(ln))
+        page.furniture = [ln for ln in page.lines if id(ln) in drop]
+        page.lines = [ln for ln in page.lines if id(ln) not in drop]
 
 
 def body_font_size(pages: list[Page]) -> float:

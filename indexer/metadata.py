@@ -12,15 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 
 from archive.storage.model import KINDS
-from indexer.layout import Line
-
-MONTHS = {
-    "januar": 1, "februar": 2, "marts": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
-    "august": 8, "september": 9, "oktober": 10, "november": 11, "december": 12,
-}  # fmt: skip
-
-_DATE_TEXT_RE = re.compile(r"(\d{1,2})\.?\s+([a-zæøå]+)\.?\s+(\d{4})", re.IGNORECASE)
-_DATE_NUM_RE = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")
+from indexer.genre import clock_of, kind_of, parse_danish_date, safe_date
+from indexer.layout import Line, Word
 _FILE_RE = re.compile(r"^(?P<slug>.+?)_(?P<date>\d{4}-\d{2}-\d{2})_(?P<kind>[a-z]+)$")
 _LABEL_RE = re.compile(r"^(?P<label>[^\W\d][\w .]{0,30}?):\s*(?P<value>.*)$")
 
@@ -31,7 +24,10 @@ LABELS: dict[str, str] = {
     "mødested": "place", "sted": "place", "lokale": "place",
     "deltagere": "attendees", "til stede": "attendees", "tilstede": "attendees",
     "deltager": "attendees", "fremmødte": "attendees",
+    "medlemmer": "attendees", "udvalgsmedlemmer": "attendees",
     "afbud": "absent", "fraværende": "absent", "fravær": "absent",
+    "afbud/fraværende": "absent", "fraværende/afbud": "absent",
+    "sekretær": "other", "referent": "other", "mødeleder": "other", "formand": "other",
 }  # fmt: skip
 LIST_FIELDS = ("attendees", "absent")
 
@@ -47,31 +43,43 @@ class Metadata:
     absent: list[str] = field(default_factory=list)
 
 
-def parse_danish_date(text: str) -> Date | None:
-    """Parse "7. april 2026" or "07-04-2026" into a date; None if there is none."""
-    m = _DATE_TEXT_RE.search(text)
-    if m and m.group(2).lower() in MONTHS:
-        return _safe_date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
-    m = _DATE_NUM_RE.search(text)
-    if m:
-        return _safe_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    return None
-
-
-def _safe_date(year: int, month: int, day: int) -> Date | None:
-    try:
-        return Date(year, month, day)
-    except ValueError:
-        return None
-
-
 def read_metadata(cover: list[Line], stem: str) -> Metadata:
     """Read the metadata from the cover lines; fill gaps from the file name ``stem``."""
     meta = Metadata()
     _read_title(cover, meta)
     _read_fields(cover, meta)
+    _read_unlabelled(cover, meta)
     _fill_from_file_name(stem, meta)
     return meta
+
+
+def _read_unlabelled(cover: list[Line], meta: Metadata) -> None:
+    """Covers that print the date, time and place as lines of their own:
+    "tirsdag den 4. december 2012, kl. 13:00" / "i Mødecenter C, ..." or
+    "Torsdag den 20. juni 2013" / "Kl. 10:30" / "Kaløvig Kursuscenter" / "8410 Rønde"."""
+    if meta.date is not None:
+        return
+    at = next((k for k, ln in enumerate(cover) if not _label_field(ln.text)
+               and parse_danish_date(ln.text) and len(ln.text.split()) <= 10), None)
+    if at is None:
+        return
+    date_line = cover[at]
+    meta.date = parse_danish_date(date_line.text)
+    place: list[str] = []
+    for line in cover[at:]:
+        text = " ".join(line.text.split())
+        clock = clock_of(text)
+        if clock and not meta.time:
+            meta.time = clock
+            continue
+        if line is date_line:
+            continue
+        if (meta.place or _label_field(text) or kind_of(text) or abs(line.size - date_line.size) > 0.3
+                or line.bold != date_line.bold):
+            break
+        place.append(text[2:] if text.startswith("i ") else text)
+    if place and not meta.place:
+        meta.place = ", ".join(place)
 
 
 def _read_title(cover: list[Line], meta: Metadata) -> None:
@@ -81,9 +89,12 @@ def _read_title(cover: list[Line], meta: Metadata) -> None:
     )
     for line in by_size:
         word = line.text.strip().lower()
-        if not meta.kind and word in KINDS:
-            meta.kind = word
-        elif not meta.council and word not in KINDS and not _is_date_line(line.text):
+        kind = kind_of(word)
+        if not meta.kind and kind:
+            meta.kind = kind
+        elif not meta.council and not kind and not _is_date_line(line.text) and not _label_field(
+            line.text
+        ) and not clock_of(line.text):
             meta.council = " ".join(line.text.split())
         if meta.kind and meta.council:
             return
@@ -95,6 +106,9 @@ def _is_date_line(text: str) -> bool:
 
 def _label_field(text: str) -> tuple[str, str] | None:
     """("date", "7. april 2026") for "Mødedato: 7. april 2026"; None for other lines."""
+    bare = " ".join(text.split()).rstrip(":").lower()
+    if bare in LABELS:  # a label on a line of its own, with or without colon ("Tilstede")
+        return LABELS[bare], ""
     m = _LABEL_RE.match(text.strip())
     if not m:
         return None
@@ -106,6 +120,7 @@ def _read_fields(cover: list[Line], meta: Metadata) -> None:
     """Labelled single-value fields, and the entry lines under list labels."""
     current: str | None = None
     entries: dict[str, list[Line]] = {name: [] for name in LIST_FIELDS}
+    columns: set[int] = set()  # ids of lines cut from a line set in columns: each an entry
     for line in cover:
         labelled = _label_field(line.text)
         if labelled:
@@ -117,12 +132,17 @@ def _read_fields(cover: list[Line], meta: Metadata) -> None:
             else:
                 _set_scalar(meta, name, value)
         elif current:
-            entries[current].append(line)
-    meta.attendees = join_entries(entries["attendees"])
-    meta.absent = join_entries(entries["absent"])
+            parts = _columns(line)
+            if len(parts) > 1:
+                columns.update(id(part) for part in parts)
+            entries[current].extend(parts)
+    meta.attendees = join_entries(entries["attendees"], columns)
+    meta.absent = join_entries(entries["absent"], columns)
 
 
 def _set_scalar(meta: Metadata, name: str, value: str) -> None:
+    if name == "other":
+        return
     if name == "date" and meta.date is None:
         meta.date = parse_danish_date(value)
     elif name == "time" and not meta.time:
@@ -131,7 +151,21 @@ def _set_scalar(meta: Metadata, name: str, value: str) -> None:
         meta.place = value
 
 
-def join_entries(lines: list[Line]) -> list[str]:
+def _columns(line: Line) -> list[Line]:
+    """A list line set in columns ("Jesper Mathiesen (A)      Ole Bjerregaard (V)") as one
+    line per column: words are split where the gap is far wider than a space."""
+    parts: list[list[Word]] = [[line.words[0]]]
+    for prev, word in zip(line.words, line.words[1:]):
+        if word.x0 - prev.x1 > 2.5 * line.size:
+            parts.append([word])
+        else:
+            parts[-1].append(word)
+    if len(parts) == 1:
+        return [line]
+    return [Line(page=line.page, words=ws) for ws in parts]
+
+
+def join_entries(lines: list[Line], columns: set[int] | None = None) -> list[str]:
     """Join list lines into entries; a wrapped line continues the entry above it.
 
     A line continues the previous entry when that entry has an unclosed parenthesis or
@@ -149,7 +183,8 @@ def join_entries(lines: list[Line]) -> list[str]:
         text = text.split(":", 1)[1].strip() if _label_field(text) else text
         if not text:
             continue
-        if entries and previous and _continues(entries[-1], text, line, previous, margin, right):
+        if (entries and previous and id(line) not in (columns or ())
+                and _continues(entries[-1], text, line, previous, margin, right)):
             entries[-1] = f"{entries[-1]} {text}"
         else:
             entries.append(text)
@@ -176,7 +211,7 @@ def _fill_from_file_name(stem: str, meta: Metadata) -> None:
     if not meta.kind and m.group("kind") in KINDS:
         meta.kind = m.group("kind")
     if meta.date is None:
-        meta.date = _safe_date(*(int(x) for x in m.group("date").split("-")))
+        meta.date = safe_date(*(int(x) for x in m.group("date").split("-")))
     if not meta.council:
         meta.council = _council_from_slug(m.group("slug"))
 

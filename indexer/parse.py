@@ -1,4 +1,9 @@
-"""Parsing a KKR agenda (dagsorden) or minutes (referat) PDF into a ``Document``.
+"""Parsing a meeting document (dagsorden, referat) PDF into a ``Document``.
+
+A document is a meeting document by the genre's signals (a kind word, a meeting body and
+date, cover labels such as "Mødedato" or "Afbud", items, dated decisions), never by its file
+name. A meeting document whose items cannot be found is returned unstructured (its page
+texts kept, with the reason); only other documents are rejected.
 
 ``parse_pdf`` never lets a raw exception escape: anything that makes the file unusable
 is reported as ``RejectedPDF`` with a short reason.
@@ -6,23 +11,32 @@ is reported as ``RejectedPDF`` with a short reason.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from archive.storage.model import KINDS, Document
+from archive.storage.model import KINDS, Document, Item
+from indexer import genre
 from indexer.errors import RejectedPDF
-from indexer.layout import Page, body_font_size, read_pages
-from indexer.metadata import read_metadata
-from indexer.structure import split_document
+from indexer.layout import Line, Page, body_font_size, read_pages
+from indexer.metadata import Metadata, read_metadata
+from indexer.structure import Split, split_document
 
-NOT_AGENDA = "no agenda items found: not a KKR agenda or minutes"
+NOT_AGENDA = "not a meeting document: no agenda or minutes, meeting body or agenda items found"
+NO_ITEMS = "no agenda items found"
 
 
 def parse_pdf(path: Path) -> Document:
-    """Parse one PDF; raise ``RejectedPDF`` when it is not a usable KKR agenda/minutes."""
+    """Parse one PDF; raise ``RejectedPDF`` when it is not a usable meeting document."""
+    return parse_with_layout(path)[0]
+
+
+def parse_with_layout(path: Path) -> tuple[Document, list[Page], Split]:
+    """Parse one PDF and return the document with the pages and split it was read from
+    (for ``inspect``); raises ``RejectedPDF`` like ``parse_pdf``."""
     path = Path(path)
     data = _read_bytes(path)
     pages = _read_layout(path)
@@ -69,15 +83,17 @@ def _open_failure_reason(exc: Exception) -> str:
     return f"the PDF is corrupt: {detail}"
 
 
-def _build_document(path: Path, data: bytes, pages: list[Page]) -> Document:
-    split = split_document(pages, body_font_size(pages))
-    meta = read_metadata(split.cover, path.stem)
-    if not split.items or meta.kind not in KINDS or not meta.council:
+def _build_document(path: Path, data: bytes, pages: list[Page]) -> tuple[Document, list[Page], Split]:
+    split, meta = read_structure(path, pages)
+    if not is_meeting_document(split, meta, pages):
         raise RejectedPDF(path, NOT_AGENDA)
     if meta.date is None:
         raise RejectedPDF(path, "no meeting date found on the cover or in the file name")
+    mark_decisions(split.items, meta)
+    structured = bool(split.items)
+    texts = [ln.text for p in pages for ln in [*p.lines, *p.furniture]]
     return Document(
-        council=meta.council,
+        council=meta.council or genre.authority_of("", texts),
         kind=meta.kind,
         date=meta.date,
         time=meta.time,
@@ -88,4 +104,75 @@ def _build_document(path: Path, data: bytes, pages: list[Page]) -> Document:
         page_count=len(pages),
         file_name=path.name,
         sha256=hashlib.sha256(data).hexdigest(),
-    )
+        authority=genre.authority_of(meta.council, texts),
+        structured=structured,
+        unstructured_reason="" if structured else NO_ITEMS,
+        page_texts=[] if structured else [page_text(p) for p in pages],
+    ), pages, split
+
+
+def read_structure(path: Path, pages: list[Page]) -> tuple[Split, Metadata]:
+    """Items and metadata; gaps in the cover filled from running headers and decisions."""
+    split = split_document(pages, body_font_size(pages))
+    meta = read_metadata(split.cover, path.stem)
+    furniture = [ln for p in pages for ln in p.furniture]
+    if not meta.kind or meta.date is None:
+        header = read_metadata(_distinct(furniture), "")
+        meta.kind = meta.kind or header.kind
+        meta.date = meta.date or header.date
+        meta.council = meta.council or header.council
+    decided = [(d, b) for it in split.items for d, b in _decision_headings(it)]
+    if meta.date is None and decided:
+        dates = Counter(d.date for d, _ in decided if d.date)
+        meta.date = dates.most_common(1)[0][0] if dates else None
+    if not meta.council:
+        bodies = Counter(body for _, body in decided if body)
+        meta.council = bodies.most_common(1)[0][0] if bodies else ""
+    if not meta.kind and any(it.decisions for it in split.items):
+        meta.kind = "referat"
+    return split, meta
+
+
+def _distinct(lines: list[Line]) -> list[Line]:
+    seen: set[str] = set()
+    out = []
+    for ln in lines:
+        if ln.text not in seen:
+            seen.add(ln.text)
+            out.append(ln)
+    return out
+
+
+def _decision_headings(item: Item) -> list[tuple[genre.Heading, str]]:
+    found = []
+    for decision in item.decisions:
+        heading = genre.block_heading_of(decision.heading)
+        if heading is not None:
+            found.append((heading, " ".join(heading.body.split())))
+    return found
+
+
+def is_meeting_document(split: Split, meta: Metadata, pages: list[Page]) -> bool:
+    """The genre's signals: a kind word (dagsorden, referat, beslutningsprotokol) with a
+    body or date, or agenda items with a meeting date or recorded decisions."""
+    if meta.kind in KINDS and (meta.council or meta.date is not None):
+        return True
+    decided = any(it.decisions for it in split.items)
+    return bool(split.items) and (meta.date is not None or decided) and bool(meta.council)
+
+
+def mark_decisions(items: list[Item], meta: Metadata) -> None:
+    """Mark each item's decision of this meeting: the one dated the meeting date, else
+    (no decision is dated) the last one, in minutes."""
+    for item in items:
+        dated = [d for d in item.decisions if d.date is not None]
+        if dated:
+            for d in dated:
+                d.this_meeting = d.date == meta.date
+        elif item.decisions and meta.kind == "referat":
+            item.decisions[-1].this_meeting = True
+
+
+def page_text(page: Page) -> str:
+    """The text of a page as lines, furniture removed (for unstructured documents)."""
+    return "\n".join(ln.text for ln in page.lines)

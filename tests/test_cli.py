@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from archive.storage.store import Archive
 
 from .test_ingest import run_cli
@@ -37,6 +39,7 @@ def test_search_filters_on_the_command_line(corpus_archive_dir):
     assert bad.returncode == 2  # a usage error, not a crash
 
 
+@pytest.mark.slow  # rebuilds the index in a child process
 def test_reindex_rebuilds_into_a_new_folder_and_search_keeps_working(corpus_archive_dir, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(corpus_archive_dir, data)

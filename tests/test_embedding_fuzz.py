@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # fuzzing the native embedder in child processes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # The reproduction from the issue, and other code points whose compatibility normalisation

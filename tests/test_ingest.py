@@ -83,6 +83,7 @@ def test_case_history_runs_across_meetings_and_councils(corpus_archive):
     assert {ref.council for ref in history} >= {"KKR Hovedstaden", "KKR Sjælland"}
 
 
+@pytest.mark.slow  # ingests the corpus twice
 def test_reingest_is_a_noop_and_a_changed_file_replaces_its_version(tmp_path):
     data = tmp_path / "data"
     src = copy_pdfs(tmp_path / "in", [f"{HOVEDSTADEN_APRIL}_referat"])
@@ -104,6 +105,7 @@ def test_reingest_is_a_noop_and_a_changed_file_replaces_its_version(tmp_path):
         assert archive.item(f"{HOVEDSTADEN_APRIL}_referat_3.2") is not None  # permalinks survive
 
 
+@pytest.mark.slow  # ingests in child processes
 def test_cli_ingest_reports_and_exit_codes(tmp_path):
     data = tmp_path / "data"
     src = copy_pdfs(tmp_path / "in", [f"{HOVEDSTADEN_APRIL}_dagsorden", "kkr-sjaelland_2026-09-24_referat"])
@@ -177,6 +179,7 @@ def test_rejected_file_changes_nothing_archived(tmp_path):
         assert snapshot(data) == before
 
 
+@pytest.mark.slow  # ingests in child processes
 def test_interrupted_ingest_leaves_the_archive_as_it_was(tmp_path):
     data = tmp_path / "data"
     first = copy_pdfs(tmp_path / "a", ["kkr-sjaelland_2026-09-24_dagsorden"])

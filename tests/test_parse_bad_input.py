@@ -83,7 +83,8 @@ def test_ordinary_letter(tmp_path: Path) -> None:
     c.drawText(text)
     c.showPage()
     c.save()
-    assert _reject(path).reason == "no agenda items found: not a KKR agenda or minutes"
+    assert _reject(path).reason == (
+        "not a meeting document: no agenda or minutes, meeting body or agenda items found")
 
 
 def test_error_message_format() -> None:

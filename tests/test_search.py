@@ -329,6 +329,7 @@ def test_sync_is_incremental(scratch):
     assert index.sync(scratch).summary() == "keyword index up to date"
 
 
+@pytest.mark.slow  # rebuilds the index
 def test_rebuild_swaps_atomically_and_readers_keep_working(scratch):
     index = KeywordIndex(scratch.paths)
     before = index.current_dir()
@@ -410,6 +411,7 @@ def test_deleted_index_is_recreated(scratch):
     assert run(scratch, "herberg").total == expected
 
 
+@pytest.mark.slow  # rebuilds the index twice
 def test_compound_flag_switch_rebuilds(scratch):
     stats = KeywordIndex(scratch.paths, compounds=False).sync(scratch)
     assert stats.rebuilt and "compound" in stats.reason

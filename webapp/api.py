@@ -1,20 +1,14 @@
 """The JSON API (read-only, GET only). Unknown ids answer a JSON 404."""
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
+from archive.answers.answer import answer_question
+
 from . import services as s
+from .errors import json_error
 
-log = logging.getLogger(__name__)
 api = Blueprint("api", __name__)
-
-
-def _error(status: int, code: str, message: str):
-    response = jsonify(error=code, message=message)
-    response.status_code = status
-    return response
 
 
 @api.route("/search")
@@ -22,14 +16,12 @@ def search():
     archive = s.get_archive()
     params = s.parse_search_args(request.args, api=True)
     if params.too_long:
-        return _error(400, "query_too_long", params.errors[0])
+        return json_error(400, "query_too_long", params.errors[0])
     if params.errors:
-        return _error(400, "bad_request", " ".join(params.errors))
+        return json_error(400, "bad_request", " ".join(params.errors))
     if not params.q:
-        return _error(400, "missing_query", "Angiv en søgning med parameteren q.")
+        return json_error(400, "missing_query", "Angiv en søgning med parameteren q.")
     outcome = s.run_search(archive, params)
-    if outcome.response is None:
-        return _error(503, "unavailable", outcome.notice)
     data = outcome.response.to_json()
     if outcome.notice and not data.get("message"):
         data["message"] = outcome.notice
@@ -79,19 +71,11 @@ def ask():
     archive = s.get_archive()
     max_len = current_app.config["MAX_QUERY_LENGTH"]
     q = " ".join((request.args.get("q") or "").split())
-    module = s.answer_module()
-    if module is None:
-        return _error(503, "unavailable", "Spørg arkivet er ikke tilgængelig endnu.")
     if not q:
-        return _error(400, "missing_query", "Angiv et spørgsmål med parameteren q.")
+        return json_error(400, "missing_query", "Angiv et spørgsmål med parameteren q.")
     if len(q) > max_len:
-        return _error(400, "query_too_long", f"Spørgsmålet er for langt ({len(q)} tegn). Det må højst være {max_len} tegn.")
-    try:
-        answer = module.answer_question(archive, q)
-    except Exception:
-        log.exception("answer_question failed")
-        return _error(500, "server_error", "Spørgsmålet kunne ikke besvares lige nu.")
-    return jsonify(answer.to_json())
+        return json_error(400, "query_too_long", f"Spørgsmålet er for langt ({len(q)} tegn). Det må højst være {max_len} tegn.")
+    return jsonify(answer_question(archive, q).to_json())
 
 
 @api.route("/<path:_rest>")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import re
 import threading
-from collections import OrderedDict
 from pathlib import Path
 
 from archive.storage.model import Item, LineBox
@@ -20,31 +19,6 @@ MATCH_FILL = (255, 170, 0, 120)
 
 _RENDER_LOCK = threading.Lock()
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-class PageImageCache:
-    """A tiny thread-safe LRU of rendered PNGs."""
-
-    def __init__(self, size: int = 64):
-        self.size = max(0, size)
-        self._data: OrderedDict[tuple, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> bytes | None:
-        with self._lock:
-            png = self._data.get(key)
-            if png is not None:
-                self._data.move_to_end(key)
-            return png
-
-    def put(self, key: tuple, png: bytes) -> None:
-        if not self.size:
-            return
-        with self._lock:
-            self._data[key] = png
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
 
 
 def query_words(q: str) -> list[str]:

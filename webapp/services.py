@@ -3,8 +3,6 @@ search call with its graceful fallback, and the shaping of items for display and
 from __future__ import annotations
 
 import html
-import importlib
-import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -13,23 +11,39 @@ from datetime import date
 from flask import abort, current_app, g, url_for
 from markupsafe import Markup, escape
 
+from archive.runtime import Runtime
+from archive.search.keyword import (
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MESSAGE_NO_HITS,
+    MODES,
+    SORTS,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+)
+from archive.search.modes import search
 from archive.storage import ids
-from archive.text.citation import cite, format_date_da
 from archive.storage.model import KINDS, Item, ItemRef
 from archive.storage.store import Archive
+from archive.text.analysis import STOP_WORDS
+from archive.text.citation import cite, format_date_da
+from archive.text.danish import REGIONS
+from archive.text.pages import page_segments
 
-log = logging.getLogger(__name__)
 
-MODES = ("hybrid", "keyword", "semantic")
-SORTS = ("relevance", "date", "date-asc")
+DEFAULT_MODE = "hybrid"
 PAGE_SIZE = 10
-MAX_OFFSET = 10_000
 CASE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,60}$")
 GENERIC_CASE_PER_DOCUMENT = 3  # a case number on more items than this in one document is a catch-all
 TIMELINE_LIMIT = 20
-FALLBACK_NOTICE = "Semantisk søgning er ikke tilgængelig lige nu. Viser resultater for nøgleordssøgning."
 
 # ------------------------------------------------------------------ archive
+
+
+def runtime() -> Runtime:
+    """This process's state, made by `create_app`."""
+    return current_app.extensions["kkr_runtime"]
 
 
 def get_archive() -> Archive:
@@ -93,28 +107,10 @@ def councils(archive: Archive) -> list[str]:
 # ------------------------------------------------------------------ search
 
 
-def search_module():
-    """archive.search.modes, or None while it is not available."""
-    try:
-        return importlib.import_module("archive.search.modes")
-    except ImportError:
-        log.warning("archive.search.modes is not importable", exc_info=True)
-        return None
-
-
-def answer_module():
-    """archive.answers.answer, or None while question answering is not available."""
-    try:
-        module = importlib.import_module("archive.answers.answer")
-    except ImportError:
-        return None
-    return module if hasattr(module, "answer_question") else None
-
-
 @dataclass
 class SearchParams:
     q: str = ""
-    mode: str = "hybrid"
+    mode: str = DEFAULT_MODE
     council: str = ""
     kind: str = ""
     date_from: date | None = None
@@ -144,11 +140,11 @@ class SearchParams:
             "sort": self.sort, "side": str(self.page),
         }
         args.update(overrides)
-        defaults = {"mode": "hybrid", "sort": "relevance", "side": "1"}
+        defaults = {"mode": DEFAULT_MODE, "sort": "relevance", "side": "1"}
         return {k: v for k, v in args.items() if v not in ("", None) and defaults.get(k) != v}
 
-    def request(self, module):
-        return module.SearchRequest(
+    def request(self) -> SearchRequest:
+        return SearchRequest(
             q=self.q, mode=self.mode, council=self.council or None, kind=self.kind or None,
             date_from=self.date_from, date_to=self.date_to, decisions_only=self.decisions,
             sort=self.sort, limit=self.limit, offset=self.offset,
@@ -183,8 +179,8 @@ def parse_search_args(args, *, api: bool = False) -> SearchParams:
         params.too_long = True
         q = q[:max_len]
     params.q = q
-    mode = args.get("mode") or "hybrid"
-    params.mode = mode if mode in MODES else "hybrid"
+    mode = args.get("mode") or DEFAULT_MODE
+    params.mode = mode if mode in MODES else DEFAULT_MODE
     council = (args.get("council") or "").strip()
     params.council = council[:100]
     kind = args.get("kind") or ""
@@ -199,7 +195,7 @@ def parse_search_args(args, *, api: bool = False) -> SearchParams:
     sort = args.get("sort") or "relevance"
     params.sort = sort if sort in SORTS else "relevance"
     if api:
-        params.limit = _int(args.get("limit"), PAGE_SIZE, 1, 100)
+        params.limit = _int(args.get("limit"), PAGE_SIZE, 1, MAX_LIMIT)
         params.offset = _int(args.get("offset"), 0, 0, MAX_OFFSET)
     else:
         page = _int(args.get("side"), 1, 1, MAX_OFFSET // PAGE_SIZE)
@@ -209,28 +205,29 @@ def parse_search_args(args, *, api: bool = False) -> SearchParams:
 
 @dataclass
 class SearchOutcome:
-    response: object | None
-    notice: str = ""  # shown above the results (fallback to keyword search, unavailable search)
-    mode_used: str = "hybrid"
+    response: SearchResponse
+    notice: str = ""  # shown above the results (keyword results instead of an unavailable mode)
+    mode_used: str = DEFAULT_MODE
+
+    @property
+    def messages(self) -> list[str]:
+        """The response's messages worth showing: not the notice again, not "no hits" (the page
+        says that itself)."""
+        return [m for m in self.response.messages if m and m != MESSAGE_NO_HITS and m != self.notice]
+
+    @property
+    def suggestion(self) -> str | None:
+        suggestion = self.response.suggestion
+        return suggestion if suggestion and suggestion.strip() != self.response.query else None
 
 
 def run_search(archive: Archive, params: SearchParams) -> SearchOutcome:
-    module = search_module()
-    if module is None:
-        return SearchOutcome(None, "Søgningen er ikke tilgængelig endnu.", params.mode)
-    try:
-        response = module.search(archive, params.request(module))
-    except Exception as exc:  # semantic search may be missing (no model, no vectors): fall back
-        if params.mode == "keyword":
-            raise
-        log.warning("%s search failed, falling back to keyword search: %s", params.mode, exc)
-        response = module.search(archive, replace(params, mode="keyword").request(module))
-        # a SemanticUnavailable carries a Danish message for users; anything else gets ours
-        notice = str(exc) if "Unavailable" in type(exc).__name__ and str(exc) else FALLBACK_NOTICE
-        return SearchOutcome(response, notice, "keyword")
-    if params.mode != "keyword" and not getattr(response, "total", 0) and getattr(response, "message", ""):
-        fallback = module.search(archive, replace(params, mode="keyword").request(module))
-        if getattr(fallback, "total", 0):
+    """The one place the web app searches. A semantic or hybrid search that finds nothing and
+    says why (no model, no vectors yet) is answered with keyword results under that message."""
+    response = search(archive, params.request())
+    if params.mode != "keyword" and not response.total and response.message:
+        fallback = search(archive, replace(params, mode="keyword").request())
+        if fallback.total:
             return SearchOutcome(fallback, response.message, "keyword")
     return SearchOutcome(response, "", params.mode)
 
@@ -263,63 +260,26 @@ def safe_snippet(snippet: str | None) -> Markup:
     return Markup("".join(out))
 
 
-def normalize_facets(facets) -> dict[str, list[tuple[str, str, int]]]:
-    """Facets in whatever reasonable shape search returns -> {name: [(value, label, count), ...]}."""
-    result: dict[str, list[tuple[str, str, int]]] = {}
-    if not isinstance(facets, dict):
-        return result
-    for name, values in facets.items():
-        triples: list[tuple[str, str, int]] = []
-        if isinstance(values, dict):
-            triples = [(str(k), str(k), int(v)) for k, v in values.items() if isinstance(v, (int, float))]
-        elif isinstance(values, (list, tuple)):
-            for entry in values:
-                if isinstance(entry, dict):
-                    value = entry.get("value", entry.get("name", entry.get("key")))
-                    label = entry.get("label", value)
-                    count = entry.get("count", entry.get("n"))
-                    if value is not None and isinstance(count, (int, float)):
-                        triples.append((str(value), str(label), int(count)))
-                elif isinstance(entry, (list, tuple)) and len(entry) == 2:
-                    triples.append((str(entry[0]), str(entry[0]), int(entry[1])))
-        if triples:
-            result[str(name)] = triples
-    return result
-
-
-def hits_of(response) -> list:
-    """The hits of a search response (`results`, or `hits` in archive.search.keyword)."""
-    hits = getattr(response, "results", None)
-    if hits is None:
-        hits = getattr(response, "hits", None)
-    return list(hits or [])
+def facet_rows(response: SearchResponse) -> dict[str, list[tuple[str, str, int]]]:
+    """The response's facets as {name: [(value, label, count), ...]} for the template."""
+    return {name: [(str(f["value"]), str(f["label"]), int(f["count"])) for f in entries]
+            for name, entries in response.facets.items() if entries}
 
 
 FACET_LABEL = {"council": "Råd", "kind": "Dokumenttype", "year": "År", "block": "Afsnit",
-               "decision": "Beslutninger", "decisions": "Beslutninger", "group": "Gruppe"}
+               "decision": "Beslutninger", "group": "Gruppe"}
 
 
-def similar_items(archive: Archive, item: Item, exclude: set[str], limit: int = 5) -> list:
-    """'More like this': a keyword search on the content words of the item's title."""
-    module = search_module()
-    if module is None:
+def similar_items(archive: Archive, item: Item, exclude: set[str], limit: int = 5) -> list[SearchHit]:
+    """'More like this': a keyword search on the content words of the item's title, one hit
+    per meeting and item number."""
+    words = title_terms(item.title)
+    if not words:
         return []
-    similar = getattr(module, "similar_items", None)
-    try:
-        if similar is not None:
-            hits = similar(archive, item.id, limit=limit + len(exclude) + 4)
-        else:
-            words = title_terms(item.title)
-            if not words:
-                return []
-            request = module.SearchRequest(q=" OR ".join(words), mode="keyword", limit=limit + len(exclude) + 8)
-            hits = hits_of(module.search(archive, request))
-    except Exception:
-        log.warning("similar items failed for %s", item.id, exc_info=True)
-        return []
+    request = SearchRequest(q=" OR ".join(words), mode="keyword", limit=limit + len(exclude) + 8)
     seen_meeting_numbers: set[tuple] = set()
     out = []
-    for hit in hits:
+    for hit in search(archive, request).hits:
         if hit.item_id in exclude:
             continue
         key = (document_id_of(hit.item_id).rpartition("_")[0], hit.number)  # one per meeting and item
@@ -332,18 +292,15 @@ def similar_items(archive: Archive, item: Item, exclude: set[str], limit: int = 
     return out
 
 
-_STOP = {
-    "af", "og", "i", "på", "til", "for", "om", "med", "fra", "den", "det", "de", "en", "et", "at", "er",
-    "samt", "ved", "under", "efter", "mellem", "orientering", "godkendelse", "drøftelse", "status",
+# Title words that name the kind of item or where it was held, not what it is about.
+_TITLE_GENERIC = {
+    "samt", "ved", "mellem", "orientering", "godkendelse", "drøftelse", "status",
     "udpegning", "behandling", "sag", "sager", "kkr", "nyt", "ny", "nye", "model",
-    # council names say where, not what
-    "hovedstaden", "hovedstadens", "sjælland", "sjællands", "syddanmark", "syddanmarks",
-    "midtjylland", "midtjyllands", "nordjylland", "nordjyllands",
-}
+} | {form for region in REGIONS for form in (region.lower(), region.lower() + "s")}
 
 
 def title_terms(title: str) -> list[str]:
-    words = [w for w in re.findall(r"\w+", title.lower()) if len(w) > 2 and w not in _STOP and not w.isdigit()]
+    words = [w for w in re.findall(r"\w+", title.lower()) if len(w) > 2 and w not in STOP_WORDS and w not in _TITLE_GENERIC and not w.isdigit()]
     seen: list[str] = []
     for w in words:
         if w not in seen:
@@ -387,43 +344,6 @@ def ref_json(ref: ItemRef) -> dict:
     }
 
 
-def _segments(para) -> list[tuple[int, str]]:
-    """Split a paragraph's text where the printed page changes: [(page, text), ...].
-
-    Words are counted line by line (a word hyphenated across a line end counts once), so the
-    page marker lands between the right words even though the text was de-hyphenated.
-    """
-    if para.page_first == para.page_last or not para.lines:
-        return [(para.page_first, para.text)]
-    tokens = para.text.split()
-    count = 0
-    bounds: list[tuple[int, int]] = []  # (page, token index where the page starts)
-    prev_last = ""
-    page = para.lines[0].page
-    for line in para.lines:
-        words = line.text.split()
-        if not words:
-            continue
-        joined = (
-            prev_last.endswith("-") and len(prev_last) > 2 and prev_last[-2].isalpha()
-            and words[0][:1].islower() and (prev_last[:-1] + words[0]) in para.text
-        )
-        if line.page != page:
-            page = line.page
-            bounds.append((page, min(count, len(tokens))))
-        count += len(words) - (1 if joined else 0)
-        prev_last = words[-1]
-    segments: list[tuple[int, str]] = []
-    start, current = 0, para.lines[0].page
-    for page, index in bounds:
-        if index > start:
-            segments.append((current, " ".join(tokens[start:index])))
-            start = index
-        current = page
-    segments.append((current, " ".join(tokens[start:])))
-    return [s for s in segments if s[1]] or [(para.page_first, para.text)]
-
-
 def item_blocks_view(item: Item) -> list[dict]:
     """Blocks with paragraphs split into page segments; `marker` is set where a new page starts."""
     current: int | None = None
@@ -432,7 +352,7 @@ def item_blocks_view(item: Item) -> list[dict]:
         paragraphs = []
         for para in block.paragraphs:
             segments = []
-            for page, text in _segments(para):
+            for page, text in page_segments(para):
                 segments.append({"page": page, "text": text, "marker": page if page != current else None})
                 current = page
             paragraphs.append({"para": para, "segments": segments})

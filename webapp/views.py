@@ -1,16 +1,14 @@
 """HTML pages: search, item, meeting, case, PDF and page images, question answering."""
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
+from archive.answers.answer import answer_question
 from archive.text.citation import cite
 
 from . import services as s
 from .pageimage import highlight_boxes, render_page_png
 
-log = logging.getLogger(__name__)
 views = Blueprint("views", __name__)
 
 EXAMPLE_SEARCHES = [
@@ -31,29 +29,16 @@ def index():
     hits = []
     if params.q and not params.too_long:
         outcome = s.run_search(archive, params)
-        if outcome.response is not None:
-            page_hits = s.hits_of(outcome.response)
-            decided = s.items_with_decision(archive, [hit.item_id for hit in page_hits])
-            hits = [
-                {"hit": hit, "snippet": s.safe_snippet(getattr(hit, "snippet", "")),
-                 "document_id": getattr(hit, "document_id", None) or s.document_id_of(hit.item_id),
+        page_hits = outcome.response.hits
+        decided = s.items_with_decision(archive, [hit.item_id for hit in page_hits])
+        hits = [{"hit": hit, "snippet": s.safe_snippet(hit.snippet), "document_id": hit.document_id,
                  "decision": hit.item_id in decided}
-                for hit in page_hits
-            ]
-    facets = s.normalize_facets(getattr(outcome.response, "facets", None)) if outcome and outcome.response else {}
-    total = getattr(outcome.response, "total", 0) if outcome and outcome.response else 0
+                for hit in page_hits]
+    facets = s.facet_rows(outcome.response) if outcome else {}
+    total = outcome.response.total if outcome else 0
     pages = (total + params.limit - 1) // params.limit if total else 0
-    messages = []
-    if outcome and outcome.response is not None:
-        no_hits = getattr(s.search_module(), "MESSAGE_NO_HITS", None)
-        raw = getattr(outcome.response, "messages", None)
-        if raw is None:
-            raw = [outcome.response.message] if getattr(outcome.response, "message", None) else []
-        messages = [m for m in raw if m and m != no_hits and m != outcome.notice]
-    suggestion = getattr(outcome.response, "suggestion", None) if outcome and outcome.response else None
-    if isinstance(suggestion, dict):
-        suggestion = suggestion.get("q") or suggestion.get("query")
-    suggestion = suggestion if isinstance(suggestion, str) and suggestion.strip() != params.q else None
+    messages = outcome.messages if outcome else []
+    suggestion = outcome.suggestion if outcome else None
     return render_template(
         "search.html", params=params, outcome=outcome, hits=hits, total=total, facets=facets,
         suggestion=suggestion, messages=messages,
@@ -150,7 +135,7 @@ def page_image(document_id: str, n: int):
     boxes, matches = highlight_boxes(item, n, _page_query())
     resolution = current_app.config["PAGE_IMAGE_RESOLUTION"]
     key = (document.sha256, n, resolution, tuple(boxes), tuple(matches))
-    cache = current_app.extensions["kkr_page_images"]
+    cache = s.runtime().page_images
     png = cache.get(key)
     if png is None:
         png = render_page_png(path, n, resolution=resolution, boxes=tuple(boxes), matches=tuple(matches))
@@ -178,20 +163,14 @@ def ask():
     q = " ".join((request.args.get("q") or "").split())
     error = ""
     answer = None
-    module = s.answer_module()
     if len(q) > max_len:
         error = f"Spørgsmålet er for langt ({len(q)} tegn). Det må højst være {max_len} tegn."
         q = q[:max_len]
-    elif q and module is not None:
-        try:
-            answer = module.answer_question(archive, q).to_json()
-        except Exception:
-            log.exception("answer_question failed")
-            error = "Spørgsmålet kunne ikke besvares lige nu. Prøv igen, eller brug søgningen."
-    if answer:
-        for citation in answer.get("citations", []):
-            citation["document_id"] = s.document_id_of(citation.get("item_id", ""))
-    return render_template("ask.html", q=q, answer=answer, available=module is not None, error=error)
+    elif q:
+        answer = answer_question(archive, q).to_json()
+        for citation in answer["citations"]:
+            citation["document_id"] = s.document_id_of(citation["item_id"])
+    return render_template("ask.html", q=q, answer=answer, error=error)
 
 
 @views.route("/referencer")

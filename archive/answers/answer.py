@@ -29,6 +29,7 @@ import numpy as np
 
 from archive.text.analysis import fold, words as split_words
 from archive.text.citation import cite, format_date_da
+from archive.text.danish import MONTH_PATTERN
 from archive.storage.model import Item, ItemRef, Paragraph
 from archive.text.sentences import sentence_spans
 from archive.answers.question import KNOWN_COUNCILS, ParsedQuestion, parse_question
@@ -55,8 +56,7 @@ DECISION_VERB = re.compile(
     r"bemyndigede|gav [\w-]+ mandat|tilsluttede sig|fastsætter|godkender|udpeger)\b", re.I)
 NOTED_ONLY = re.compile(r"\btog\b.*\btil efterretning\b", re.I)
 NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\w])|(?<![\w.,-])\d+(?:,\d+)?(?![\w-])")
-DATE_EXPR = re.compile(r"\b\d{1,2}\.\s*(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|"
-                       r"november|december)(?:\s+\d{4})?\b", re.I)
+DATE_EXPR = re.compile(rf"\b\d{{1,2}}\.\s*(?:{MONTH_PATTERN})(?:\s+\d{{4}})?\b", re.I)
 PERSON = re.compile(r"\b(?:[Bb]orgmester|[Oo]verborgmester|[Dd]irektør|[Ff]ormand|[Nn]æstformand|"
                     r"[Kk]ommunalbestyrelsesmedlem|[Mm]edlem af Borgerrepræsentationen|[Rr]ektor|"
                     r"[Ii]nstitutleder|[Rr]egionsformand)\b|\([A-ZÆØÅ]\)")
@@ -660,7 +660,7 @@ class _Sentence:
 
 
 def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
-    from archive.search.keyword import page_of_offset
+    from archive.text.pages import page_of_offset
 
     out = []
     position = 0

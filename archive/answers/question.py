@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from archive.text.analysis import STOP_WORDS
+from archive.text.danish import COUNCILS, MONTH_PATTERN, MONTHS
 
 INTENTS = ("decision", "number", "date", "people", "overview")
 
-KNOWN_COUNCILS = ("KKR Hovedstaden", "KKR Sjælland", "KKR Syddanmark", "KKR Midtjylland", "KKR Nordjylland")
+KNOWN_COUNCILS = COUNCILS
 
 # Aliases (lowercase, matched as whole words) -> council. Longest first when matching.
 COUNCIL_ALIASES: dict[str, str] = {
@@ -48,9 +49,7 @@ ALL_COUNCILS_RE = re.compile(
 COMPARE_RE = re.compile(r"\b(?:sammenlign\w*|forskel\w*|adskil\w*|i forhold til hinanden|hver især|"
                         r"hhv\.?|henholdsvis|begge|forskellig\w*)\b", re.IGNORECASE)
 
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-          "september", "oktober", "november", "december")
-_MONTH_RE = "|".join(MONTHS)
+_MONTH_RE = MONTH_PATTERN
 SEASONS = {"foråret": (3, 5), "sommeren": (6, 8), "efteråret": (9, 11), "vinteren": (12, 2)}
 
 INTENT_MARKERS: list[tuple[str, re.Pattern]] = [

@@ -31,6 +31,7 @@ from archive.keyword.fulltext import (
 )
 from archive.storage.model import KINDS, Item, Paragraph
 from archive.settings import DEFAULT, SearchSettings
+from archive.text.pages import page_of_offset
 from archive.text.query import AllOf, parse, significant, words_of
 
 MODES = ("keyword", "semantic", "hybrid")
@@ -586,20 +587,3 @@ def _window(text: str, matches: list[tuple[int, int, str]]) -> tuple[list[tuple[
     if hi < len(text):
         fragments.append((" …", False))
     return fragments, (inside[0][0] if inside else lo)
-
-
-_ALNUM = re.compile(r"[^\W_]")
-
-
-def page_of_offset(paragraph: Paragraph, text: str, offset: int) -> int:
-    """The physical page of character `offset` of the paragraph's text, found by counting
-    letters and digits through its printed lines (robust to hyphenation and spacing)."""
-    if not paragraph.lines:
-        return paragraph.page_first
-    target = len(_ALNUM.findall(text[:offset]))
-    seen = 0
-    for line in paragraph.lines:
-        seen += len(_ALNUM.findall(line.text))
-        if seen > target:
-            return line.page
-    return paragraph.lines[-1].page

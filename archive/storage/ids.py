@@ -9,8 +9,10 @@ import re
 import unicodedata
 from datetime import date
 
+from archive.text.danish import DANISH_FOLD
+
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,120}$")
-_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+_FOLD = str.maketrans(DANISH_FOLD)
 
 
 def slugify(text: str) -> str:

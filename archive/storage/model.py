@@ -37,10 +37,23 @@ class Paragraph:
 
 @dataclass
 class Block:
-    heading: str  # one of BLOCK_HEADINGS
+    heading: str  # canonical heading ("Beslutning" for every decision heading), else as printed
     paragraphs: list[Paragraph]
     page_first: int
     page_last: int
+    role: str = "other"  # decision | recommendation | presentation | background | attachments | other
+    printed: str = ""  # the heading line as printed ("" when the block had no printed heading)
+
+
+@dataclass
+class Decision:
+    """One decision printed in an item; an item may carry several, dated, from its treatments."""
+
+    heading: str  # the heading line as printed ("Beslutning i Udvalget ... den 20-06-2013")
+    text: str
+    date: Date | None = None  # the date the heading prints, if any
+    this_meeting: bool = False  # made at the meeting of this document
+    page: int = 0
 
 
 @dataclass
@@ -55,6 +68,14 @@ class Item:
     page_last: int
     id: str | None = None  # stable id "<council-slug>_<date>_<kind>_<number>", set by the archive
     document_id: str | None = None
+    document_number: str = ""  # "Dok.nr.: 2012-202935"
+    earlier_treatments: list[str] = field(default_factory=list)  # "Tidligere behandlet i ..."
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def decision(self) -> Decision | None:
+        """The decision made at this document's meeting, if the item records one."""
+        return next((d for d in self.decisions if d.this_meeting), None)
 
     @property
     def group_number(self) -> str:
@@ -81,6 +102,10 @@ class Document:
     sha256: str = ""
     id: str | None = None  # stable id "<council-slug>_<date>_<kind>", set by the archive
     meeting_id: str | None = None
+    authority: str = ""  # "KL" for a KKR, else the municipality ("Ballerup Kommune")
+    structured: bool = True  # False: a meeting document whose items could not be found
+    unstructured_reason: str = ""
+    page_texts: list[str] = field(default_factory=list)  # only for unstructured documents
 
 
 @dataclass

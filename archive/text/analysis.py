@@ -38,6 +38,8 @@ from typing import Iterable, Iterator
 import Stemmer
 from whoosh.analysis import Analyzer, Token
 
+from archive.text.danish import FOLD
+
 # Snowball's Danish stop word list (https://snowballstem.org/algorithms/danish/stop.txt).
 STOP_WORDS: frozenset[str] = frozenset(
     """og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har
@@ -68,7 +70,7 @@ _TOKEN_RE = re.compile(r"[^\W_]+(?:[-.,/'’][^\W_]+)*")
 _PART_SPLIT_RE = re.compile(r"[-/'’.,]")
 _CODE_PART_SPLIT_RE = re.compile(r"[-/]")
 _HAS_DIGIT_RE = re.compile(r"\d")
-_FOLD_TABLE = str.maketrans({"å": "aa", "æ": "ae", "ø": "oe", "ä": "ae", "ö": "oe", "ü": "u", "é": "e"})
+_FOLD_TABLE = str.maketrans(FOLD)
 _VOWELS = set("aeiouyæøå")
 MAX_TOKEN_LENGTH = 60  # longer "words" are noise (URLs, garbage); they are skipped
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 from datetime import date
 
 from archive.storage.model import ItemRef
-
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-             "september", "oktober", "november", "december")
+from archive.text.danish import month_name
 KIND_DA = {"dagsorden": "dagsorden", "referat": "referat"}
 
 
 def format_date_da(day: date) -> str:
     """date(2026, 4, 7) -> '7. april 2026'."""
-    return f"{day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+    return f"{day.day}. {month_name(day.month)} {day.year}"
 
 
 def page_span(first: int, last: int) -> str:

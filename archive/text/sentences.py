@@ -21,10 +21,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from archive.storage.model import Item, Paragraph
+from archive.text.danish import MONTH_ABBREVIATIONS, MONTHS
+from archive.text.pages import PageLocator
 
 MAX_CHARS = 1200  # passage text including the "<title>: " prefix
 MIN_CHARS = 120  # paragraphs shorter than this are merged with a neighbour
@@ -67,12 +68,7 @@ _MAY_END = {
     "kr", "pct", "mv", "m.v", "mm", "m.m", "osv", "o.s.v", "etc", "m.fl", "mfl",
     "o.l", "e.l",
 }
-_MONTHS = (
-    "januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-    "september", "oktober", "november", "december",
-    "jan", "feb", "febr", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt",
-    "nov", "dec",
-)
+_MONTHS = MONTHS + MONTH_ABBREVIATIONS
 
 # A candidate boundary: ".", "!" or "?" (plus closing quotes/brackets), whitespace,
 # then the start of the next sentence.
@@ -140,44 +136,6 @@ def split_sentences(text: str) -> list[str]:
     return [text[a:b].strip() for a, b in sentence_spans(text) if text[a:b].strip()]
 
 
-# --- pages --------------------------------------------------------------------
-
-
-def _alnum_count(text: str) -> int:
-    return sum(1 for ch in unicodedata.normalize("NFKC", text) if ch.isalnum())
-
-
-class _PageLocator:
-    """Maps an offset in Paragraph.text to the page that character is printed on.
-
-    Paragraph.text is the printed lines de-hyphenated and whitespace-normalised,
-    so counting letters and digits (which that does not change) lines the text up
-    with the lines.
-    """
-
-    def __init__(self, paragraph: Paragraph):
-        self.paragraph = paragraph
-        self.bounds: list[tuple[int, int]] = []  # (alnum count at line end, page)
-        total = 0
-        for line in paragraph.lines:
-            total += _alnum_count(line.text)
-            self.bounds.append((total, line.page))
-
-    def page_at(self, offset: int) -> int:
-        p = self.paragraph
-        if p.page_first == p.page_last or not self.bounds:
-            return p.page_first
-        # The character at `offset` is the (n+1)-th letter/digit from there on.
-        n = _alnum_count(p.text[:offset])
-        rest = p.text[offset:]
-        if not any(ch.isalnum() for ch in rest):
-            n = max(n - 1, 0)
-        for end, page in self.bounds:
-            if n < end:
-                return page
-        return self.bounds[-1][1]
-
-
 # --- passages -----------------------------------------------------------------
 
 
@@ -236,7 +194,7 @@ def _paragraph_atoms(index: int, paragraph: Paragraph, budget: int) -> list[_Ato
     text, start = _clean(paragraph.text)
     if not text:
         return []
-    locator = _PageLocator(paragraph)
+    locator = PageLocator(paragraph)
     atoms = []
     for a, b in sentence_spans(text):
         sentence = text[a:b].strip()

@@ -1,0 +1,220 @@
+"""The vocabulary of the Danish meeting-document genre (dagsordener, referater).
+
+One place for the words the parser recognises: kind words, block headings and their roles,
+decision heading shapes, item numbering shapes, case lines, attendance notes and closing
+sections. Typography is judged elsewhere (structure, layout); this module only knows words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date as Date
+
+from archive.text.danish import MONTH_NUMBER
+
+MONTHS = MONTH_NUMBER  # the one copy of the Danish month names: archive/text/danish.py
+
+_DATE_TEXT_RE = re.compile(r"(\d{1,2})\.?\s+([a-zæøå]+)\.?\s+(\d{4})", re.IGNORECASE)
+_DATE_NUM_RE = re.compile(r"(\d{1,2})[.\-/](\d{1,2})[.\-/](\d{4})")
+_CLOCK_RE = re.compile(r"\bkl\.?\s*(\d{1,2}[.:]\d{2}(?:\s*[-–]\s*\d{1,2}[.:]\d{2})?)", re.IGNORECASE)
+
+
+def parse_danish_date(text: str) -> Date | None:
+    """Parse "7. april 2026", "den 4. december 2012", "04.12.2012", "20-06-2013"."""
+    m = _DATE_TEXT_RE.search(text)
+    if m and m.group(2).lower() in MONTHS:
+        return safe_date(int(m.group(3)), MONTHS[m.group(2).lower()], int(m.group(1)))
+    m = _DATE_NUM_RE.search(text)
+    if m:
+        return safe_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    return None
+
+
+def safe_date(year: int, month: int, day: int) -> Date | None:
+    try:
+        return Date(year, month, day)
+    except ValueError:
+        return None
+
+
+def clock_of(text: str) -> str:
+    """"13:00" of "tirsdag den 4. december 2012, kl. 13:00"; "" when none."""
+    m = _CLOCK_RE.search(text)
+    return m.group(1) if m else ""
+
+ROLES = ("decision", "recommendation", "presentation", "background", "attachments", "other")
+
+# Kind words printed on covers and running headers -> the archive's kind.
+KIND_WORDS: dict[str, str] = {
+    "dagsorden": "dagsorden", "åben dagsorden": "dagsorden", "dagsorden (åben)": "dagsorden",
+    "referat": "referat", "åbent referat": "referat", "beslutningsprotokol": "referat",
+    "mødereferat": "referat", "referat (åbent)": "referat",
+}  # fmt: skip
+
+# Block headings (lower case, no colon) -> role. Canonical heading = the printed words.
+BLOCK_ROLES: dict[str, str] = {
+    "baggrund": "background", "resumé": "background", "resume": "background",
+    "sammendrag": "background", "kort om sagen": "background", "sagens kerne": "background",
+    "indstilling": "recommendation", "indstillinger": "recommendation",
+    "forslag til beslutning": "recommendation", "indstilling til beslutning": "recommendation",
+    "sagsfremstilling": "presentation", "supplerende sagsfremstilling": "presentation",
+    "sagsbeskrivelse": "presentation", "vurdering": "presentation", "høring": "presentation",
+    "økonomi": "other", "økonomiske konsekvenser": "other",
+    "økonomiske konsekvenser og finansiering": "other",
+    "økonomi og organisatoriske konsekvenser": "other", "økonomi og finansiering": "other",
+    "beslutningen træffes af": "other", "kompetence": "other", "lovgrundlag": "other",
+    "retsgrundlag": "other", "kommunikation": "other", "videre proces": "other",
+    "bilag": "attachments", "bilagsfortegnelse": "attachments",
+    "beslutning": "decision", "beslutninger": "decision", "afgørelse": "decision",
+    "udvalgets beslutning": "decision", "protokol": "decision",
+}  # fmt: skip
+DECISION = "Beslutning"
+# Generic words that are as often a subheading inside a block ("Økonomi" inside a
+# Sagsfremstilling) as a block of their own: a block only where the document uses them
+# so in many of its items.
+GENERIC_HEADINGS = frozenset({"økonomi", "vurdering", "høring", "kommunikation",
+                              "videre proces", "lovgrundlag", "retsgrundlag", "kompetence"})
+
+# "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 1",
+# "Beslutning i Udvalget for plan, udvikling og kultur (PUK) den 20-06-2013".
+_DECISION_DATED_RE = re.compile(
+    r"^(?:(?P<body>.{2,120}?)s\s+)?beslutning(?:er)?\b(?:\s+(?:i|på)\s+(?P<in>.{2,120}?))?"
+    r"\s+(?:den|d\.)\s+(?P<date>\d{1,2}[.\-/]\d{1,2}[.\-/]\d{4}|\d{1,2}\.?\s+[a-zæøå]+\.?\s+\d{4})"
+    r"(?:,?\s+(?:punkt|pkt\.?)\s*\d+(?:\.\d+)?)?$",
+    re.IGNORECASE,
+)
+# Item numbering: "3.2.", "3.2", "Punkt 3.2", "Punkt 3:", "Pkt. 3", "3.", "715.".
+ITEM_NUMBER_RE = re.compile(
+    r"^(?:(?P<prefix>punkt|pkt\.?)\s*)?(?P<major>\d{1,4})(?:\.(?P<minor>\d{1,2}))?"
+    r"(?P<sep>\.|:|\))?\s+(?P<title>\S.*)$",
+    re.IGNORECASE,
+)
+# Case lines: "SAG-2026-00541 gitb", "Sagsnr.: 2012-31114", "Sagsnr.: 12/27845", "EMN-2025-003383".
+_CASE_LABEL_RE = re.compile(
+    r"^(?:sags?\s*nr\.?|sags?nummer|sag|j\.\s?nr\.?|journalnr\.?|emne\s*nr\.?)(?:\s*:\s*|\s+)(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+_CASE_TOKEN_RE = re.compile(r"^(?:[A-ZÆØÅ]{2,6}-)?\d{2,4}(?:[-/.]\d{1,8}){1,3}(?:-[A-Z]{1,4})?$")
+_DOC_NO_RE = re.compile(r"^(?:dok\.?\s*nr\.?|dokumentnr\.?|dok\.?\s*id)\s*:?\s*(?P<rest>\S.*)$",
+                        re.IGNORECASE)
+_EARLIER_RE = re.compile(r"^(?:tidligere\s+behandl\w*|tidl\.\s*behandlet)\s*(?:i|af)?\s*:?\s*(?P<rest>.*)$",
+                         re.IGNORECASE)
+# A note after a decision about who did not take part: not part of the decision text.
+ATTENDANCE_NOTE_RE = re.compile(
+    r"^(?:følgende deltog ikke|fraværende|afbud|ikke til stede|inhabil)", re.IGNORECASE
+)
+# Sections that close the items of a meeting.
+CLOSING_HEADINGS = frozenset({"underskriftsside", "underskrifter", "underskrift", "mødet hævet"})
+# Cover signals of a meeting document (besides a kind word).
+MEETING_LABELS = ("mødedato", "afbud", "fraværende", "tilstede", "til stede", "deltagere",
+                  "medlemmer", "mødested", "mødetidspunkt")
+
+
+def kind_of(text: str) -> str | None:
+    """"referat" for "Åbent referat", "dagsorden" for "Dagsorden"; None for other text."""
+    return KIND_WORDS.get(" ".join(text.lower().split()).rstrip(":"))
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A recognised block heading: canonical name, role, printed line, and for a decision
+    its date (when the heading prints one)."""
+
+    name: str
+    role: str
+    printed: str
+    date: Date | None = None
+    body: str = ""  # the deciding body a dated decision heading names
+
+    @property
+    def generic(self) -> bool:
+        return self.name.lower() in GENERIC_HEADINGS
+
+
+def block_heading_of(text: str) -> Heading | None:
+    """The block heading a whole line is, by its words alone; None for other text."""
+    printed = " ".join(text.split())
+    bare = printed.rstrip(":").strip()
+    role = BLOCK_ROLES.get(bare.lower())
+    if role == "decision":
+        return Heading(DECISION, role, printed)
+    if role:
+        return Heading(bare, role, printed)
+    m = _DECISION_DATED_RE.match(bare)
+    if m and len(bare.split()) <= 20 and bare[:1].isupper() and not printed.endswith((".", ",")):
+        when = parse_danish_date(m.group("date"))
+        if when is not None:
+            body = (m.group("body") or m.group("in") or "").strip()
+            return Heading(DECISION, "decision", printed, when, body)
+    return None
+
+
+def inline_heading_of(text: str) -> tuple[Heading, str] | None:
+    """"Beslutning: Godkendt." -> (Beslutning heading, "Godkendt."); None otherwise."""
+    head, sep, rest = text.partition(":")
+    if not sep or not rest.strip() or len(head.split()) > 20:
+        return None
+    heading = block_heading_of(head)
+    return (heading, rest.strip()) if heading else None
+
+
+def split_item_number(text: str) -> tuple[str, str, str] | None:
+    """("3", "2", "Title") for "3.2. Title"; ("715", "", "Title") for "715. Title"."""
+    m = ITEM_NUMBER_RE.match(text.strip())
+    if not m:
+        return None
+    title = m.group("title")
+    if not m.group("minor") and not m.group("sep") and not m.group("prefix"):
+        return None  # "2026 Title": a bare number is no item number
+    return m.group("major"), m.group("minor") or "", title
+
+
+def case_of(text: str) -> tuple[str, str] | None:
+    """(case number, initials) of a case line, else None."""
+    t = " ".join(text.split())
+    m = _CASE_LABEL_RE.match(t)
+    if m:
+        parts = m.group("rest").split(None, 1)
+        if any(c.isdigit() for c in parts[0]):
+            return parts[0], (parts[1] if len(parts) > 1 else "")
+        return None
+    parts = t.split(None, 1)
+    if parts and _CASE_TOKEN_RE.match(parts[0]):
+        return parts[0], (parts[1] if len(parts) > 1 else "")
+    return None
+
+
+_EMPTY_CASE_RE = re.compile(r"^(?:sags?\s*nr\.?|sagsnummer|j\.\s?nr\.?)\s*:?$", re.IGNORECASE)
+
+
+def is_empty_case_label(text: str) -> bool:
+    """"Sagsnr.:" printed with no number (an item without a case)."""
+    return bool(_EMPTY_CASE_RE.match(" ".join(text.split())))
+
+
+def document_number_of(text: str) -> str | None:
+    m = _DOC_NO_RE.match(" ".join(text.split()))
+    return m.group("rest") if m else None
+
+
+def earlier_treatment_of(text: str) -> str | None:
+    m = _EARLIER_RE.match(" ".join(text.split()))
+    return m.group("rest") if m else None
+
+
+_KOMMUNE_RE = re.compile(r"\b([A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)?) Kommune\b")
+
+
+def authority_of(body: str, texts: list[str]) -> str:
+    """"KL" for a KKR; otherwise the municipality the document names most often."""
+    if body.upper().startswith("KKR"):
+        return "KL"
+    counts: dict[str, int] = {}
+    for text in texts:
+        for m in _KOMMUNE_RE.finditer(text):
+            name = m.group(1)
+            if name not in {"Den", "Hver", "Denne", "Én", "En", "Anden", "Hvilken"}:
+                counts[name] = counts.get(name, 0) + 1
+    if not counts:
+        return ""
+    return f"{max(counts, key=lambda k: counts[k])} Kommune"

@@ -1,0 +1,306 @@
+"""House styles of the Danish meeting-document genre, typeset with reportlab from the
+fixture JSON (tests/fixtures/*.json, the corpus source format).
+
+Each style varies several dimensions at once: fonts (sans, serif, mono), sizes, margins,
+item numbering ("3.2.", "3.2", "Punkt 3.2", "8.", "Punkt 8:", "Pkt. 8", running "715."),
+item heading typography (bold, larger, both), block headings (bold, italic, plain, with
+colon, inline "Beslutning: ..."), case line forms, table of contents or none, running
+headers and footers ("Side N", "Side N af M", "N of M", multi-line), cover forms (labelled
+fields or lines of their own) and one or two dated decisions per item.
+
+``render(source, style, path)`` writes the PDF and returns what a reader should find there
+(``Expected``), so a test can compare the parse to it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from benchmarks.render import MONTHS, wrap
+
+W, H = A4
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+
+
+@dataclass(frozen=True)
+class Style:
+    name: str
+    regular: str
+    bold: str
+    italic: str
+    body: float
+    left: float
+    right: float
+    numbering: str  # "3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715."
+    groups: bool = False  # print group headings "3. Title" (two-level numbering only)
+    item_bold: bool = True
+    item_scale: float = 1.15
+    block: str = "bold"  # bold | bold-colon | italic | plain | inline | inline-plain
+    inline_decision: bool = False  # "Beslutning: text" on one line, other blocks as `block`
+    case_form: str = "{case}"  # or "Sagsnr.: {case}"
+    case_small: bool = True
+    toc: bool = False
+    header: tuple[str, ...] = ()
+    footer: str = ""
+    decision_form: str = "Beslutning"  # Beslutning | genitive | in
+    decisions: int = 1  # 2: an earlier dated decision precedes this meeting's
+    cover: str = "labels"  # labels | lines
+    leading: float = 1.3
+    para_gap: float = 0.6
+
+
+@dataclass
+class Expected:
+    items: list[dict] = field(default_factory=list)  # number, title, case, pages, blocks
+    pages: int = 0
+
+
+def _numbers(style: Style, source: dict) -> list[str]:
+    if style.numbering in ("3.2.", "3.2", "Punkt 3.2"):
+        return [i["number"] for i in source["items"]]
+    start = 715 if style.numbering == "715." else 1
+    return [str(start + k) for k in range(len(source["items"]))]
+
+
+def _label(style: Style, number: str) -> str:
+    forms = {"3.2.": f"{number}.", "3.2": number, "Punkt 3.2": f"Punkt {number}",
+             "3.": f"{number}.", "Punkt 3:": f"Punkt {number}:", "Pkt. 3": f"Pkt. {number}",
+             "715.": f"{number}."}
+    return forms[style.numbering]
+
+
+def _decision_heading(style: Style, body: str, day: dt.date, number: str) -> str:
+    if style.decision_form == "genitive":
+        return f"{body}s beslutning den {day.strftime('%d.%m.%Y')} Punkt {number}"
+    if style.decision_form == "in":
+        return f"Beslutning i {body} den {day.strftime('%d-%m-%Y')}"
+    return "Beslutning"
+
+
+def _danish(day: dt.date) -> str:
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+class _Page:
+    def __init__(self, path: Path, style: Style, source: dict, total: int | None):
+        self.c = canvas.Canvas(str(path), pagesize=A4)
+        self.style, self.source, self.total = style, source, total
+        self.page, self.y = 1, 90.0
+
+    def put(self, x: float, text: str, font: str, size: float) -> None:
+        self.c.setFont(font, size)
+        self.c.drawString(x, H - self.y - size * 0.8, text)
+
+    def furniture(self) -> None:
+        s, src = self.style, self.source
+        day = dt.date.fromisoformat(src["date"])
+        fill = {"body": src["council"], "kind": src["kind"].capitalize(), "date": _danish(day),
+                "num": day.strftime("%d.%m.%Y"), "page": self.page, "pages": self.total or 99}
+        self.c.setFont(s.regular, 8)
+        for k, text in enumerate(s.header):
+            self.c.drawRightString(s.right, H - 30 - 10 * k, text.format(**fill))
+        if s.footer:
+            self.c.drawCentredString((s.left + s.right) / 2, 28, s.footer.format(**fill))
+
+    def new_page(self) -> None:
+        self.c.showPage()
+        self.page += 1
+        self.y = 60.0 + 10 * len(self.style.header)
+        self.furniture()
+
+    def line(self, x: float, text: str, font: str, size: float, leading: float) -> int:
+        if self.y + leading > H - 60:
+            self.new_page()
+        self.put(x, text, font, size)
+        self.y += leading
+        return self.page
+
+    def words(self, x: float, runs: list[tuple[str, str]], size: float, leading: float) -> int:
+        """One line of several font runs ("Beslutning:" bold, then regular text)."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        if self.y + leading > H - 60:
+            self.new_page()
+        for text, font in runs:
+            self.put(x, text + " ", font, size)  # a real space character ends the run
+            x += stringWidth(text + " ", font, size)
+        self.y += leading
+        return self.page
+
+
+def render(source: dict, style: Style, path: Path) -> Expected:
+    """Typeset ``source`` in ``style``; two passes so that footers and TOC know the pages."""
+    first = _render_once(source, style, path, None)
+    return _render_once(source, style, path, first.pages, first)
+
+
+def _render_once(source: dict, style: Style, path: Path, total: int | None,
+                 planned: Expected | None = None) -> Expected:
+    s, p = style, _Page(path, style, source, total)
+    day = dt.date.fromisoformat(source["date"])
+    body, lead = s.body, s.body * s.leading
+    width = s.right - s.left
+    numbers = _numbers(s, source)
+    expected = Expected()
+    # cover
+    p.y = 180
+    p.put(s.left, source["kind"].capitalize(), s.bold, body * 2.6)
+    p.y += body * 4
+    p.put(s.left, source["council"], s.bold if s.cover == "lines" else s.regular, body * 1.6)
+    p.y += body * 3.5
+    if s.cover == "labels":
+        rows = [("Mødedato", _danish(day)), ("Tid", source["time"]), ("Sted", source["place"])]
+        for label, value in rows:
+            p.put(s.left, f"{label}: {value}", s.bold, body)
+            p.y += body * 1.6
+    else:
+        when = f"{WEEKDAYS[day.weekday()].capitalize()} den {_danish(day)}"
+        for text in (when, source["time"], *source["place"].split(", ")):
+            p.put(s.left, text, s.regular, body * 1.2)
+            p.y += body * 1.7
+    for label, names in (("Deltagere", source.get("attendees", [])),
+                         ("Afbud", source.get("absent", []))):
+        if names and p.y < H - 200:
+            p.y += body
+            p.put(s.left, label if s.cover == "lines" else f"{label}:", s.bold, body)
+            for name in names[:12]:
+                p.y += body * 1.4
+                p.put(s.left, name, s.regular, body - 1)
+            p.y += body * 1.4
+    p.new_page()
+    if s.toc:
+        p.put(s.left, "Indholdsfortegnelse", s.bold, body * 1.4)
+        p.y += body * 3
+        for k, item in enumerate(source["items"]):
+            page = planned.items[k]["start_page"] if planned else 0
+            for n, text in enumerate(wrap(f"{_label(s, numbers[k])} {item['title']}", s.regular,
+                                          body, width - 40, heading=True)):
+                p.line(s.left + (0 if n == 0 else 20), text, s.regular, body, lead)
+            p.put(s.right - 10, str(page), s.regular, body)
+        p.new_page()
+    group = None
+    for k, item in enumerate(source["items"]):
+        number = numbers[k]
+        if s.groups and item["number"].split(".")[0] != group:
+            group = item["number"].split(".")[0]
+            if p.y > 120:
+                p.new_page()
+            p.line(s.left, f"{group}. {item['group']}", s.bold, body * 1.45, body * 2.6)
+        else:
+            p.y += body * 2
+        font = s.bold if s.item_bold else s.regular
+        size = body * s.item_scale
+        heading_lines = wrap(f"{_label(s, number)} {item['title']}", font, size, width, heading=True)
+        if p.y + size * 1.3 * len(heading_lines) + 4 * lead > H - 60:
+            p.new_page()
+        start = p.page
+        for text in heading_lines:
+            p.line(s.left, text, font, size, size * 1.3)
+        case_size = body - 2 if s.case_small else body
+        p.line(s.left, s.case_form.format(case=item["case"]), s.regular, case_size, body * 2)
+        blocks = list(item["blocks"])
+        if s.decisions == 2 and any(b["heading"] == "Beslutning" for b in blocks):
+            at = next(i for i, b in enumerate(blocks) if b["heading"] == "Beslutning")
+            blocks.insert(at, {"heading": "Beslutning", "earlier": True,
+                               "paragraphs": ["Sagen blev udsat til næste møde."]})
+        for block in blocks:
+            heading = block["heading"]
+            when = day - dt.timedelta(days=35) if block.get("earlier") else day
+            printed = (_decision_heading(s, source["council"], when, number)
+                       if heading == "Beslutning" else heading)
+            end = _block(p, s, printed, block["paragraphs"], heading == "Beslutning")
+        expected.items.append({
+            "number": number, "title": item["title"], "case": item["case"],
+            "start_page": start, "end_page": end,
+            "blocks": [b["heading"] for b in blocks],
+            "paragraphs": [[" ".join(x.split()) for x in b["paragraphs"]] for b in blocks],
+            "decisions": [not b.get("earlier") for b in blocks if b["heading"] == "Beslutning"],
+        })
+    expected.pages = p.page
+    p.c.showPage()
+    p.c.save()
+    return expected
+
+
+def _block(p: _Page, s: Style, printed: str, paragraphs: list[str], decision: bool) -> int:
+    body, lead = s.body, s.body * s.leading
+    width = s.right - s.left
+    mode = "inline" if decision and s.inline_decision else s.block
+    p.y += body * 0.5
+    if p.y + 3 * lead > H - 60:
+        p.new_page()
+    paragraphs = list(paragraphs)
+    if mode.startswith("inline") and paragraphs and not paragraphs[0].startswith(("– ", "./.")):
+        head_font = s.bold if mode == "inline" else s.regular
+        label = f"{printed}:"
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        room = width - stringWidth(label + " ", head_font, body)
+        first, *rest = wrap(paragraphs[0], s.regular, body, room)
+        page = p.words(s.left, [(label, head_font), (first, s.regular)], body, lead)
+        if rest:
+            for text in wrap(" ".join(rest), s.regular, body, width):
+                page = p.line(s.left, text, s.regular, body, lead)
+        p.y += body * s.para_gap
+        paragraphs = paragraphs[1:]
+    else:
+        font = {"italic": s.italic, "plain": s.regular}.get(mode, s.bold)
+        text = printed + (":" if mode in ("bold-colon", "inline", "inline-plain")
+                          and printed in ("Baggrund", "Indstilling", "Sagsfremstilling", "Bilag",
+                                          "Beslutning") else "")
+        page = p.line(s.left, text, font, body, lead)
+    for paragraph in paragraphs:
+        bullet = paragraph.startswith(("– ", "./."))
+        for n, text in enumerate(wrap(paragraph, s.regular, body, width - 16)):
+            x = s.left + (16 if bullet and n > 0 else 0)
+            page = p.line(x, text, s.regular, body, lead)
+        p.y += body * s.para_gap
+    return page
+
+
+STYLES = [
+    # KKR Syddanmark, LibreOffice look: Liberation-like serif, "Punkt 2.1 Siden sidst",
+    # "Sagsnr.: SAG-2026-00812 lmo", "Baggrund:" with colon, inline "Beslutning: ...",
+    # "Side N af M", no TOC.
+    Style("syddanmark-libreoffice", "Times-Roman", "Times-Bold", "Times-Italic", 12, 70, 525,
+          "Punkt 3.2", block="bold-colon", inline_decision=True,
+          case_form="Sagsnr.: {case}", case_small=False, footer="Side {page} af {pages}"),
+    # eDoc-like: single-level "8. Title", five-line running header, genitive dated decision,
+    # plain-size bold headings, TOC.
+    Style("edoc-committee", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 85, 515,
+          "3.", item_scale=1.1, case_form="Sagsnr.: {case}", case_small=False, toc=True,
+          header=("{body}", "Referat", "Åbent referat", "Dato: {num}", "Side {page}"),
+          decision_form="genitive", cover="lines"),
+    # Acadre-like: running numbers "715.", "N of M" at the top, two dated decisions,
+    # larger bold item headings, dotted TOC-less.
+    Style("acadre-running", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 71, 530,
+          "715.", item_scale=1.4, case_form="Sagsnr.: {case}", case_small=False,
+          header=("{page} of {pages}",), decision_form="in", decisions=2, cover="lines"),
+    # Two-level "3.2" without trailing dot, groups, italic block headings, footer page only.
+    Style("italic-blocks", "Times-Roman", "Times-Bold", "Times-Italic", 11, 60, 535, "3.2",
+          groups=True, block="italic", footer="{page}", toc=True),
+    # "Punkt 3:" numbering, larger but not bold item headings, plain block headings,
+    # mono font, wide margins.
+    Style("plain-mono", "Courier", "Courier-Bold", "Courier-Oblique", 10, 90, 500, "Punkt 3:",
+          item_bold=False, item_scale=1.4, block="plain", header=("{body} - {kind} {date}",),
+          footer="Side {page}"),
+    # "Pkt. 3", every block heading inline with colon (bold), two decisions, serif.
+    Style("inline-everything", "Times-Roman", "Times-Bold", "Times-Italic", 11, 65, 530,
+          "Pkt. 3", block="inline", decisions=2, decision_form="in",
+          footer="Side {page} af {pages}", leading=1.25),
+    # KL classic with other metrics: "3.2." groups, bold headings, small case line, header
+    # and footer, narrow column, tight leading.
+    Style("kl-narrow", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 9.5, 110, 470,
+          "3.2.", groups=True, item_scale=1.2, header=("{body} | {num} SIDE | {page}",),
+          toc=True, leading=1.2),
+    # Plain inline headings separated by space, single-level, bold-only items at body size,
+    # genitive decisions with two dates, cover as lines.
+    Style("inline-plain-gaps", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 72, 523,
+          "3.", item_scale=1.0, block="inline-plain", decisions=2, decision_form="genitive",
+          case_form="Sagsnr.: {case}", case_small=False, footer="{page} of {pages}",
+          cover="lines", para_gap=1.0),
+]
