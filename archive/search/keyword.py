@@ -210,7 +210,7 @@ def _run(archive, index: KeywordIndex, root: AllOf, request: SearchRequest, filt
         if results is None:
             response.messages.append(MESSAGE_ONLY_STOP_WORDS)
             return response
-        if suggest and (results.total == 0 or results.relaxed or _has_unknown_word(searcher, root)):
+        if suggest and (results.total == 0 or _has_unknown_word(searcher, root)):
             response.suggestion = _suggestion(searcher, response.query, root, filters)
         analysis = searcher.analysis
     response.total = results.total
