@@ -229,6 +229,10 @@ def _parse_child(path: Path, settings: IngestSettings, send) -> None:
         send.send(("rejected", _recursion_reason()))
     except MemoryError:
         os._exit(_EXIT_MEMORY)  # no memory left even to report it: the exit code says it
+    except SystemError:
+        # A C extension (pdfminer's, Pillow's) whose allocation the address-space cap refused
+        # returns NULL without setting MemoryError: "error return without exception set".
+        os._exit(_EXIT_MEMORY)
     finally:
         send.close()
 
@@ -306,7 +310,7 @@ def report_stored(report: IngestReport, path: Path, doc: Document, status: str) 
     shown = display_name(path)
     {"added": report.added, "replaced": report.replaced, "unchanged": report.unchanged}[status].append(shown)
     if status != "unchanged" and not doc.structured:
-        report.unstructured.append((shown, doc.unstructured_reason))
+        report.unstructured.append((display_name(path.name), doc.unstructured_reason))
     if status != "unchanged" and doc.structured:
         report.items += len(doc.items)
     if status != "unchanged":
