@@ -18,7 +18,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from archive.storage.model import KINDS, Document, Item
+from archive.storage.model import NO_ITEMS_FOUND, KINDS, Document, Item
 from indexer import genre
 from indexer.errors import RejectedPDF
 from indexer.layout import Line, Page, body_font_size, read_pages
@@ -26,7 +26,7 @@ from indexer.metadata import Metadata, read_metadata
 from indexer.structure import Split, split_document
 
 NOT_AGENDA = "not a meeting document: no agenda or minutes, meeting body or agenda items found"
-NO_ITEMS = "no agenda items found"
+NO_ITEMS = NO_ITEMS_FOUND
 
 
 def parse_pdf(path: Path) -> Document:

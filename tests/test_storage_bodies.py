@@ -144,6 +144,6 @@ def test_web_pages_name_authority_and_mark_unstructured(archive_dir):
     with Archive(data, readonly=True) as archive:
         doc = next(d for d in archive.documents() if d.file_name == pdf.name)
     page = client.get(f"/moede/{doc.meeting_id}").get_data(as_text=True)
-    assert "Dokumentet kunne ikke deles op i punkter: no agenda items found" in page
+    assert "Dokumentet kunne ikke deles op i punkter: der blev ikke fundet nogen dagsordenspunkter" in page
     item_page = client.get(f"/punkt/{doc.id}_side-2").get_data(as_text=True)
     assert "Dokumentet kunne ikke deles op i punkter" in item_page and "cykelstierne" in item_page

@@ -11,6 +11,8 @@ from datetime import date as Date
 BLOCK_HEADINGS = ("Baggrund", "Indstilling", "Sagsfremstilling", "Beslutning", "Bilag")
 PAGE_HEADING = "Sidetekst"  # the one block of a page of an unstructured document
 KINDS = ("dagsorden", "referat")
+# Why a meeting document was archived unstructured (stored in documents.unstructured_reason).
+NO_ITEMS_FOUND = "no agenda items found"
 
 
 @dataclass(frozen=True)
