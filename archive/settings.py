@@ -54,9 +54,13 @@ class AnswerSettings:
     evidence_margin: float = 0.12
     # decision / overview questions: an item is evidence when its score >= this share of the best
     evidence_cut: float = 0.85  # chosen in all 5 folds (grid 0.72, 0.85)
+    # "Hvad har KKR besluttet om ...?" (every treatment): an item per council and meeting is evidence
+    # when its item + best sentence score >= this share of the best item's
+    breadth_cut: float = 0.7
     lookup_citations: int = 2  # evidence items (per council) for a lookup question; chosen in all 5 folds (1, 2)
     sentence_type_weight: float = 0.45  # the asked-for type (number, person) in the sentence
     sentence_semantic_weight: float = 0.3  # the embedding score of the sentence's passage
+    sentence_title_share: float = 0.3  # topic coverage read from the sentence together with its item title
 
 
 @dataclass(frozen=True)

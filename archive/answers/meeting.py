@@ -30,9 +30,14 @@ ASPECTS: list[tuple[str, re.Pattern]] = [
 ]
 
 
+# "Hvem er formand for <body>?": a role on the body, read from its latest meeting's cover
+ROLE_WORDS = {"formand": "formand", "formanden": "formand", "næstformand": "næstformand",
+              "næstformanden": "næstformand"}
+
+
 @dataclass(frozen=True)
 class MeetingQuestion:
-    aspect: str  # absent | attendees | time | place | items
+    aspect: str  # absent | attendees | time | place | items | role:<formand|næstformand>
     council: str
     date_from: date
     date_to: date
@@ -41,7 +46,14 @@ class MeetingQuestion:
 def meeting_question(parsed: ParsedQuestion, today: date) -> MeetingQuestion | None:
     """The meeting asked about, when the question is about one council's meeting in a period."""
     lowered = parsed.text.lower()
-    if len(parsed.councils) != 1 or not MEETING_WORD.search(lowered):
+    if len(parsed.councils) != 1:
+        return None
+    roles = {ROLE_WORDS.get(w.lower()) for w in parsed.topic_words}
+    if parsed.intent == "people" and parsed.topic_words and None not in roles and len(roles) == 1:
+        # nothing but the role is asked about the body: its members as of the latest meeting
+        return MeetingQuestion(f"role:{roles.pop()}", parsed.councils[0], parsed.date_from or date.min,
+                               parsed.date_to or date.max)
+    if not MEETING_WORD.search(lowered):
         return None
     aspect = next((name for name, pattern in ASPECTS if pattern.search(lowered)), None)
     if aspect is None:
@@ -91,16 +103,24 @@ def meeting_answer(archive, asked: MeetingQuestion) -> MeetingAnswer | None:
     lead_parts: list[str] = []
     lines: list[str] = []
     citations: list[dict] = []
+    if asked.aspect.startswith("role:"):
+        meetings = sorted(meetings, key=lambda m: m.date)[-1:]
     for meeting in sorted(meetings, key=lambda m: m.date):
-        docs = archive.documents(meeting_id=meeting.id)
-        doc = next((d for d in docs if d.kind == "referat"), None) or (docs[0] if docs else None)
+        doc = _cover_document(archive.documents(meeting_id=meeting.id))
         if doc is None:
             continue
         full = archive.document(doc.id, with_items=True) if asked.aspect == "items" else doc
         doc = full or doc
         where = f"{_possessive(doc.council)} møde den {format_date_da(doc.date)}"
         source = f"ifølge {KIND_DA.get(doc.kind, doc.kind)}ets forside"
-        if asked.aspect == "absent":
+        if asked.aspect.startswith("role:"):
+            role = asked.aspect.split(":", 1)[1]
+            holders = [a for a in doc.attendees
+                       if re.search(rf"(?<!\w){role}(?!\w)", a, re.I)]
+            if not holders:
+                continue
+            said = f"{role.capitalize()} ifølge forsiden af {where}: {join_da(holders)}."
+        elif asked.aspect == "absent":
             said = (f"Fraværende ved {where} ({source}): {join_da(doc.absent)}." if doc.absent
                     else f"{KIND_DA.get(doc.kind, doc.kind).capitalize()}et af {where} nævner ingen fraværende.")
         elif asked.aspect == "attendees":
@@ -124,6 +144,14 @@ def meeting_answer(archive, asked: MeetingQuestion) -> MeetingAnswer | None:
     if not citations:
         return None
     return MeetingAnswer(" ".join(lead_parts), lines, citations)
+
+
+def _cover_document(docs: list[Document]) -> Document | None:
+    """The document whose cover speaks for the meeting: its referat (the full one, with the
+    members, over a one-item export), else its dagsorden."""
+    if not docs:
+        return None
+    return max(docs, key=lambda d: (d.kind == "referat", bool(d.attendees or d.absent), d.page_count))
 
 
 def join_da(names: list[str]) -> str:
