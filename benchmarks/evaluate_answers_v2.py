@@ -81,12 +81,13 @@ class Settings:
 
 
 TUNED = {  # the AnswerSettings fields the cross-validation chooses, and their candidates
-    "threshold": (0.86, 0.921, 0.99, 1.05),
+    "threshold": (0.86, 0.92, 0.99, 1.05),
     "evidence_cut": (0.85, 0.92),
     "lookup_citations": (1, 2),
-    "sentence_title_share": (0.3, 0.6),
+    "sentence_title_share": (0.6,),
     "relative_cut": (0.5, 0.6),
-    "breadth_cut": (0.6, 0.7, 0.8),
+    "breadth_cut": (0.7, 0.8),
+    "year_penalty": (0.0, 0.3, 0.6),
 }
 
 
@@ -301,6 +302,13 @@ def report(rows: list[dict], ctx: Context, command: str, chosen: list[Settings] 
         "Precision counts cited items that are in the question's *relevant* set (over answered questions); "
         "recall counts the *cite* keys that were cited (over all answerable questions). Citations are the "
         "evidence only (`citations` of the answer JSON); \"Se også\" (`see_also`) is not counted.",
+        "",
+        "How it is run: the evidence of each question (keyword search, one query embedding, passage scores, "
+        "lexical and sentence features: `archive.answers.answer.gather_evidence`) is gathered once; every "
+        f"settings candidate ({len(SETTINGS_GRID)}: every combination of "
+        + ", ".join(f"{k} {'/'.join(str(v) for v in vs)}" for k, vs in TUNED.items())
+        + ") re-runs only the decision rules (`decide`). Per fold the candidate with the best mean of facts, "
+        "precision, recall and declines on the other four folds is chosen and scored on the held-out fold.",
         "",
     ]
     if chosen is None:

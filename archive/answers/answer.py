@@ -214,6 +214,8 @@ class _Matcher:
         self.settings = settings  # the weights this question is scored with
         self.terms = terms
         self.total = sum(t.weight for t in terms) or 1.0
+        # years named in the topic ("flygtningekvoter for 2027", "studieåret 2027-2028")
+        self.years = sorted({y for t in terms for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", t.surface)})
         self._cache: dict[str, dict[str, float]] = {}
         # cheap pre-test: a word can only match when it holds the first letters of a topic
         # stem or of one of its parts (stems are prefixes; parts may sit inside compounds)
@@ -283,6 +285,13 @@ class _Matcher:
             if (a, b) not in seen:
                 seen.add((a, b))
                 yield source[a:b]
+
+    def rarest(self, text: str) -> float:
+        """The match strength in `text` of the most specific topic term (highest IDF)."""
+        if not self.terms:
+            return 1.0
+        top = max(self.terms, key=lambda t: t.weight)
+        return self.term_hits(text).get(top.stem, 0.0)
 
     def coverage(self, text: str) -> float:
         return self.weighted(self.term_hits(text))
@@ -386,11 +395,15 @@ class _Candidate:
     settings: AnswerSettings = _DEFAULTS
     role: str = ""  # decision | recommendation | orientation (set when gathered)
     document_items: int = 0  # items in the item's document
+    rarest: float = 1.0  # how well the item holds the question's most specific topic term (0..1)
+    years_missing: bool = False  # a year the question's topic names ("kvoterne for 2026") is not in the item
     sentence_cache: dict = field(default_factory=dict)  # role -> candidate sentences (shared by copies)
 
     @property
     def score(self) -> float:
-        return self.lexical + self.settings.sem_weight * _sem_norm(self.semantic, self.settings)
+        cfg = self.settings
+        return (self.lexical + cfg.sem_weight * _sem_norm(self.semantic, cfg)
+                - cfg.rare_term_penalty * (1.0 - self.rarest) - cfg.year_penalty * self.years_missing)
 
 
 def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
@@ -438,6 +451,7 @@ class Evidence:
     semantic: bool = False
     scope_reason: str | None = None  # why nothing is in the asked scope (None: the scope has items)
     meeting: object = None  # a MeetingAnswer when the question is about a meeting itself
+    fallback: object = None  # a MeetingAnswer used when the items give no answer (a role on a body)
     seconds: float = 0.0
 
 
@@ -453,12 +467,11 @@ def gather_evidence(archive, question: str, *, model: str | None = None, today: 
     matcher = _Matcher(analysis, terms, settings)
     asked = meeting_question(parsed, today)
     found = meeting_answer(archive, asked) if asked is not None else None
-    if found is not None:
+    if found is not None and not asked.fallback:
         return Evidence(parsed, matcher, [], meeting=found, seconds=time.perf_counter() - started)
+    fallback = found
     allowed = _allowed(refs, parsed)
-    reason = None
-    scope = parsed
-    if parsed.period_year and not parsed.asks_decision:
+    if parsed.period_year and parsed.intent == "number" and not parsed.asks_decision:
         # "rygestopkurser i 2011": the year may be the meeting's or the one the items are about
         # (evaluated at a meeting in 2012): the items of the period and those naming the year
         from dataclasses import replace
@@ -470,6 +483,17 @@ def gather_evidence(archive, question: str, *, model: str | None = None, today: 
                  if any(year.search(p.text) for b in c.item.blocks for p in b.paragraphs)}
         if named:
             allowed = allowed | named
+    evidence = _scope_evidence(archive, parsed, refs, allowed, terms, matcher, settings, model)
+    evidence.fallback = fallback
+    evidence.seconds = time.perf_counter() - started
+    return evidence
+
+
+def _scope_evidence(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], allowed: set[str],
+                    terms: list[_TopicTerm], matcher: _Matcher, settings: AnswerSettings,
+                    model: str | None) -> Evidence:
+    reason = None
+    scope = parsed
     if not allowed:
         # nothing from those councils / in that period: say so, and show the nearest items anywhere
         from dataclasses import replace
@@ -479,11 +503,21 @@ def gather_evidence(archive, question: str, *, model: str | None = None, today: 
         allowed = set(refs)
     candidates, sem = _candidates(archive, scope, allowed, refs, terms, matcher, settings.candidates, model)
     twins = _twins(archive, candidates, matcher) if reason is None else {}
-    return Evidence(parsed, matcher, candidates, twins, sem, reason, seconds=time.perf_counter() - started)
+    return Evidence(parsed, matcher, candidates, twins, sem, reason)
 
 
 def decide(evidence: Evidence, settings: AnswerSettings = _DEFAULTS) -> Answer:
     """The answer the evidence supports under `settings` (pure: no archive access)."""
+    answer = _decide(evidence, settings)
+    found = evidence.fallback
+    if not answer.found and found is not None:
+        parsed = evidence.parsed
+        return Answer(parsed.text, parsed, True, found.lead, meeting_citations=found.citations,
+                      meeting_lines=found.lines, confidence=1.0)
+    return answer
+
+
+def _decide(evidence: Evidence, settings: AnswerSettings) -> Answer:
     parsed = evidence.parsed
     matcher = evidence.matcher.with_settings(settings)
     if evidence.meeting is not None:
@@ -525,6 +559,8 @@ def _candidate(item: Item, ref: ItemRef, matcher: _Matcher) -> _Candidate:
     c.lexical = (0.35 * matcher.coverage(full) + 0.35 * matcher.best_paragraph(item)
                  + 0.3 * matcher.coverage(key))
     c.title_lexical = matcher.coverage(item.title)
+    c.rarest = matcher.rarest(full)
+    c.years_missing = any(not re.search(rf"(?<!\d){y}(?!\d)", full) for y in matcher.years)
     c.role = _role(c)
     return c
 

@@ -41,6 +41,8 @@ class MeetingQuestion:
     council: str
     date_from: date
     date_to: date
+    # role questions are answered from the items when they say it, else from the cover
+    fallback: bool = False
 
 
 def meeting_question(parsed: ParsedQuestion, today: date) -> MeetingQuestion | None:
@@ -52,7 +54,7 @@ def meeting_question(parsed: ParsedQuestion, today: date) -> MeetingQuestion | N
     if parsed.intent == "people" and parsed.topic_words and None not in roles and len(roles) == 1:
         # nothing but the role is asked about the body: its members as of the latest meeting
         return MeetingQuestion(f"role:{roles.pop()}", parsed.councils[0], parsed.date_from or date.min,
-                               parsed.date_to or date.max)
+                               parsed.date_to or date.max, fallback=True)
     if not MEETING_WORD.search(lowered):
         return None
     aspect = next((name for name, pattern in ASPECTS if pattern.search(lowered)), None)
