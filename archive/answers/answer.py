@@ -286,12 +286,12 @@ class _Matcher:
                 seen.add((a, b))
                 yield source[a:b]
 
-    def rarest(self, text: str) -> float:
-        """The match strength in `text` of the most specific topic term (highest IDF)."""
+    def rarest(self, hits: dict[str, float]) -> float:
+        """The match strength in `hits` of the most specific topic term (highest IDF)."""
         if not self.terms:
             return 1.0
         top = max(self.terms, key=lambda t: t.weight)
-        return self.term_hits(text).get(top.stem, 0.0)
+        return hits.get(top.stem, 0.0)
 
     def coverage(self, text: str) -> float:
         return self.weighted(self.term_hits(text))
@@ -299,19 +299,37 @@ class _Matcher:
     def weighted(self, hits: dict[str, float]) -> float:
         return sum(t.weight * hits.get(t.stem, 0.0) for t in self.terms) / self.total
 
-    def best_paragraph(self, item: Item) -> float:
-        """The coverage of the best paragraph read together with the item's title: the
-        topic words meeting in one place, not scattered over a long item."""
+    def item_scores(self, item: Item) -> "_ItemMatch":
+        """The item's topic matches, each paragraph matched once: the whole item, its key blocks
+        (Beslutning, Indstilling) and its best paragraph, each read together with the title."""
         title = self.term_hits(item.title)
+        whole, key = dict(title), dict(title)
         best = self.weighted(title)
         for block in item.blocks:
+            decisive = block.heading in ("Beslutning", "Indstilling")
             for paragraph in block.paragraphs:
                 hits = self.term_hits(paragraph.text)
-                if hits:
-                    merged = {k: max(v, title.get(k, 0.0)) for k, v in hits.items()}
-                    merged.update({k: v for k, v in title.items() if k not in merged})
-                    best = max(best, self.weighted(merged))
-        return best
+                if not hits:
+                    continue
+                _merge(whole, hits)
+                if decisive:
+                    _merge(key, hits)
+                best = max(best, self.weighted(_merge(dict(title), hits)))
+        return _ItemMatch(whole, key, best)
+
+
+@dataclass
+class _ItemMatch:
+    whole: dict[str, float]  # term -> strength anywhere in the item
+    key: dict[str, float]  # ... in its title, Beslutning and Indstilling
+    best_paragraph: float  # coverage of its best paragraph with the title
+
+
+def _merge(into: dict[str, float], hits: dict[str, float]) -> dict[str, float]:
+    for k, v in hits.items():
+        if v > into.get(k, 0.0):
+            into[k] = v
+    return into
 
 
 def _topic_terms(archive, parsed: ParsedQuestion):
@@ -553,14 +571,14 @@ def answer_question(archive, question: str, *, model: str | None = None, today: 
 
 def _candidate(item: Item, ref: ItemRef, matcher: _Matcher) -> _Candidate:
     c = _Candidate(ref, item)
-    full = " ".join([item.title] + [p.text for b in item.blocks for p in b.paragraphs])
-    key = " ".join([item.title] + [p.text for b in item.blocks if b.heading in ("Beslutning", "Indstilling")
-                                      for p in b.paragraphs])
-    c.lexical = (0.35 * matcher.coverage(full) + 0.35 * matcher.best_paragraph(item)
-                 + 0.3 * matcher.coverage(key))
+    match = matcher.item_scores(item)
+    c.lexical = (0.35 * matcher.weighted(match.whole) + 0.35 * match.best_paragraph
+                 + 0.3 * matcher.weighted(match.key))
     c.title_lexical = matcher.coverage(item.title)
-    c.rarest = matcher.rarest(full)
-    c.years_missing = any(not re.search(rf"(?<!\d){y}(?!\d)", full) for y in matcher.years)
+    c.rarest = matcher.rarest(match.whole)
+    if matcher.years:
+        full = " ".join([item.title] + [p.text for b in item.blocks for p in b.paragraphs])
+        c.years_missing = any(not re.search(rf"(?<!\d){y}(?!\d)", full) for y in matcher.years)
     c.role = _role(c)
     return c
 

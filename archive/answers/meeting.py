@@ -13,7 +13,7 @@ from datetime import date
 
 from archive.answers.question import MONTHS, ParsedQuestion, _latest_month, _month_end
 from archive.storage.model import Document
-from archive.text.citation import KIND_DA, format_date_da
+from archive.text.citation import KIND_DA, body_label, format_date_da
 
 MEETING_WORD = re.compile(rf"\b(?:møde(?:t|s|r)?|(?:{'|'.join(MONTHS)})møde(?:t)?)\b", re.I)
 MONTH_MEETING = re.compile(rf"\b({'|'.join(MONTHS)})møde(?:t)?\b(?:\s+((?:19|20)\d\d))?", re.I)
@@ -58,7 +58,7 @@ def meeting_question(parsed: ParsedQuestion, today: date) -> MeetingQuestion | N
     if not MEETING_WORD.search(lowered):
         return None
     aspect = next((name for name, pattern in ASPECTS if pattern.search(lowered)), None)
-    if aspect is None:
+    if aspect is None or (aspect in ("place", "time", "items") and _asks_more(parsed, lowered)):
         return None
     date_from, date_to = parsed.date_from, parsed.date_to
     if date_from is None and date_to is None:
@@ -71,6 +71,24 @@ def meeting_question(parsed: ParsedQuestion, today: date) -> MeetingQuestion | N
     if date_from is None or date_to is None:
         return None
     return MeetingQuestion(aspect, parsed.councils[0], date_from, date_to)
+
+
+# the kind of meeting ("det ekstraordinære møde") says which meeting, not what is asked
+MEETING_KIND = re.compile(r"^(?:ekstra)?ordinære?$|^sidste$|^første$|^seneste$", re.I)
+
+
+def _asks_more(parsed: ParsedQuestion, lowered: str) -> bool:
+    """The question asks about something in the meeting ("Hvem holdt oplæg om økonomien på
+    mødet?"), not about the meeting itself: a topic word outside the meeting and aspect words."""
+    spans = [m.span() for p in [MEETING_WORD, MONTH_MEETING] + [p for _n, p in ASPECTS] for m in p.finditer(lowered)]
+    for word in parsed.topic_words:
+        low = word.lower()
+        if MEETING_KIND.match(low) or re.fullmatch(r"(?:19|20)\d\d", low):
+            continue
+        at = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(low)}(?!\w)", lowered)]
+        if not any(a <= i < b for i in at for a, b in spans):
+            return True
+    return False
 
 
 @dataclass
@@ -87,11 +105,12 @@ def _possessive(council: str) -> str:
 def _cover_citation(doc: Document) -> dict:
     kind = KIND_DA.get(doc.kind, doc.kind)
     return {
-        "item_id": "", "document_id": doc.id, "council": doc.council, "date": doc.date.isoformat(),
+        "item_id": "", "document_id": doc.id, "council": doc.council, "authority": doc.authority,
+        "body": body_label(doc.council, doc.authority), "date": doc.date.isoformat(),
         "kind": doc.kind, "number": "", "title": f"{kind.capitalize()} af mødet {format_date_da(doc.date)}",
         "case": "", "page": 1, "quote": "", "block": "forside", "role": "meeting",
         "url": f"/moede/{doc.meeting_id}" if doc.meeting_id else "", "pdf_url": f"/pdf/{doc.id}#page=1",
-        "cite": f"{doc.council}, {kind} af mødet {format_date_da(doc.date)}, forsiden, s. 1",
+        "cite": f"{body_label(doc.council, doc.authority)}, {kind} af mødet {format_date_da(doc.date)}, forsiden, s. 1",
     }
 
 

@@ -95,7 +95,7 @@ QUESTION_WORDS = frozenset(
     sammenlign sammenlignet sammenligne forskel forskellen forskellige adskiller adskilte hinanden
     henholdsvis hhv hver især begge alle samtlige to fem
     forløb forløbet skete skridt udviklede udviklet historikken behandlet behandles gennem tiden foretaget
-    truffet sagt nye
+    truffet sagt nye ifølge
     sidste forrige seneste år året måned måneden siden før efter inden fra til
     foråret sommeren efteråret vinteren
     kan kunne skal skulle vil ville får fik gør gøre givet blevet sket""".split()
@@ -289,6 +289,14 @@ def _period(lowered: str, today: date, consumed: list) -> tuple[date | None, dat
     if m:
         take(m)
         return today.replace(day=1), _month_end(today.year, today.month), f"i {MONTHS[today.month - 1]} {today.year}"
+    # a month's meeting: "aprilmødet", "junimøde 2026"
+    m = re.search(rf"\b({_MONTH_RE})møde(?:t|s|ts)?\b(?:\s+((?:19|20)\d\d))?", lowered)
+    if m:
+        month = MONTHS.index(m.group(1)) + 1
+        year = int(m.group(2)) if m.group(2) else _latest_month(month, today)
+        if year <= today.year:
+            take(m)
+            return date(year, month, 1), _month_end(year, month), f"i {m.group(1)} {year}"
     # a month, with or without a year: "i september", "september 2026"
     m = re.search(rf"\b(?:i\s+)?({_MONTH_RE})(?:\s+((?:19|20)\d\d))?\b", lowered)
     if m:
