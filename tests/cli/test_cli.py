@@ -8,7 +8,7 @@ import pytest
 
 from archive.storage.store import Archive
 
-from .test_ingest import run_cli
+from ..indexer.test_ingest import run_cli
 
 SEARCH_KEYS = {"item_id", "council", "date", "kind", "number", "title", "case", "pages", "page", "score",
                "snippet", "url", "pdf_url"}

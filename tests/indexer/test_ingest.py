@@ -14,7 +14,7 @@ import pytest
 from archive.storage.store import Archive
 from indexer.pipeline import ingest_paths
 
-from .conftest import CORPUS, FIXTURES, ROOT, corpus_pdfs, source_json, truth_json
+from ..conftest import CORPUS, FIXTURES, ROOT, corpus_pdfs, source_json, truth_json
 
 HOVEDSTADEN_APRIL = "kkr-hovedstaden_2026-04-07"
 

@@ -24,7 +24,7 @@ from archive.settings import SearchSettings
 from archive.storage.store import Archive
 from indexer.store import store_document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 HERBERG_CASE = "SAG-2026-00541"
 

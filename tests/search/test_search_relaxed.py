@@ -13,7 +13,7 @@ from archive.search.modes import SearchRequest, search
 from archive.settings import SearchSettings
 from archive.text.analysis import fold
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "hvad blev besluttet om flygtninge i 2027"
 
 

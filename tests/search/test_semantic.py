@@ -13,7 +13,7 @@ from archive.storage.store import Archive
 from indexer.embed import embed_missing
 from indexer.pipeline import ingest_paths
 
-from .conftest import CORPUS
+from ..conftest import CORPUS
 
 HERBERG_CASE = "SAG-2026-00541"
 

@@ -15,7 +15,7 @@ from archive.storage.store import Archive
 from archive.text.citation import cite
 from indexer.pipeline import ingest_paths
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REAL = next((p / "shared" / "real" for p in [ROOT.parent, *ROOT.parents] if (p / "shared" / "real").is_dir()), None)
 BALLERUP = "ballerup_sundheds-og-forebyggelsesudvalget_2012-12-04"
 BALLERUP_MEETING = "ballerup-kommune-sundheds-og-forebyggelsesudvalget_2012-12-04"

@@ -38,7 +38,7 @@ from archive.storage.model import Block, Item, LineBox, Paragraph
 from archive.text.sentences import split_sentences
 from indexer.chunk import PassageDraft, split_passages, text_hash
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 
 HERBERG = (

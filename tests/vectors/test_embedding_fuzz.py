@@ -17,7 +17,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # fuzzing the native embedder in child processes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # The reproduction from the issue, and other code points whose compatibility normalisation
 # expands (ligatures, squared words, parenthesised numbers, fractions, Roman numerals).
