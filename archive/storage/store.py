@@ -1,8 +1,9 @@
 """Reading the archive's SQLite database and its store of original PDFs.
 
-`Archive` is the read side: it opens the database (the db layer migrates an older schema
-when it is opened writable) and runs every query. It never writes; the indexer writes
-through `indexer.store`.
+`Archive` is the read side: it opens the database read-only (`archive.storage.db`) and
+runs every query. It never writes: the indexer opens the archive for writing through
+`indexer.schema.open_writable`, which hands an `Archive` its writable connection, and
+writes through `indexer.store`.
 """
 from __future__ import annotations
 
@@ -45,14 +46,14 @@ def _item_ref(row: sqlite3.Row) -> ItemRef:
 
 
 class Archive:
-    def __init__(self, data: str | os.PathLike | None = None, *, readonly: bool = False):
+    def __init__(self, data: str | os.PathLike | None = None, *, connection: sqlite3.Connection | None = None):
+        """The archive at `data`, read-only; `connection` is the writer's, given by the indexer."""
         self.paths = ArchivePaths.at(data)
-        self.readonly = readonly
-        if readonly and not self.paths.database.exists():
-            raise FileNotFoundError(f"no archive at {self.paths.root} (run 'kkr-arkiv ingest' first)")
-        if not readonly:
-            self.paths.ensure()
-        self.conn = db.connect(self.paths.database, readonly=readonly)
+        if connection is None:
+            if not self.paths.database.exists():
+                raise FileNotFoundError(f"no archive at {self.paths.root} (run 'kkr-arkiv ingest' first)")
+            connection = db.connect(self.paths.database)
+        self.conn = connection
 
     def close(self) -> None:
         self.conn.close()

@@ -22,7 +22,7 @@ S_SEPT = "kkr-sjaelland_2026-09-24_referat_3.1"
 
 @pytest.fixture(scope="module")
 def archive(embedded_archive_dir):
-    with Archive(embedded_archive_dir, readonly=True) as a:
+    with Archive(embedded_archive_dir) as a:
         yield a
 
 
