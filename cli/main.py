@@ -20,7 +20,7 @@ from archive.storage.store import Archive
 def _open(ctx: click.Context) -> Archive:
     """The archive, read-only."""
     try:
-        return Archive(ctx.obj["data"])
+        return Archive(ctx.obj["data"], runtime=ctx.obj["runtime"])
     except (FileNotFoundError, ArchiveVersionError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -30,7 +30,7 @@ def _open_writable(ctx: click.Context) -> Archive:
     from indexer.schema import open_writable
 
     try:
-        return open_writable(ctx.obj["data"])
+        return open_writable(ctx.obj["data"], runtime=ctx.obj["runtime"])
     except ArchiveVersionError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
+from archive.runtime import Runtime
 from archive.storage import db
 from archive.storage.layout import ArchivePaths
 from archive.storage.store import Archive
@@ -135,7 +136,7 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def open_writable(data: str | os.PathLike | None = None) -> Archive:
+def open_writable(data: str | os.PathLike | None = None, *, runtime: Runtime | None = None) -> Archive:
     """The archive at `data` opened for writing: created when new, migrated when older.
 
     The returned `Archive` reads over the writer's connection, so the indexer sees what it
@@ -154,7 +155,7 @@ def open_writable(data: str | os.PathLike | None = None) -> Archive:
     except BaseException:
         conn.close()
         raise
-    return Archive(paths.root, connection=conn)
+    return Archive(paths.root, connection=conn, runtime=runtime)
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -50,11 +50,19 @@ def corpus_archive_dir(tmp_path_factory) -> Path:
     return data
 
 
+@pytest.fixture(scope="session")
+def runtime():
+    """One Runtime for the test session, as one process holds one (opened indexes, embedders)."""
+    from archive.runtime import Runtime
+
+    return Runtime()
+
+
 @pytest.fixture()
-def corpus_archive(corpus_archive_dir):
+def corpus_archive(corpus_archive_dir, runtime):
     from archive.storage.store import Archive
 
-    with Archive(corpus_archive_dir) as archive:
+    with Archive(corpus_archive_dir, runtime=runtime) as archive:
         yield archive
 
 
@@ -75,10 +83,10 @@ def embedded_archive_dir(corpus_archive_dir, tmp_path_factory) -> Path:
 
 
 @pytest.fixture()
-def embedded_archive(embedded_archive_dir):
+def embedded_archive(embedded_archive_dir, runtime):
     from archive.storage.store import Archive
 
-    with Archive(embedded_archive_dir) as archive:
+    with Archive(embedded_archive_dir, runtime=runtime) as archive:
         yield archive
 
 

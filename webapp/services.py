@@ -51,7 +51,7 @@ def get_archive() -> Archive:
     archive = g.get("archive")
     if archive is None:
         try:
-            archive = Archive(current_app.config["ARCHIVE_ROOT"])
+            archive = Archive(current_app.config["ARCHIVE_ROOT"], runtime=runtime())
         except FileNotFoundError:
             abort(503, description="Arkivet er tomt. Kør 'kkr-arkiv ingest' for at indlæse dokumenter.")
         except ArchiveTooOld:

@@ -22,8 +22,8 @@ folded copy of everything ("å"->"aa", "æ"->"ae", "ø"->"oe") for ASCII-typed q
 Searching builds a Whoosh query tree but evaluates it with numpy over the whole index
 (`_Evaluator`): the same BM25F scores as Whoosh's matchers, exact totals and facet counts,
 at a fraction of the cost of Whoosh's per-document matcher calls. The opened index, its
-searcher and derived arrays are kept per process (`_open`) and refreshed when the index
-changes.
+searcher and derived arrays are kept in the process's `Runtime` (`OpenIndexes`) and
+refreshed when the index changes.
 """
 from __future__ import annotations
 
@@ -180,11 +180,15 @@ class IndexMeta:
 
 
 class KeywordIndex:
-    """The keyword index of one archive. Cheap to construct; opens files on demand."""
+    """The keyword index of one archive. Cheap to construct; opens files on demand.
 
-    def __init__(self, paths: ArchivePaths, *, compounds: bool = True):
+    `opened` is where opened indexes are kept between calls: the process's
+    `Runtime.keyword_indexes`; without it every searcher opens the index afresh."""
+
+    def __init__(self, paths: ArchivePaths, *, compounds: bool = True, opened: "OpenIndexes | None" = None):
         self.paths = paths
         self.compounds = compounds
+        self.opened = opened if opened is not None else OpenIndexes()
 
     # -- locating the live directory
 
@@ -196,7 +200,7 @@ class KeywordIndex:
         if not name or "/" in name or name.startswith("."):
             return None
         directory = self.paths.index_root / name
-        if str(directory) in _OPEN and directory.is_dir():
+        if directory in self.opened and directory.is_dir():
             return directory  # opened before: skip Whoosh's check, which opens the index
         meta = IndexMeta.read(directory)
         if meta is not None and meta.format != INDEX_FORMAT:
@@ -226,14 +230,14 @@ class KeywordIndex:
     @contextmanager
     def searcher(self) -> Iterator["KeywordSearcher"]:
         """A searcher on the live index. The opened Whoosh searcher and its caches are kept
-        per process and reopened when the index directory or its generation changes; a
+        in `self.opened` and reopened when the index directory or its generation changes; a
         searcher in use keeps answering from the version it opened."""
         directory = self.current_dir()
         if directory is None:
             raise KeywordIndexMissing(
                 "Søgeindekset mangler. Kør 'kkr-arkiv reindex' for at genopbygge det."
             )
-        opened = _open(directory)
+        opened = self.opened.open(directory)
         with opened.lock:  # Whoosh readers share file positions: one query at a time
             yield KeywordSearcher(opened.searcher(), opened)
 
@@ -345,31 +349,41 @@ def _with_prefix(sorted_terms: list[str], prefix: str) -> list[str]:
     return sorted_terms[start:end]
 
 
-_OPEN: dict[str, _OpenIndex] = {}
-_OPEN_LOCK = threading.Lock()
+class OpenIndexes:
+    """Opened index versions by directory, with what queries derived from them: per-process
+    state, held by the `Runtime` (archive/runtime.py) and shared by its threads."""
 
+    def __init__(self):
+        self._by_directory: dict[str, _OpenIndex] = {}
+        self._lock = threading.Lock()
 
-def _open(directory: Path) -> _OpenIndex:
-    key = str(directory)
-    with _OPEN_LOCK:
-        cached = _OPEN.get(key)
-        stamp = _dictionary_stamp(directory)  # sync saves the dictionary after its commit
-        if (cached is not None and cached.generation == cached.ix.latest_generation()
-                and cached.dictionary_stamp == stamp):
-            return cached
-        # Without mmap Whoosh reads the segment through file reads; with it, it copies every
-        # file of the segment (postings: most of the index) into memory at each open.
-        ix = FileStorage(key, supports_mmap=False).open_index()
-        meta = IndexMeta.read(directory)
-        decompounder = Decompounder.load(directory / DICTIONARY_FILE)
-        compounds = meta.compounds if meta else True
-        opened = _OpenIndex(ix, Analysis(decompounder, compounds=compounds), decompounder, ix.latest_generation(),
-                            directory, stamp)
-        # forget other versions of the same index (a searcher still using one keeps it alive)
-        for other in [k for k in _OPEN if Path(k).parent == directory.parent]:
-            del _OPEN[other]
-        _OPEN[key] = opened
-        return opened
+    def __contains__(self, directory: Path) -> bool:
+        return str(directory) in self._by_directory
+
+    def __len__(self) -> int:
+        return len(self._by_directory)
+
+    def open(self, directory: Path) -> _OpenIndex:
+        key = str(directory)
+        with self._lock:
+            cached = self._by_directory.get(key)
+            stamp = _dictionary_stamp(directory)  # sync saves the dictionary after its commit
+            if (cached is not None and cached.generation == cached.ix.latest_generation()
+                    and cached.dictionary_stamp == stamp):
+                return cached
+            # Without mmap Whoosh reads the segment through file reads; with it, it copies every
+            # file of the segment (postings: most of the index) into memory at each open.
+            ix = FileStorage(key, supports_mmap=False).open_index()
+            meta = IndexMeta.read(directory)
+            decompounder = Decompounder.load(directory / DICTIONARY_FILE)
+            compounds = meta.compounds if meta else True
+            opened = _OpenIndex(ix, Analysis(decompounder, compounds=compounds), decompounder,
+                                ix.latest_generation(), directory, stamp)
+            # forget other versions of the same index (a searcher still using one keeps it alive)
+            for other in [k for k in self._by_directory if Path(k).parent == directory.parent]:
+                del self._by_directory[other]
+            self._by_directory[key] = opened
+            return opened
 
 
 # ---------------------------------------------------------------------------- evaluation

