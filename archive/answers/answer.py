@@ -340,7 +340,7 @@ def _topic_terms(archive, parsed: ParsedQuestion):
     analysis = Analysis(None)
     df = None
     n_docs = 1
-    index = KeywordIndex(archive.paths)
+    index = KeywordIndex(archive.paths, opened=archive.runtime.keyword_indexes)
     try:
         with index.searcher() as s:
             analysis = s.analysis

@@ -15,7 +15,7 @@ from archive.search.semantic import item_passages
 from archive.settings import DEFAULT
 from archive.storage.store import Archive
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REAL = next((p / "shared" / "real" for p in [ROOT.parent, *ROOT.parents] if (p / "shared" / "real").is_dir()), None)
 TODAY = date(2026, 12, 1)
 SYDDJURS_715 = "syddjurs-kommune-udvalget-for-plan-udvikling-og-kultur-puk_2013-06-20_referat_715"
