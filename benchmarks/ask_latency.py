@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     questions, today = load_questions()
     texts = [q["q"] for q in questions][: args.limit or None]
-    with Archive(args.data, readonly=True) as archive:
+    with Archive(args.data) as archive:
         documents = len(archive.documents())
         before = os.getloadavg()
         started = time.perf_counter()

@@ -1019,26 +1019,23 @@ def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
 
 
 def _history_lead(entries: list[Entry]) -> str:
-    """The last decision and when, then what came before and after, each dated: the entries
-    and the earlier dated decisions printed in their items."""
+    """The latest treatment of the case and when (a decision, or an orientation said as such),
+    then what came before, each dated: the entries and the earlier dated decisions printed in
+    their items."""
     steps = sorted([(d, "beslutning", e) for e in entries for d, _t in e.history]
                    + [(e.ref.date, ROLE_DA.get(e.role, e.role), e) for e in entries], key=lambda st: st[0])
-    decisions = [st for st in steps if st[1] == "beslutning"]
-    last = decisions[-1] if decisions else steps[-1]
+    last = steps[-1]
     day, label, e = last
-    verb = "blev sagen senest besluttet" if label == "beslutning" else "blev sagen senest behandlet"
+    verb = "blev sagen senest besluttet" if label == "beslutning" else f"blev sagen senest behandlet ({label})"
     text = (f"Ifølge arkivet {verb} af {_body(e.ref)} den {format_date_da(day)} "
             f"(pkt. {e.ref.number} \"{e.ref.title}\").")
 
     def said(part: list) -> str:
         return join_da([f"{lab} den {format_date_da(d)} ({_body(x.ref)}, pkt. {x.ref.number})" for d, lab, x in part])
 
-    before = [st for st in steps if st is not last and st[0] <= day]
-    after = [st for st in steps if st is not last and st[0] > day]
+    before = [st for st in steps if st is not last]
     if before:
         text += " Før det: " + said(before) + "."
-    if after:
-        text += " Senere: " + said(after) + "."
     return text
 
 

