@@ -55,7 +55,7 @@ ORIENTATION_TITLE = re.compile(
     r"^\s*(?:orientering|drøftelse|status|afrapportering|opsamling|siden sidst|punkter til næste møde|"
     r"eventuelt|godkendelse af (?:referat|dagsorden)\b)", re.I)
 DECISION_VERB = re.compile(
-    r"\b(?:besluttede|godkendte|fastsatte|vedtog|udpegede|valgte|tiltrådte|imødekom|anbefaler|"
+    r"\b(?:besluttede|godkendte|godkendt|vedtaget|fastsatte|vedtog|udpegede|valgte|tiltrådte|imødekom|anbefaler|"
     r"bemyndigede|gav [\w-]+ mandat|tilsluttede sig|fastsætter|godkender|udpeger)\b", re.I)
 NOTED_ONLY = re.compile(r"\btog\b.*\btil efterretning\b", re.I)
 NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\w])|(?<![\w.,-])\d+(?:,\d+)?(?![\w-])")
@@ -907,6 +907,11 @@ def _quotes(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher,
         if (score >= 0.75 * best and score > 0.25 and (s.coverage > 0 or same_block)) or (
                 same_block and s.block == "Beslutning" and s.coverage > 0 and score >= 0.55 * best):
             chosen.append(s)
+    if intent == "decision" and top.block == "Beslutning":
+        # the decision is quoted whole (it is short: "Punktet blev drøftet. Sagen genoptages ...")
+        whole = [s for s in sentences if s.block == "Beslutning" and not s.history and not s.text.endswith(":")]
+        if len(whole) <= limit:
+            chosen = whole + [s for s in chosen if all(s is not w for w in whole)][:limit - len(whole)]
     if intent not in ("number", "people", "date"):
         chosen.sort(key=lambda s: s.position)  # document order, except: the key sentence leads
     quotes = []

@@ -145,3 +145,14 @@ def test_a_year_the_items_are_about_is_not_only_a_meeting_period(archive):
     # the 2012 meeting evaluated the courses of 2011; no meeting was held in 2011
     data = ask(archive, "Hvor mange borgere deltog i rygestopkurser i Ballerup i 2011?")
     assert data["found"] and "68" in data["answer"]
+
+
+def test_a_short_decision_is_quoted_whole_and_approval_is_a_decision(archive):
+    data = ask(archive, "Hvad besluttede Ballerups Sundheds- og Forebyggelsesudvalg om takstreduktionen på Torvevej?")
+    [entry] = [e for e in data["entries"] if e["item_id"] == f"{BALLERUP}_4"]
+    assert entry["role"] == "decision"  # "Indstillingen godkendt"
+    assert not any(c["quote"].endswith(":") for c in entry["citations"])
+    drøftet = ask(archive, "Hvad besluttede Syddjurs' Udvalget for plan, udvikling og kultur om Kulturkommune 2017 "
+                           "på mødet 20. juni 2013?")
+    quotes = [c["quote"] for c in drøftet["citations"] if c["item_id"] == SYDDJURS_715]
+    assert quotes[:2] == ["Punktet blev drøftet.", quotes[1]] and quotes[1].startswith("Sagen genoptages")
