@@ -911,7 +911,8 @@ def _quotes(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher,
         # the decision is quoted whole (it is short: "Punktet blev drøftet. Sagen genoptages ...")
         whole = [s for s in sentences if s.block == "Beslutning" and not s.history and not s.text.endswith(":")]
         if len(whole) <= limit:
-            chosen = whole + [s for s in chosen if all(s is not w for w in whole)][:limit - len(whole)]
+            chosen = whole + [s for s in chosen if all(s is not w for w in whole)
+                              and not s.text.endswith(":")][:limit - len(whole)]
     if intent not in ("number", "people", "date"):
         chosen.sort(key=lambda s: s.position)  # document order, except: the key sentence leads
     quotes = []
