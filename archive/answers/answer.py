@@ -554,6 +554,13 @@ def _decide(evidence: Evidence, settings: AnswerSettings) -> Answer:
         return _decline(parsed, candidates[:3], "", matcher=matcher, confidence=best)
     cut = min(settings.relative_cut, settings.breadth_cut) if parsed.breadth else settings.relative_cut
     keep = [c for c in candidates if c.score >= max(settings.threshold, cut * best)]
+    if parsed.compare or parsed.all_councils or len(parsed.councils) > 1:
+        # a comparison: each council's best item enters when it comes near the best of all
+        # (the decline threshold judges the answer as a whole, not each council's part)
+        for council in _councils_of(candidates):
+            mine = next(c for c in candidates if c.ref.council == council)
+            if all(mine is not k for k in keep) and mine.score >= cut * best:
+                keep.append(mine)
     keep = _one_per_meeting_item(keep, evidence.twins, settings)
     answer = _compose(parsed, keep, matcher)
     answer.confidence = best
@@ -745,6 +752,11 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
         pool = sorted((c for c in ranked if evidence[c.ref.item_id] >= cfg.breadth_cut * top),
                       key=lambda c: -evidence[c.ref.item_id])
         primary, _others = _one_per_meeting(pool)
+        if per_council:  # a comparison: every council compared has its evidence
+            for council in _councils_of(ranked):
+                if not any(c.ref.council == council for c in primary):
+                    primary += sorted((c for c in ranked if c.ref.council == council),
+                                      key=lambda c: -evidence[c.ref.item_id])[:1]
     else:
         pool = [c for c in ranked if c.score >= cfg.evidence_cut * best]
         if intent == "decision" and not parsed.history:  # a history cites what came before, too
