@@ -143,7 +143,7 @@ def semantic_search(archive: Archive, request: SearchRequest,
 
 
 def hybrid_search(archive: Archive, request: SearchRequest,
-                  settings: SearchSettings = DEFAULT.search) -> SearchResponse:
+                  settings: SearchSettings = DEFAULT.search, *, snippets: bool = True) -> SearchResponse:
     """Hybrid mode: the keyword and the semantic ranking fused (`fuse`)."""
     limit = _limit(request)
     pool = max(settings.pool, limit + int(request.offset or 0))
@@ -169,12 +169,13 @@ def hybrid_search(archive: Archive, request: SearchRequest,
     page = _page(fused, request, limit)
     # snippets only for the shown page: hits from the keyword ranking (kept by `fuse` where an
     # item is in both) get their marked words; semantic-only hits keep their passage
-    if keyword.snippet_context is not None:
+    if keyword.snippet_context is not None and snippets:
         needs = [h for h in page if not h.snippet]
         filled = {h.item_id: h for h in fill_snippets(archive, needs, keyword.snippet_context)}
         page = [filled.get(h.item_id, h) for h in page]
     return SearchResponse(keyword.query, "hybrid", len(fused), page,
-                          facets=_facets(fused), suggestion=keyword.suggestion, messages=messages)
+                          facets=_facets(fused), suggestion=keyword.suggestion, messages=messages,
+                          snippet_context=None if snippets else keyword.snippet_context)
 
 
 @dataclass(frozen=True)

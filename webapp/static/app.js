@@ -66,8 +66,18 @@
     }
   }
 
+  // One reference as text to paste: the citation and its permalink ("…, s. 16. https://…/punkt/…").
+  function withLink(citation, url) {
+    if (!url) return citation;
+    return citation + (/[.!?]$/.test(citation) ? " " : ". ") + url;
+  }
+
+  function absolute(url) {
+    return url ? new URL(url, window.location.href).href : "";  // the page's own origin
+  }
+
   function refsAsText(refs) {
-    return refs.map(function (r) { return r.citation; }).join("\n");
+    return refs.map(function (r) { return withLink(r.citation, r.url); }).join("\n");
   }
 
   function updateCount() {
@@ -96,7 +106,7 @@
           current.push({
             id: id,
             citation: button.getAttribute("data-ref-citation"),
-            url: new URL(button.getAttribute("data-ref-url"), window.location.href).href  // the page's own origin
+            url: absolute(button.getAttribute("data-ref-url"))
           });
           if (!saveRefs(current)) return;
         }
@@ -169,6 +179,12 @@
   // ---------------------------------------------------------------- copy buttons
 
   function setupCopyButtons() {
+    document.querySelectorAll("[data-copy-citation]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var text = withLink(button.getAttribute("data-copy-citation"), absolute(button.getAttribute("data-copy-url")));
+        copyText(text).then(announceCopy);
+      });
+    });
     document.querySelectorAll("[data-copy-target]").forEach(function (button) {
       button.addEventListener("click", function () {
         var target = document.getElementById(button.getAttribute("data-copy-target"));
@@ -221,7 +237,15 @@
     });
   }
 
+  // ---------------------------------------------------------------- filters behind "Filtrér" on narrow screens
+
+  function setupFilters() {
+    var filters = document.querySelector("[data-filters]");
+    if (filters && window.matchMedia("(max-width: 900px)").matches) filters.open = false;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupFilters();
     setupCopyButtons();
     setupAddButtons();
     setupPanel();
