@@ -125,7 +125,9 @@ async function start(root) {
 
   function goToMark() {
     const target = stage.querySelector(".hl-quote") || stage.querySelector(".hl-words") || stage.querySelector(".hl-item");
-    if (target) target.scrollIntoView({ block: "center", inline: "center" });
+    if (!target) return;
+    target.scrollIntoView({ block: "center", inline: "nearest" });
+    stage.scrollLeft = Math.max(0, target.offsetLeft - 12);  // the start of the sentence in view
   }
 
   toolbar.addEventListener("click", (event) => {
