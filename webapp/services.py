@@ -23,7 +23,7 @@ from archive.search.keyword import (
     SearchRequest,
     SearchResponse,
 )
-from archive.search.casenumbers import case_number_in
+from archive.search.casenumbers import case_number_in, could_be_case_number
 from archive.search.grouping import ItemResults, search_items
 from archive.search.modes import search
 from archive.storage import ids
@@ -257,7 +257,7 @@ def run_search(archive: Archive, params: SearchParams) -> SearchOutcome:
     searched as that case number, by keyword (items near it in meaning are not that case). A semantic or hybrid search that finds nothing and says
     why (no model, no vectors yet) is answered with keyword results under that message."""
     request = params.request()
-    case_number = case_number_in(params.q, archive.case_numbers())
+    case_number = case_number_in(params.q, archive.case_numbers()) if could_be_case_number(params.q) else None
     if case_number:
         request = replace(request, q=case_number, mode="keyword")
     results = search_items(archive, request)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 _NOT_ALNUM = re.compile(r"[^0-9a-zæøå]+")
 _PREFIX = "sag"
 _MIN_DIGITS = 4  # fewer digits than this is a number, not a case number
+_MAX_LENGTH = 40  # letters and digits
 
 
 def case_key(text: str) -> str:
@@ -20,11 +21,18 @@ def case_key(text: str) -> str:
     return key[len(_PREFIX):] if key.startswith(_PREFIX) else key
 
 
+def could_be_case_number(query: str) -> bool:
+    """A cheap test before looking the query up among the archive's case numbers: digits
+    enough, and no more than a case number's length."""
+    key = case_key(query or "")
+    return len(key) <= _MAX_LENGTH and sum(ch.isdigit() for ch in key) >= _MIN_DIGITS
+
+
 def case_number_in(query: str, known: Iterable[str]) -> str | None:
     """The archived case number (from `known`) that the whole of `query` spells, or None."""
-    key = case_key(query or "")
-    if sum(ch.isdigit() for ch in key) < _MIN_DIGITS:
+    if not could_be_case_number(query):
         return None
+    key = case_key(query)
     for number in known:
         if number and case_key(number) == key:
             return number
