@@ -247,6 +247,11 @@ def test_case_worker_journey(browser, server, size):
         assert copied == f"{cited}. {server}{permalink}"  # the permalink travels with the citation
         page.screenshot(path=shot("references"))
         check("references")
+        view = page.get_by_role("link", name="Vis citatet i PDF'en").first
+        assert "citat=" in view.get_attribute("href")
+        view.click()  # the reference list leads back to the sentence too
+        page.wait_for_selector("[data-viewer-state=ready]", timeout=30000)
+        assert int(page.get_attribute("[data-viewer]", "data-viewer-marks")) >= 1
 
         # the meeting list and a case page fit the screen
         page.goto(server + "/moeder")

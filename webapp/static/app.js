@@ -106,7 +106,8 @@
           current.push({
             id: id,
             citation: button.getAttribute("data-ref-citation"),
-            url: absolute(button.getAttribute("data-ref-url"))
+            url: absolute(button.getAttribute("data-ref-url")),
+            view: absolute(button.getAttribute("data-ref-view"))  // the page viewer at the cited sentence
           });
           if (!saveRefs(current)) return;
         }
@@ -137,6 +138,13 @@
         link.href = ref.url;
         link.textContent = "Åbn punktet";
         li.appendChild(link);
+        li.appendChild(document.createTextNode(" · "));
+      }
+      if (ref.view && /^https?:\/\//.test(ref.view)) {
+        var view = document.createElement("a");
+        view.href = ref.view;
+        view.textContent = "Vis citatet i PDF'en";
+        li.appendChild(view);
         li.appendChild(document.createTextNode(" · "));
       }
       var remove = document.createElement("button");
