@@ -118,6 +118,15 @@
     });
   }
 
+  function appendLink(li, href, text) {
+    if (!href || !/^https?:\/\//.test(href)) return;  // only web addresses, never javascript: from storage
+    var link = document.createElement("a");
+    link.href = href;
+    link.textContent = text;
+    li.appendChild(link);
+    li.appendChild(document.createTextNode(" · "));
+  }
+
   function renderPanel() {
     var panel = document.querySelector("[data-ref-panel]");
     if (!panel) return;
@@ -133,20 +142,8 @@
       cite.className = "citation";
       cite.textContent = ref.citation;
       li.appendChild(cite);
-      if (ref.url && /^https?:\/\//.test(ref.url)) {
-        var link = document.createElement("a");
-        link.href = ref.url;
-        link.textContent = "Åbn punktet";
-        li.appendChild(link);
-        li.appendChild(document.createTextNode(" · "));
-      }
-      if (ref.view && /^https?:\/\//.test(ref.view)) {
-        var view = document.createElement("a");
-        view.href = ref.view;
-        view.textContent = "Vis citatet i PDF'en";
-        li.appendChild(view);
-        li.appendChild(document.createTextNode(" · "));
-      }
+      appendLink(li, ref.url, "Åbn punktet");
+      appendLink(li, ref.view, "Vis citatet i PDF'en");
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "button-link";
