@@ -76,6 +76,8 @@ def test_results_found_only_by_meaning_are_marked(embedded_archive):
     assert marked, "a hybrid search lists semantic neighbours"
     for result in results.results:
         assert result.meaning_only == all(h.item_id not in words for h in result.hits)
+    semantic = search_items(embedded_archive, SearchRequest(q="herberger", mode="semantic", limit=100))
+    assert semantic.results and all(r.to_json()["matched"] == "meaning" for r in semantic.results)
 
 
 @pytest.mark.parametrize("typed", ["SAG-2026-00541", "2026-00541", "sag 2026-00541", "Sag 2026 00541",

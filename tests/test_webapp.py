@@ -734,3 +734,20 @@ def test_a_skip_link_leads_to_the_first_result(client):
     body = html(client.get("/?q=herberger&mode=keyword"))
     assert body.index('href="#resultater"') < body.index('id="q"')
     assert 'id="resultater" tabindex="-1"' in body
+
+
+def test_a_quote_across_a_page_break_is_marked_on_both_pages_and_an_elided_one_by_its_longest_piece(corpus_archive):
+    from archive.text.pages import quote_lines
+    from webapp.pageimage import page_highlight
+
+    item = next(i for i in corpus_archive.items(document_id=APRIL_REFERAT)
+                if any(p.page_first != p.page_last for b in i.blocks for p in b.paragraphs))
+    para = next(p for b in item.blocks for p in b.paragraphs if p.page_first != p.page_last)
+    first = page_highlight(item, para.page_first, quote=para.text).quote
+    last = page_highlight(item, para.page_last, quote=para.text).quote
+    on_first = [line for line in para.lines if line.page == para.page_first]
+    assert len(first) == len(on_first) and len(last) == len(para.lines) - len(on_first)
+    words = para.text.split()
+    elided = " ".join(words[:2]) + " … " + " ".join(words[3:12]) + " …"
+    found = quote_lines(para, elided)
+    assert found and found[0][1] > 0  # the longest piece starts after the first words

@@ -34,7 +34,7 @@ class ItemResult:
 
     hit: SearchHit
     also: tuple[SearchHit, ...] = ()
-    meaning_only: bool = False  # hybrid: found by meaning, not by the words
+    meaning_only: bool = False  # found by meaning, not by the words (hybrid and semantic modes)
 
     @property
     def hits(self) -> tuple[SearchHit, ...]:
@@ -100,7 +100,10 @@ def search_items(archive, request: SearchRequest, settings: SearchSettings = DEF
     limit = min(max(int(request.limit or 10), 1), MAX_LIMIT)
     offset = min(max(int(request.offset or 0), 0), MAX_OFFSET)
     hits, first = _ranking(archive, request, settings, depth)
-    meaning_only = _meaning_only(archive, request, settings, hits) if request.mode == "hybrid" else set()
+    if request.mode == "hybrid":
+        meaning_only = _meaning_only(archive, request, settings, hits)
+    else:  # semantic mode finds by meaning only, keyword mode by the words only
+        meaning_only = {h.item_id for h in hits} if request.mode == "semantic" else set()
     groups = group_hits(hits, meaning_only)
     page = groups[offset:offset + limit]
     page = _with_snippets(archive, page, first)
