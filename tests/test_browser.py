@@ -26,7 +26,7 @@ from .conftest import ROOT
 pytestmark = pytest.mark.slow  # a real browser against a served archive
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+CHROMIUM_ARGS = ["--headless", "--lang=da-DK", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CITATION = re.compile(
@@ -160,6 +160,7 @@ def test_case_worker_journey(browser, server, size):
         assert "q=herberger" in page.url
         total = results_count(page)
         first_page = result_ids(page)
+        page.screenshot(path=shot("search"))
         if phone:  # the filters wait behind "Filtrér"; the results start on the first screen
             assert not page.locator("#council").is_visible()
             page.get_by_text("Filtrér", exact=True).click()
@@ -173,7 +174,6 @@ def test_case_worker_journey(browser, server, size):
             page.keyboard.press("Enter")
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.closest('.result-title') !== null")
-        page.screenshot(path=shot("search"))
         check("search")
         page.locator("a[rel=next]").click()
         page.wait_for_url(re.compile(r"side=2"))
