@@ -214,6 +214,13 @@ def test_case_worker_journey(browser, server, size):
         page.get_by_role("button", name="Zoom ind").click()
         wait_until(lambda: page.locator("[data-zoom-level]").inner_text() != level)
         page.wait_for_selector(".hl-quote")
+        zoomed = page.locator("[data-zoom-level]").inner_text()
+        page.locator("[data-viewer-stage]").focus()  # the keyboard zooms the focused page too
+        page.keyboard.press("-")
+        wait_until(lambda: page.locator("[data-zoom-level]").inner_text() not in (zoomed, ""))
+        page.keyboard.press("+")
+        wait_until(lambda: page.locator("[data-zoom-level]").inner_text() == zoomed)
+        page.wait_for_selector(".hl-quote")
         page.get_by_role("button", name="Gå til citatet").click()
         page.screenshot(path=shot("viewer"))
         check("viewer")

@@ -130,15 +130,21 @@ async function start(root) {
     stage.scrollLeft = Math.max(0, target.offsetLeft - 12);  // the start of the sentence in view
   }
 
-  toolbar.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-zoom]");
-    if (!button) return;
-    const action = button.getAttribute("data-zoom");
+  function zoom(action) {
     if (action === "quote") { goToMark(); return; }
     if (action === "in") scale = Math.min(MAX_SCALE, scale * ZOOM_STEP);
     else if (action === "out") scale = Math.max(MIN_SCALE, scale / ZOOM_STEP);
     else scale = fit();
     rerender();
+  }
+
+  toolbar.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-zoom]");
+    if (button) zoom(button.getAttribute("data-zoom"));
+  });
+  stage.addEventListener("keydown", (event) => {  // + and - zoom the focused page
+    const action = { "+": "in", "=": "in", "-": "out", "0": "fit" }[event.key];
+    if (action && !event.ctrlKey && !event.metaKey) { event.preventDefault(); zoom(action); }
   });
 
   stage.hidden = false;
