@@ -638,6 +638,9 @@ def test_the_quoted_sentence_is_found_in_the_stored_line_boxes(corpus_archive):
 
 
 def test_a_citation_link_opens_the_viewer_with_the_sentence(client, corpus_archive):
+    from webapp.services import PDFJS_MODULE
+
+    assert (Path(client.application.static_folder) / PDFJS_MODULE).is_file(), "run `make vendor` (npm ci) first"
     item = corpus_archive.item(ITEM)
     decision = item.block("Beslutning").paragraphs[0]
     body = html(client.get(f"/punkt/{ITEM}"))
