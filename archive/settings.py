@@ -69,6 +69,8 @@ class IngestSettings:
     parse_seconds: float = 300.0
     parse_memory_mb: int = 2048
     max_pages: int = 3000
+    # a page content stream that inflates past this is refused before layout (compression bomb)
+    max_content_stream_mb: int = 64
     # Python frames the parser may nest (PDF object chains that refer to themselves or nest
     # absurdly deep are rejected rather than crashing the child).
     max_recursion: int = 1000
