@@ -293,7 +293,7 @@ def _topic_terms(archive, parsed: ParsedQuestion):
     analysis = Analysis(None)
     df = None
     n_docs = 1
-    index = KeywordIndex(archive.paths)
+    index = KeywordIndex(archive.paths, opened=archive.runtime.keyword_indexes)
     try:
         with index.searcher() as s:
             analysis = s.analysis
@@ -334,7 +334,7 @@ _ROWS_BY_ITEM: dict[int, tuple[object, dict[str, np.ndarray]]] = {}
 
 def _semantic(archive, question: str, model: str | None):
     """(index, scores of every passage) or None when the archive has no usable vectors."""
-    from archive.vectors.embedding import EmbedderUnavailable, load_embedder
+    from archive.vectors.embedding import EmbedderUnavailable
     from archive.search.semantic import _CACHE, SemanticUnavailable, active_embedder
 
     try:
@@ -343,7 +343,7 @@ def _semantic(archive, question: str, model: str | None):
             stored = archive.embedded_models()
             if len(stored) == 1:
                 try:
-                    embedder = load_embedder(next(iter(stored)))
+                    embedder = archive.runtime.embedders.load(next(iter(stored)))
                 except EmbedderUnavailable:
                     embedder = None
             elif not stored:
@@ -425,7 +425,7 @@ def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm], limit
     if root is None:
         return []
     try:
-        with KeywordIndex(archive.paths).searcher() as searcher:
+        with KeywordIndex(archive.paths, opened=archive.runtime.keyword_indexes).searcher() as searcher:
             results = searcher.search(root, Filters(council=council, date_from=date_from, date_to=date_to),
                                       limit=limit, facets=False)
         return [h.item_id for h in results.hits] if results is not None else []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archive.vectors.ann import open_vector_index
-from archive.vectors.embedding import Embedder, EmbedderUnavailable, load_embedder
+from archive.vectors.embedding import Embedder, EmbedderUnavailable
 from archive.storage.store import Archive
 
 
@@ -182,7 +182,7 @@ _CACHE = _VectorCache()
 def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
     """The embedder whose vectors the archive holds, or a clear reason why there is none."""
     try:
-        embedder = load_embedder(model)
+        embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable as exc:
         raise SemanticUnavailable(f"Semantisk søgning er ikke tilgængelig: {exc}") from exc
     stored = _CACHE.models(archive)
@@ -199,7 +199,7 @@ def embedding_progress(archive: Archive, model: str | None = None) -> tuple[int,
     """(passages with a vector, passages in all) for the active model: shown while vectors
     land. Cheap: both counts come from the cache."""
     try:
-        embedder = load_embedder(model)
+        embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable:
         return 0, _CACHE.passage_count(archive)
     return len(_CACHE.get(archive, embedder.model_id)), _CACHE.passage_count(archive)

@@ -11,7 +11,7 @@ from indexer.errors import RejectedPDF
 from indexer.parse import parse_pdf
 from tests.reliability.helpers import xref_pdf
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
 def _reject(path: Path) -> RejectedPDF:
