@@ -54,7 +54,7 @@ def _cases(data: Path) -> dict[str, str]:
 
 
 def _assert_every_document_findable(data: Path) -> None:
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         for document_id, case in _cases(data).items():
             hits = search(archive, SearchRequest(q=case, mode="keyword", limit=200)).hits
             assert document_id in {h.document_id for h in hits}, f"{case} does not find {document_id}"
@@ -109,12 +109,12 @@ def test_kill_9_during_embed_loses_no_committed_batch_and_the_next_embed_complet
     snapshot(data)  # PRAGMA integrity_check
     stored, wanted = _vectors(data)
     assert 0 < stored < wanted
-    with Archive(data, readonly=True) as archive:  # semantic search works on the vectors there are
+    with Archive(data) as archive:  # semantic search works on the vectors there are
         response = search(archive, SearchRequest(q="hjemløse og herberger", mode="semantic"))
         assert response.hits
     again = run_cli("embed", data=data, timeout=900)
     assert again.returncode == 0, again.stderr
     stored_after, wanted_after = _vectors(data)
     assert stored_after == wanted_after == wanted  # every passage once, none twice
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         assert search(archive, SearchRequest(q="hjemløse og herberger", mode="semantic")).hits
