@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.text.query import MAX_QUERY_CHARS, AllOf, AnyOf, Not, Phrase, Word, parse
+from archive.text.query import MAX_QUERY_CHARS, AllOf, AnyOf, Not, Phrase, QueryWord, parse
 from archive.search.modes import SearchRequest, search
 from archive.storage.store import Archive
 
@@ -44,7 +44,7 @@ def test_parser_never_raises_and_builds_a_clean_tree(text):
         return
     assert any(not isinstance(p, Not) for p in parsed.root.parts)
     for node in _walk(parsed.root):
-        if isinstance(node, Word):
+        if isinstance(node, QueryWord):
             assert node.text and "\x00" not in node.text
         elif isinstance(node, Phrase):
             assert node.text.strip()
