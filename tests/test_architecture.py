@@ -295,3 +295,34 @@ def test_the_read_side_opens_no_keyword_index_writer():
                     "writer", "create_in", "add_document", "delete_by_term"):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.func.attr}")
     assert not offenders, offenders
+
+
+# ---------------------------------------------------------------------------- the documentation
+
+
+def documented_modules(text: str) -> set[str]:
+    """Paths named in the first column of docs/ARCHITECTURE.md's module table; a cell like
+    "indexer/parse.py, layout.py" names its later files in the first one's folder."""
+    named = set()
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or not cells or "/" not in cells[0]:
+            continue
+        first, *rest = [name.strip().replace("\\_", "_") for name in cells[0].split(",")]
+        folder = first.rsplit("/", 1)[0]
+        named.add(first)
+        named.update(f"{folder}/{name}" for name in rest)
+    return named
+
+
+def test_the_documentation_checker_reads_grouped_cells():
+    table = "| module | role |\n|---|---|\n| indexer/parse.py, layout.py | parser |\n| webapp/\\_\\_init\\_\\_.py | app |\n"
+    assert documented_modules(table) == {"indexer/parse.py", "indexer/layout.py", "webapp/__init__.py"}
+
+
+def test_every_module_has_its_line_in_the_architecture_document():
+    named = documented_modules((ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8"))
+    modules = {str(p.relative_to(ROOT)) for p in source_files()
+               if p.name != "__init__.py" or p.parent.name == "webapp"}
+    assert not modules - named, sorted(modules - named)
+    assert not named - modules, sorted(named - modules)  # no line for a module that is gone
