@@ -73,6 +73,7 @@ def archive(corpus_archive_dir):
         yield opened
 
 
+@pytest.mark.slow  # fuzzing: 150 generated searches
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(request=requests())
 def test_search_never_raises(archive, request):
