@@ -35,7 +35,7 @@ from archive.search.keyword import (
 )
 from archive.search.semantic import PassageHit, SemanticUnavailable, embedding_progress, semantic_passages
 from archive.storage.store import Archive
-from archive.text.query import parse, query_shape
+from archive.text.query import normalise, parse, query_shape
 
 SNIPPET_CHARS = 320
 _FEW_EXACT_START = "Kun "  # MESSAGE_FEW_EXACT, which only concerns keyword mode
@@ -63,7 +63,7 @@ def _passage_snippet(hit: PassageHit, title: str) -> str:
 
 
 def _semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings: SearchSettings) -> list[SearchHit]:
-    query = (request.q or "").strip()[:500]
+    query, _messages = normalise(request.q)  # the same bounded text keyword search reads
     if not query:
         return []
     allowed = _allowed_items(archive, request, [])
@@ -116,9 +116,9 @@ def _page(hits: list[SearchHit], request: SearchRequest, limit: int) -> list[Sea
 def semantic_search(archive: Archive, request: SearchRequest,
                     settings: SearchSettings = DEFAULT.search) -> SearchResponse:
     """Semantic mode: items by their best passage's similarity to the query."""
-    messages: list[str] = []
+    query, messages = normalise(request.q)
     _filters(request, messages)  # validates dates and kind, collecting messages
-    response = SearchResponse((request.q or "").strip(), "semantic", 0, [], messages=messages)
+    response = SearchResponse(query, "semantic", 0, [], messages=messages)
     try:
         hits = _semantic_hits(archive, request, settings.semantic_max_results, settings)
     except SemanticUnavailable as exc:
