@@ -30,6 +30,7 @@ class Import:
     target: str  # the imported module, "whoosh.analysis" (for `from x import y`: x, and x.y if a module)
     line: int
     top_level: bool  # at module level (not inside a function)
+    type_only: bool = False  # under `if TYPE_CHECKING:` (never executed: no edge of an import cycle)
 
 
 def module_name(path: Path) -> str:
@@ -66,19 +67,24 @@ def imports_of(path: Path) -> list[Import]:
     module = module_name(path)
     is_package = path.name == "__init__.py"
     top = {id(node) for node in tree(path).body}
+    type_only: set[int] = set()
     for node in tree(path).body:  # imports under a module-level `if`/`try` still run at import
         if isinstance(node, (ast.If, ast.Try)):
             top |= {id(child) for child in ast.walk(node)}
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            type_only |= {id(child) for child in ast.walk(node)}
     found = []
     for node in ast.walk(tree(path)):
+        where = dict(line=node.lineno, top_level=id(node) in top, type_only=id(node) in type_only) \
+            if isinstance(node, (ast.Import, ast.ImportFrom)) else {}
         if isinstance(node, ast.Import):
-            found += [Import(module, alias.name, node.lineno, id(node) in top) for alias in node.names]
+            found += [Import(module, alias.name, **where) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             target = _resolve(module, is_package, node)
-            found.append(Import(module, target, node.lineno, id(node) in top))
+            found.append(Import(module, target, **where))
             for alias in node.names:  # `from archive.text import danish` imports a module
                 if f"{target}.{alias.name}" in known_modules():
-                    found.append(Import(module, f"{target}.{alias.name}", node.lineno, id(node) in top))
+                    found.append(Import(module, f"{target}.{alias.name}", **where))
     return found
 
 
@@ -108,6 +114,7 @@ def test_the_checker_sees_the_tree():
     relative = ast.parse("from . import services as s\nfrom .errors import json_error\n")
     assert _resolve("webapp.views", False, relative.body[0]) == "webapp"
     assert _resolve("webapp.views", False, relative.body[1]) == "webapp.errors"
+    assert any(imp.type_only for imp in all_imports() if imp.module == "indexer.store")  # numpy for annotations
 
 
 # ---------------------------------------------------------------------------- imports
@@ -205,7 +212,7 @@ def _graph(*, top_level_only: bool) -> dict[str, set[str]]:
     modules = known_modules()
     edges: dict[str, set[str]] = {m: set() for m in modules}
     for imp in all_imports():
-        if top_level_only and not imp.top_level:
+        if (top_level_only and not imp.top_level) or imp.type_only:
             continue
         if imp.target in modules and imp.target != imp.module:
             # a package's __init__ is no dependency of its own modules' meaning
