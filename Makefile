@@ -38,10 +38,12 @@ run: install
 	$(BIN)/kkr-arkiv ingest corpus/ --no-embed
 	$(BIN)/kkr-arkiv serve --host $(HOST) --port $(PORT) --embed-in-background
 
+# everything, with a fresh ingest of corpus/ (--cache-clear drops the ingested archive kept by test-fast)
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest --cache-clear
 
-# the tests without the `slow` marker (embeddings, browser, fuzzing in child processes): under two minutes
+# the tests without the `slow` marker (embeddings, browser, child-process ingests, fuzzing): under
+# two minutes; the ingested corpus archive is kept in .pytest_cache while corpus/ and the code stay the same
 test-fast: install
 	$(PY) -m pytest -m "not slow"
 

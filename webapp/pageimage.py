@@ -8,39 +8,39 @@ cache in front of it makes repeated views (and prev/next browsing) cheap.
 from __future__ import annotations
 
 import io
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from archive.storage.model import Item, LineBox
+from archive.text.analysis import Analysis, is_query_stop_word
 from archive.text.pages import quote_lines
+from archive.text.query import parse, words_of
 
 HIGHLIGHT_FILL = (255, 213, 0, 90)  # warm yellow, translucent
 HIGHLIGHT_STROKE = (214, 150, 0, 200)
 MATCH_FILL = (255, 170, 0, 120)
 
 _RENDER_LOCK = threading.Lock()
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def query_words(q: str) -> list[str]:
-    """Lower-cased words of a query worth matching against a printed line."""
-    words = []
-    for word in _WORD.findall((q or "").lower()):
-        if len(word) >= 3 and word not in ("and", "not", "og", "eller", "ikke") and word not in words:
-            words.append(word)
-    return words[:12]
+def query_terms(q: str) -> list[str]:
+    """The folded stems of the query's words that decide a match (the Danish analysis and the
+    query parser's: no stop or question words, no excluded words), at most 12."""
+    parsed = parse(q or "")
+    if parsed.root is None:
+        return []
+    terms: list[str] = []
+    for term in Analysis().terms(" ".join(w for w in words_of(parsed.root) if not is_query_stop_word(w))):
+        if len(term.folded) >= 3 and term.folded not in terms:
+            terms.append(term.folded)
+    return terms[:12]
 
 
-def query_stems(q: str) -> list[str]:
-    """What a printed word must contain to count as one of the query's words."""
-    return [_stem(w) for w in query_words(q)]
-
-
-def _stem(word: str) -> str:
-    # Danish inflection mostly adds endings: match on a prefix so "herberger" finds "herbergsområdet".
-    return word[: max(4, len(word) - 3)] if len(word) > 5 else word
+def line_matches(text: str, terms: list[str], analysis: Analysis) -> bool:
+    """A printed line holds a query term: one of its words' stems starts with it, so that
+    "herberger" (stem "herberg") marks the line with "herbergsområdet"."""
+    return any(t.folded.startswith(term) for t in analysis.terms(text) for term in terms)
 
 
 Box = tuple[float, float, float, float]  # (x0, top, x1, bottom) in PDF points from the page's top left
@@ -77,8 +77,9 @@ def page_highlight(item: Item | None, page: int, q: str = "", quote: str = "") -
         return PageHighlight()
     paragraphs = [para for block in item.blocks for para in block.paragraphs]
     lines = [line for para in paragraphs for line in para.lines if line.page == page]
-    stems = query_stems(q)
-    words = [_box(line) for line in lines if stems and any(s in line.text.lower() for s in stems)]
+    terms = query_terms(q)
+    analysis = Analysis() if terms else None
+    words = [_box(line) for line in lines if analysis and line_matches(line.text, terms, analysis)]
     quoted: list[Box] = []
     if quote:
         for para in paragraphs:

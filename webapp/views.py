@@ -5,12 +5,17 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from archive.answers.answer import answer_question
 from archive.text.citation import cite
+from archive.text.danish import FOLD
 
 from . import services as s
-from .pageimage import page_highlight, query_stems, render_page_png
+from .pageimage import page_highlight, query_terms, render_page_png
 
 views = Blueprint("views", __name__)
 MAX_QUOTE_LENGTH = 600  # a cited sentence in a link (?citat=)
+# folded form -> the letters it stands for ("ae": ["æ", "ä"]), for the viewer's word marks
+UNFOLD: dict[str, list[str]] = {}
+for _letter, _folded in FOLD.items():
+    UNFOLD.setdefault(_folded, []).append(_letter)
 
 EXAMPLE_SEARCHES = [
     ("herberger", "keyword", "Herberger og kapacitetsstyring"),
@@ -197,7 +202,7 @@ def page_view(document_id: str, n: int):
     viewer = None
     if s.pdf_viewer_available():
         viewer = {"pdf": url_for("views.pdf", document_id=document.id), "page": n,
-                  "worker": url_for("static", filename=s.PDFJS_WORKER), "words": query_stems(q),
+                  "worker": url_for("static", filename=s.PDFJS_WORKER), "words": query_terms(q), "unfold": UNFOLD,
                   "boxes": highlight.to_json()}
     return render_template("page.html", document=document, n=n, item=item, ref=ref, q=q, quote=quote,
                            highlighted=bool(highlight), matched=bool(highlight.words),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 
+from archive.search.facets import facet_entries, hit_counts
 from archive.settings import DEFAULT, SearchSettings
 from archive.storage import ids
 from archive.search.keyword import (
@@ -104,17 +105,7 @@ def _sorted(hits: list[SearchHit], sort: str) -> list[SearchHit]:
 
 
 def _facets(hits: list[SearchHit]) -> dict[str, list[dict]]:
-    counts: dict[str, dict] = {"council": {}, "year": {}, "kind": {}}
-    for hit in hits:
-        for name, value in (("council", hit.council), ("year", hit.date[:4]), ("kind", hit.kind)):
-            counts[name][value] = counts[name].get(value, 0) + 1
-    out = {}
-    for name, values in counts.items():
-        entries = sorted(values.items(), reverse=True) if name == "year" else \
-            sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
-        out[name] = [{"value": ids.slugify(v) if name == "council" else v, "label": v, "count": c}
-                     for v, c in entries]
-    return out
+    return facet_entries(hit_counts(hits))
 
 
 def _page(hits: list[SearchHit], request: SearchRequest, limit: int) -> list[SearchHit]:

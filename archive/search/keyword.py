@@ -23,6 +23,7 @@ from datetime import date as Date
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from archive.search.facets import facet_entries
 from archive.text.analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
 from archive.keyword.fulltext import (
     Filters,
@@ -271,18 +272,7 @@ def _iso_date(value: Date | str | None, messages: list[str]) -> str | None:
 
 
 def _facets(results: KeywordResults) -> dict[str, list[dict]]:
-    from archive.storage.ids import slugify
-
-    out: dict[str, list[dict]] = {}
-    for name, counts in results.facets.items():
-        entries = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-        if name == "year":
-            entries = sorted(counts.items(), reverse=True)
-        out[name] = [
-            {"value": slugify(value) if name == "council" else value, "label": value, "count": count}
-            for value, count in entries
-        ]
-    return out
+    return facet_entries(results.facets)
 
 
 # ---------------------------------------------------------------------------- "Mente du ..."

@@ -20,8 +20,15 @@ function box(kind, b, scale) {
   return el;
 }
 
-function wordPattern(words) {
-  const escaped = (words || []).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).filter(Boolean);
+// The server sends the query's stems folded (æ as "ae" ...) and the letters each folded form
+// stands for (`unfold`, from archive.text.danish): any of those spellings matches.
+function wordPattern(words, unfold) {
+  const forms = Object.keys(unfold || {}).sort((a, b) => b.length - a.length);
+  const folded = forms.length ? new RegExp(forms.join("|"), "g") : null;
+  const escaped = (words || [])
+    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .map((w) => (folded ? w.replace(folded, (form) => "(?:" + [form].concat(unfold[form]).join("|") + ")") : w))
+    .filter(Boolean);
   return escaped.length ? new RegExp("[\\p{L}\\p{N}]*(?:" + escaped.join("|") + ")[\\p{L}\\p{N}]*", "giu") : null;
 }
 
@@ -69,7 +76,7 @@ async function start(root) {
     return;  // the page image stays
   }
   const natural = page.getViewport({ scale: 1 });
-  const pattern = wordPattern(config.words);
+  const pattern = wordPattern(config.words, config.unfold);
   const fit = () => Math.min(MAX_SCALE, Math.max(MIN_SCALE, (root.clientWidth - 4) / natural.width));
   // a phone starts at 100 % (readable), scrolled to the mark; a wide screen at its width
   const initial = () => (fit() >= READABLE ? fit() : READABLE);
