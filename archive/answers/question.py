@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 from archive.text.analysis import STOP_WORDS
 from archive.text.danish import COUNCILS, MONTH_PATTERN, MONTHS
+from archive.text.query import normalise
 
 INTENTS = ("decision", "number", "date", "people", "overview")
 
@@ -141,7 +142,7 @@ def parse_question(text: str, *, today: date | None = None,
     "Sundheds- og Forebyggelsesudvalgets", its abbreviation "PUK") or the authority
     ("Ballerup", "Ballerups": every body of Ballerup Kommune)."""
     today = today or date.today()
-    raw = " ".join((text or "").split())
+    raw, _messages = normalise(text)  # the one query bound (characters, words) of every search
     lowered = raw.lower()
     consumed: list[tuple[int, int]] = []
 
