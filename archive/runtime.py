@@ -6,8 +6,9 @@ expensive to build and safe to share between requests of one process: rendered p
 open keyword indexes, vector matrices, loaded embedders and per-archive answer tables.
 Tunables are not state: they live in `settings` (archive/settings.py).
 
-The slots `keyword_indexes`, `vectors`, `embedders` and `answer_rows` are where the module
-globals of archive/keyword/fulltext.py (`_OPEN`), archive/search/semantic.py (`_CACHE`),
+`vectors` is the vector cache of semantic search (archive/search/semantic.py), passed to
+`search(..., vectors=runtime.vectors)`. The slots `keyword_indexes`, `embedders` and
+`answer_rows` are where the module globals of archive/keyword/fulltext.py (`_OPEN`),
 archive/vectors/embedding.py (`_cache`) and archive/answers/answer.py (`_ROWS_BY_ITEM`,
 keyed by `id()`) are to move; their owners move them (see docs/ARCHITECTURE.md).
 """
@@ -18,6 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Generic, Hashable, TypeVar
 
+from archive.search.semantic import VectorCache
 from archive.settings import DEFAULT, Settings
 
 V = TypeVar("V")
@@ -56,7 +58,7 @@ class Runtime:
     settings: Settings = DEFAULT
     page_images: LruCache[bytes] = field(default_factory=lambda: LruCache(64))  # rendered PDF pages (PNG)
     keyword_indexes: dict = field(default_factory=dict)  # open Whoosh indexes by directory
-    vectors: dict = field(default_factory=dict)  # vector matrices by (database, model)
+    vectors: VectorCache = field(default_factory=VectorCache)  # vector matrices per (archive, model)
     embedders: dict = field(default_factory=dict)  # loaded embedding models by name
     answer_rows: dict = field(default_factory=dict)  # passage rows per item, by (database, model)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)  # guards the dict slots

@@ -28,9 +28,16 @@ class SearchSettings:
     # weight of the keyword ranking against the semantic one (semantic weight 1.0) ...
     keyword_weight: float = 1.0  # ... when every word matched (exact AND)
     relaxed_keyword_weight: float = 0.5  # ... when only some words matched
+    # ... times the share of the query's parts a relaxed match holds at least
+    relaxed_by_coverage: bool = False
     # ... multiplied by these for the shape of the query
     question_factor: float = 0.5  # a question ("hvad blev besluttet om ...?")
     code_factor: float = 2.0  # a case number, a code or a quoted phrase
+    # semantic hits below this cosine similarity carry no evidence in hybrid fusion (0: off)
+    semantic_floor: float = 0.0
+    # convex fusion: "minmax" normalises each ranking by its own range, "tmm" BM25 from 0 and
+    # cosine from semantic_floor (theoretical min-max, Bruch et al.)
+    convex_norm: str = "minmax"
 
 
 @dataclass(frozen=True)

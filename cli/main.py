@@ -171,7 +171,7 @@ def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort,
         decisions_only=decisions, sort=sort, limit=limit, model=model,
     )
     with _open(ctx) as archive:
-        response = run_search(archive, request)
+        response = run_search(archive, request, vectors=ctx.obj["runtime"].vectors)
     if as_json:
         click.echo(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
         return
@@ -196,7 +196,7 @@ def ask(ctx, question: str, as_json: bool, model: str | None) -> None:
     from archive.answers.answer import answer_question
 
     with _open(ctx) as archive:
-        answer = answer_question(archive, question, model=model)
+        answer = answer_question(archive, question, model=model, vectors=ctx.obj["runtime"].vectors)
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:

@@ -224,9 +224,10 @@ class SearchOutcome:
 def run_search(archive: Archive, params: SearchParams) -> SearchOutcome:
     """The one place the web app searches. A semantic or hybrid search that finds nothing and
     says why (no model, no vectors yet) is answered with keyword results under that message."""
-    response = search(archive, params.request())
+    vectors = runtime().vectors
+    response = search(archive, params.request(), vectors=vectors)
     if params.mode != "keyword" and not response.total and response.message:
-        fallback = search(archive, replace(params, mode="keyword").request())
+        fallback = search(archive, replace(params, mode="keyword").request(), vectors=vectors)
         if fallback.total:
             return SearchOutcome(fallback, response.message, "keyword")
     return SearchOutcome(response, "", params.mode)

@@ -332,10 +332,12 @@ def _topic_terms(archive, parsed: ParsedQuestion):
 _ROWS_BY_ITEM: dict[int, tuple[object, dict[str, np.ndarray]]] = {}
 
 
-def _semantic(archive, question: str, model: str | None):
+def _semantic(archive, question: str, model: str | None, vectors):
     """(index, scores of every passage) or None when the archive has no usable vectors."""
     from archive.vectors.embedding import EmbedderUnavailable, load_embedder
-    from archive.search.semantic import _CACHE, SemanticUnavailable, active_embedder
+    from archive.search.semantic import SemanticUnavailable, VectorCache, active_embedder
+
+    vectors = vectors if vectors is not None else VectorCache()
 
     try:
         embedder = None
@@ -349,8 +351,8 @@ def _semantic(archive, question: str, model: str | None):
             elif not stored:
                 return None
         if embedder is None:
-            embedder = active_embedder(archive, model)
-        index = _CACHE.get(archive, embedder.model_id)
+            embedder = active_embedder(archive, vectors, model)
+        index = vectors.get(archive, embedder.model_id)
         if not len(index):
             return None
         vector = embedder.embed_query(question)
@@ -444,7 +446,9 @@ def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm], limit
 
 
 def answer_question(archive, question: str, *, model: str | None = None, today: date | None = None,
-                    settings: AnswerSettings = _DEFAULTS) -> Answer:
+                    settings: AnswerSettings = _DEFAULTS, vectors=None) -> Answer:
+    """`vectors`: the process's `archive.search.semantic.VectorCache` (`Runtime.vectors`);
+    without one the answer reads the vectors itself."""
     started = time.perf_counter()
     today = today or date.today()
     refs = archive.item_refs()
@@ -456,17 +460,17 @@ def answer_question(archive, question: str, *, model: str | None = None, today: 
         answer = Answer(parsed.text, parsed, True, found.lead, meeting_citations=found.citations,
                         meeting_lines=found.lines, confidence=1.0)
     else:
-        answer = _answer(archive, parsed, refs, model, settings)
+        answer = _answer(archive, parsed, refs, model, settings, vectors)
     answer.seconds = time.perf_counter() - started
     return answer
 
 
 def _answer(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], model: str | None,
-            settings: AnswerSettings) -> Answer:
+            settings: AnswerSettings, vectors=None) -> Answer:
     analysis, terms = _topic_terms(archive, parsed)
     matcher = _Matcher(analysis, terms, settings)
     allowed = _allowed(refs, parsed)
-    sem = _semantic(archive, parsed.text, model)
+    sem = _semantic(archive, parsed.text, model, vectors)
     if not allowed:
         # nothing from those councils / in that period: say so, and show the nearest items anywhere
         from dataclasses import replace

@@ -123,6 +123,7 @@ class SearchResponse:
     messages: list[str] = field(default_factory=list)
     snippet_context: object = field(default=None, repr=False, compare=False)
     exact: int = -1  # keyword mode: items holding every word (the first hits); -1: not known
+    coverage: float = 1.0  # keyword mode: share of the query's parts every hit holds at least
 
     @property
     def relaxed(self) -> bool:
@@ -153,6 +154,41 @@ class RankedItem:
     score: float
     snippet: str
     page: int
+
+
+# ---------------------------------------------------------------------------- shared by the modes
+
+
+def sorted_hits(hits: list[SearchHit], sort: str) -> list[SearchHit]:
+    """`hits` (ranked by relevance) in the request's sort order."""
+    if sort == "date":
+        return sorted(hits, key=lambda h: h.date, reverse=True)
+    if sort == "date-asc":
+        return sorted(hits, key=lambda h: h.date)
+    return hits
+
+
+def hit_facets(hits: list[SearchHit]) -> dict[str, list[dict]]:
+    """Facet counts (council, year, kind) over a whole ranking of hits."""
+    from archive.storage.ids import slugify
+
+    counts: dict[str, dict] = {"council": {}, "year": {}, "kind": {}}
+    for hit in hits:
+        for name, value in (("council", hit.council), ("year", hit.date[:4]), ("kind", hit.kind)):
+            counts[name][value] = counts[name].get(value, 0) + 1
+    out = {}
+    for name, values in counts.items():
+        entries = sorted(values.items(), reverse=True) if name == "year" else \
+            sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
+        out[name] = [{"value": slugify(v) if name == "council" else v, "label": v, "count": c}
+                     for v, c in entries]
+    return out
+
+
+def page_of_hits(hits: list[SearchHit], request: SearchRequest, limit: int) -> list[SearchHit]:
+    """The page of `hits` the request's offset and limit ask for."""
+    offset = max(int(request.offset or 0), 0)
+    return hits[offset: offset + limit]
 
 
 # ---------------------------------------------------------------------------- keyword mode
@@ -217,6 +253,7 @@ def _run(archive, index: KeywordIndex, root: AllOf, request: SearchRequest, filt
     response.exact = results.total
     if results.relaxed:
         response.exact = results.exact
+        response.coverage = results.min_match / results.parts
         response.messages.append(MESSAGE_FEW_EXACT.format(count=results.exact) if results.exact
                                  else MESSAGE_RELAXED)
     response.facets = _facets(results)

@@ -3,22 +3,26 @@ names by calling its function directly. Every caller (CLI, web app, question ans
 benchmarks) goes through here or calls one of the three mode functions itself:
 
     keyword_search(archive, request, settings)   archive.search.keyword
-    semantic_search(archive, request, settings)  archive.search.hybrid
+    semantic_search(archive, request, settings)  archive.search.semantic
     hybrid_search(archive, request, settings)    archive.search.hybrid
 
 There is no registry: what a search returns never depends on what the process ran before.
+The only state is the vector cache (`archive.search.semantic.VectorCache`), which a process
+keeps in its `Runtime.vectors` and passes as `vectors`; without one a search builds its own.
 """
 from __future__ import annotations
 
-from archive.search.hybrid import hybrid_search, semantic_search
+from archive.search.hybrid import hybrid_search
 from archive.search.keyword import MODES, SORTS, SearchHit, SearchRequest, SearchResponse, keyword_search
+from archive.search.semantic import VectorCache, semantic_search
 from archive.settings import DEFAULT, SearchSettings
 
-__all__ = ["MODES", "SORTS", "SearchHit", "SearchRequest", "SearchResponse", "search",
+__all__ = ["MODES", "SORTS", "SearchHit", "SearchRequest", "SearchResponse", "VectorCache", "search",
            "keyword_search", "semantic_search", "hybrid_search"]
 
 
-def search(archive, request: SearchRequest, settings: SearchSettings = DEFAULT.search) -> SearchResponse:
+def search(archive, request: SearchRequest, settings: SearchSettings = DEFAULT.search,
+           vectors: VectorCache | None = None) -> SearchResponse:
     """Search the archive. Never raises for any user text; raises ValueError for a mode or
     sort order that does not exist (a programming error, not user input)."""
     if request.sort not in SORTS:
@@ -26,7 +30,7 @@ def search(archive, request: SearchRequest, settings: SearchSettings = DEFAULT.s
     if request.mode == "keyword":
         return keyword_search(archive, request, settings)
     if request.mode == "semantic":
-        return semantic_search(archive, request, settings)
+        return semantic_search(archive, request, settings, vectors)
     if request.mode == "hybrid":
-        return hybrid_search(archive, request, settings)
+        return hybrid_search(archive, request, settings, vectors)
     raise ValueError(f"unknown search mode {request.mode!r}; expected one of {', '.join(MODES)}")

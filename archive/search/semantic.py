@@ -1,22 +1,41 @@
-"""Semantic search over passage embeddings, ranked at item level.
+"""Semantic search over passage embeddings, ranked at item level: semantic mode
+(`semantic_search`) and the semantic ranking hybrid search fuses (`semantic_hits`).
 
-The vectors of one model live in a float32 matrix held in memory per process and
-refreshed when the archive gains vectors (new ones land while `kkr-arkiv embed` runs).
+The vectors of one model live in a float32 matrix held in memory by a `VectorCache`, the
+per-process state of this module: a process keeps one in its `Runtime` (`Runtime.vectors`)
+and passes it to every search; a call without one builds a fresh cache and forgets it (same
+results, the matrix read again). The cache refreshes when the archive gains vectors (new
+ones land while `kkr-arkiv embed` runs).
 Search is exact (one matrix-vector product) for archives below `ann.ANN_THRESHOLD`
 vectors and approximate (the HNSW index kept by `kkr-arkiv embed`) above it, behind the
 same `VectorIndex.search`; docs/BENCHMARKS.md has the measurements behind the threshold.
 """
 from __future__ import annotations
 
+import html
 import sqlite3
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 
+from archive.search.keyword import (
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+    _filters,
+    _limit,
+    hit_facets,
+    page_of_hits,
+    sorted_hits,
+)
+from archive.settings import DEFAULT, SearchSettings
+from archive.storage import ids
+from archive.storage.store import Archive
 from archive.vectors.ann import open_vector_index
 from archive.vectors.embedding import Embedder, EmbedderUnavailable, load_embedder
-from archive.storage.store import Archive
+
+SNIPPET_CHARS = 320
 
 
 class SemanticUnavailable(RuntimeError):
@@ -129,9 +148,8 @@ class _ArchiveState:
     indexes: dict[str, tuple[int | None, VectorIndex]]  # model -> (ANN file stamp, index)
 
 
-class _VectorCache:
-    """Per process: one VectorIndex per (archive, model), and the archive's model and passage
-    counts. A long-lived read connection per archive watches `PRAGMA data_version`, which
+class VectorCache:
+    """One VectorIndex per (archive, model), and the archive's model and passage counts. A long-lived read connection per archive watches `PRAGMA data_version`, which
     changes whenever any other connection commits, so a query costs no counting when
     nothing changed and sees new vectors as soon as they are committed."""
 
@@ -176,16 +194,13 @@ class _VectorCache:
             return index
 
 
-_CACHE = _VectorCache()
-
-
-def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
+def active_embedder(archive: Archive, vectors: VectorCache, model: str | None = None) -> Embedder:
     """The embedder whose vectors the archive holds, or a clear reason why there is none."""
     try:
         embedder = load_embedder(model)
     except EmbedderUnavailable as exc:
         raise SemanticUnavailable(f"Semantisk søgning er ikke tilgængelig: {exc}") from exc
-    stored = _CACHE.models(archive)
+    stored = vectors.models(archive)
     if embedder.model_id not in stored and stored:
         others = ", ".join(sorted(stored))
         raise SemanticUnavailable(
@@ -195,20 +210,24 @@ def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
     return embedder
 
 
-def embedding_progress(archive: Archive, model: str | None = None) -> tuple[int, int]:
+def embedding_progress(archive: Archive, vectors: VectorCache, model: str | None = None) -> tuple[int, int]:
     """(passages with a vector, passages in all) for the active model: shown while vectors
     land. Cheap: both counts come from the cache."""
     try:
         embedder = load_embedder(model)
     except EmbedderUnavailable:
-        return 0, _CACHE.passage_count(archive)
-    return len(_CACHE.get(archive, embedder.model_id)), _CACHE.passage_count(archive)
+        return 0, vectors.passage_count(archive)
+    return len(vectors.get(archive, embedder.model_id)), vectors.passage_count(archive)
 
 
 def semantic_passages(archive: Archive, query: str, *, limit: int, model: str | None = None,
-                      allowed_items: set[str] | None = None, decisions_only: bool = False) -> list[PassageHit]:
-    embedder = active_embedder(archive, model)
-    index = _CACHE.get(archive, embedder.model_id)
+                      allowed_items: set[str] | None = None, decisions_only: bool = False,
+                      vectors: VectorCache | None = None) -> list[PassageHit]:
+    """The best passage per item, best first (`vectors`: the process's cache, see the module
+    docstring)."""
+    vectors = vectors if vectors is not None else VectorCache()
+    embedder = active_embedder(archive, vectors, model)
+    index = vectors.get(archive, embedder.model_id)
     if not len(index):
         raise SemanticUnavailable(
             "Der er endnu ingen vektorer i arkivet; semantisk søgning virker, når indlejringen er færdig "
@@ -216,3 +235,86 @@ def semantic_passages(archive: Archive, query: str, *, limit: int, model: str | 
         )
     vector = embedder.embed_query(query)
     return index.search(vector, limit=limit, allowed_items=allowed_items, decisions_only=decisions_only)
+
+
+# ---------------------------------------------------------------------------- semantic mode
+
+
+def _allowed_items(archive: Archive, request: SearchRequest, messages: list[str]) -> set[str] | None:
+    filters = _filters(request, messages)
+    if not (filters.council or filters.kind or filters.date_from or filters.date_to):
+        return None
+    return archive.item_ids_where(
+        council_slug=ids.council_slug(filters.council) if filters.council else None,
+        kind=filters.kind, date_from=filters.date_from, date_to=filters.date_to,
+    )
+
+
+def _passage_snippet(hit: PassageHit, title: str) -> str:
+    text = hit.text
+    prefix = f"{title}: "
+    if text.startswith(prefix):
+        text = text[len(prefix):]
+    if len(text) > SNIPPET_CHARS:
+        cut = text.rfind(" ", 0, SNIPPET_CHARS)
+        text = text[: cut if cut > 0 else SNIPPET_CHARS] + " …"
+    return html.escape(text, quote=False)
+
+
+def semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings: SearchSettings,
+                  vectors: VectorCache) -> list[SearchHit]:
+    """The semantic ranking of a request (filters honoured): items by their best passage,
+    within `settings.semantic_window` of the best item. Raises SemanticUnavailable."""
+    query = (request.q or "").strip()[:500]
+    if not query:
+        return []
+    allowed = _allowed_items(archive, request, [])
+    passages = semantic_passages(archive, query, limit=limit, model=request.model, allowed_items=allowed,
+                                 decisions_only=bool(request.decisions_only), vectors=vectors)
+    if passages:
+        floor = passages[0].score - settings.semantic_window
+        passages = [p for p in passages if p.score >= floor]
+    refs = archive.item_refs([p.item_id for p in passages])
+    hits = []
+    for passage in passages:
+        ref = refs.get(passage.item_id)
+        if ref is None:
+            continue
+        snippet = _passage_snippet(passage, ref.title)
+        hits.append(SearchHit(
+            item_id=ref.item_id, document_id=ref.document_id, council=ref.council, date=ref.date.isoformat(),
+            kind=ref.kind, number=ref.number, title=ref.title, case=ref.case_number,
+            pages=(ref.page_first, ref.page_last), page=passage.page, score=passage.score,
+            snippet=snippet, fragments=[(html.unescape(snippet), False)],
+        ))
+    return hits
+
+
+def progress_message(archive: Archive, request: SearchRequest, vectors: VectorCache) -> str | None:
+    """A Danish note while passages are still being embedded, else None."""
+    done, total = embedding_progress(archive, vectors, request.model)
+    if total and done < total:
+        return (f"Indlejringen af tekstafsnit er i gang ({done} af {total}); "
+                "semantiske resultater bliver mere fuldstændige, når den er færdig.")
+    return None
+
+
+def semantic_search(archive: Archive, request: SearchRequest, settings: SearchSettings = DEFAULT.search,
+                    vectors: VectorCache | None = None) -> SearchResponse:
+    """Semantic mode: items by their best passage's similarity to the query."""
+    vectors = vectors if vectors is not None else VectorCache()
+    messages: list[str] = []
+    _filters(request, messages)  # validates dates and kind, collecting messages
+    response = SearchResponse((request.q or "").strip(), "semantic", 0, [], messages=messages)
+    try:
+        hits = semantic_hits(archive, request, settings.semantic_max_results, settings, vectors)
+    except SemanticUnavailable as exc:
+        messages.append(str(exc))
+        return response
+    if (note := progress_message(archive, request, vectors)):
+        messages.append(note)
+    hits = sorted_hits(hits, request.sort)
+    response.total = len(hits)
+    response.facets = hit_facets(hits)
+    response.hits = page_of_hits(hits, request, _limit(request))
+    return response
