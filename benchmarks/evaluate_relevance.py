@@ -61,8 +61,8 @@ def candidates(mode: str) -> list[Settings]:
     out = []
     fusions = [("rrf", "minmax"), ("convex", "minmax"), ("convex", "tmm")]
     for (fusion, norm), kw, relaxed, coverage, question, code, floor in product(
-            fusions, (0.5, 1.0, 2.0), (0.1, 0.25, 0.5), (False, True), (0.25, 0.5, 1.0), (1.0, 2.0, 4.0),
-            (0.0, 0.80, 0.82)):
+            fusions, (0.25, 0.5, 1.0), (0.1, 0.25, 0.5), (False, True), (0.1, 0.25, 0.5), (2.0, 4.0, 8.0),
+            (0.0, 0.82)):
         out.append(Settings(mode, replace(DEFAULT.search, fusion=fusion, convex_norm=norm, keyword_weight=kw,
                                           relaxed_keyword_weight=relaxed, relaxed_by_coverage=coverage,
                                           question_factor=question, code_factor=code, semantic_floor=floor)))
@@ -226,9 +226,13 @@ def describe(c: Settings) -> str:
 
 
 def zero_line(ev: Evaluator) -> str:
-    zero = [q for q in ev.zero_hits.get("keyword", set()) if ev.queries[q]["class"] == "question"]
-    total = sum(1 for q in ev.gains if ev.queries[q]["class"] == "question")
-    return f"Keyword mode (default settings): {len(zero)} of {total} question queries return zero results.\n"
+    """How many queries of each class keyword mode (default settings) answers with nothing."""
+    zero = ev.zero_hits.get("keyword", set())
+    parts = []
+    for cls in CLASSES:
+        ids = [q for q in ev.gains if ev.queries[q]["class"] == cls]
+        parts.append(f"{sum(1 for q in ids if q in zero)} of {len(ids)} {cls}")
+    return "Keyword mode (default settings) returns nothing for " + ", ".join(parts) + " queries.\n"
 
 
 def write_section(text: str) -> None:
@@ -283,9 +287,9 @@ def main(argv: list[str] | None = None) -> int:
             text += f"- {mode}: " + "; ".join(describe(c) for c in chosen[mode]) + "\n"
     text += "\n" + zero_line(ev)
     if args.json:
-        zero_q = sum(1 for q in ev.zero_hits.get("keyword", []) if ev.queries[q]["class"] == "question")
         print(json.dumps({"results": {m: {q: list(v) for q, v in r.items()} for m, r in results.items()},
-                          "skipped": ev.skipped, "zero_hit_questions_keyword": zero_q}, indent=1))
+                          "skipped": ev.skipped, "zero_hits_keyword": sorted(ev.zero_hits.get("keyword", []))},
+                         indent=1))
     else:
         print(text)
     if not args.no_write:

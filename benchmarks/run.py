@@ -276,16 +276,18 @@ def _import_modes() -> None:
 def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: dict[str, float]) -> dict:
     """p50/p95 per mode, in process, end to end through archive.search.search (and
     archive.answers.answer.answer_question for ask)."""
+    from archive.runtime import Runtime
     from archive.search.modes import SearchRequest, search
     from archive.storage.store import Archive
 
     _import_modes()
     out: dict = {}
+    vectors = Runtime().vectors  # one process's state, as a server holds it
     with Archive(data, readonly=True) as archive:
         for mode in ("keyword", "semantic", "hybrid"):
             try:
                 started = time.perf_counter()
-                first = search(archive, SearchRequest(q="herberger", mode=mode))  # cold: opens index/vectors
+                first = search(archive, SearchRequest(q="herberger", mode=mode), vectors=vectors)  # cold: opens index/vectors
                 cold = (time.perf_counter() - started) * 1000
             except Exception as exc:
                 out[mode] = {"available": False, "reason": f"{type(exc).__name__}: {exc}"[:300]}
@@ -298,7 +300,7 @@ def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: d
                         break
                     started = time.perf_counter()
                     try:
-                        search(archive, SearchRequest(q=q, mode=mode))
+                        search(archive, SearchRequest(q=q, mode=mode), vectors=vectors)
                     except Exception:
                         errors += 1
                     timings.append((time.perf_counter() - started) * 1000)
@@ -311,7 +313,7 @@ def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: d
         else:
             try:
                 started = time.perf_counter()
-                answer_question(archive, ASK_QUESTIONS[0])
+                answer_question(archive, ASK_QUESTIONS[0], vectors=vectors)
                 cold = (time.perf_counter() - started) * 1000
                 timings, errors = [], 0
                 t_end = time.perf_counter() + budget_s["ask"]
@@ -321,7 +323,7 @@ def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: d
                             break
                         started = time.perf_counter()
                         try:
-                            answer_question(archive, q)
+                            answer_question(archive, q, vectors=vectors)
                         except Exception:
                             errors += 1
                         timings.append((time.perf_counter() - started) * 1000)
@@ -443,28 +445,30 @@ def profile_misses(data: Path, misses: list[str], qs: list[str]) -> dict[str, st
         from pyinstrument import Profiler
     except ImportError:
         return {m: "pyinstrument is not installed" for m in misses}
+    from archive.runtime import Runtime
     from archive.search.modes import SearchRequest, search
     from archive.storage.store import Archive
 
     _import_modes()
     out = {}
+    vectors = Runtime().vectors
     for metric in misses:
         mode = metric.split("_")[0]
         profiler = Profiler(interval=0.001)
         with Archive(data, readonly=True) as archive:
             if mode in ("keyword", "semantic", "hybrid"):
-                search(archive, SearchRequest(q="herberger", mode=mode))
+                search(archive, SearchRequest(q="herberger", mode=mode), vectors=vectors)
                 profiler.start()
                 for q in qs[:12]:
-                    search(archive, SearchRequest(q=q, mode=mode))
+                    search(archive, SearchRequest(q=q, mode=mode), vectors=vectors)
                 profiler.stop()
             elif mode == "ask":
                 from archive.answers.answer import answer_question
 
-                answer_question(archive, ASK_QUESTIONS[0])
+                answer_question(archive, ASK_QUESTIONS[0], vectors=vectors)
                 profiler.start()
                 for q in ASK_QUESTIONS[:6]:
-                    answer_question(archive, q)
+                    answer_question(archive, q, vectors=vectors)
                 profiler.stop()
             elif mode == "web":
                 from urllib.parse import urlencode

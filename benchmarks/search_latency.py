@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive.runtime import Runtime  # noqa: E402
 from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
 from benchmarks.evaluate_search import load_queries  # noqa: E402
@@ -29,12 +30,15 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(archive: Archive, queries: list[str], repeat: int, mode: str = "keyword") -> list[float]:
-    search(archive, SearchRequest(q="herberg", mode=mode))  # open the indexes once (cold start is not measured)
+    """Per-query milliseconds in one process with one Runtime, as a server holds it (its vector
+    cache is filled by the first search; the cold start is not measured)."""
+    runtime = Runtime()
+    search(archive, SearchRequest(q="herberg", mode=mode), runtime.settings.search, runtime.vectors)
     timings = []
     for _ in range(repeat):
         for q in queries:
             started = time.perf_counter()
-            search(archive, SearchRequest(q=q, mode=mode))
+            search(archive, SearchRequest(q=q, mode=mode), runtime.settings.search, runtime.vectors)
             timings.append((time.perf_counter() - started) * 1000)
     return timings
 

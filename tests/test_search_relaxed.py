@@ -67,6 +67,14 @@ def test_question_words_do_not_decide_a_match(corpus_archive):
     assert not with_words.relaxed
 
 
+def test_a_case_number_typed_without_its_prefix_finds_the_case(corpus_archive):
+    # the index holds a code's parts at its position: "2026-00541" is part of "SAG-2026-00541"
+    full = search(corpus_archive, SearchRequest(q="SAG-2026-00541", limit=100))
+    part = search(corpus_archive, SearchRequest(q="2026-00541", limit=100))
+    assert full.total and {h.item_id for h in part.hits} == {h.item_id for h in full.hits}
+    assert search(corpus_archive, SearchRequest(q="2026-99999")).total == 0  # every part must be there
+
+
 QUESTIONS = [QUESTION, "herberg kapacitet", "overnatningssteder for mennesker uden bolig", "SAG-2026-00541"]
 
 SCRIPT = """
