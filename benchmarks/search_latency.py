@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.runtime import Runtime  # noqa: E402
 from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
+from indexer.schema import open_writable  # noqa: E402
 from benchmarks.evaluate_search import load_queries  # noqa: E402
 
 
@@ -30,15 +30,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(archive: Archive, queries: list[str], repeat: int, mode: str = "keyword") -> list[float]:
-    """Per-query milliseconds in one process with one Runtime, as a server holds it (its vector
-    cache is filled by the first search; the cold start is not measured)."""
-    runtime = Runtime()
-    search(archive, SearchRequest(q="herberg", mode=mode), runtime.settings.search, runtime.vectors)
+    search(archive, SearchRequest(q="herberg", mode=mode))  # open the indexes once (cold start is not measured)
     timings = []
     for _ in range(repeat):
         for q in queries:
             started = time.perf_counter()
-            search(archive, SearchRequest(q=q, mode=mode), runtime.settings.search, runtime.vectors)
+            search(archive, SearchRequest(q=q, mode=mode))
             timings.append((time.perf_counter() - started) * 1000)
     return timings
 
@@ -53,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                + f" --repeat {args.repeat} --mode {args.mode}")
     queries = [q["q"] for q in load_queries()]
     with tempfile.TemporaryDirectory() as tmp:
-        with Archive(args.data or tmp) as archive:
+        with open_writable(args.data or tmp) as archive:
             if not args.data:
                 from indexer.pipeline import ingest_paths
 

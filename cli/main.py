@@ -13,14 +13,25 @@ import click
 
 from archive.runtime import Runtime
 from archive.storage.layout import DATA_ENV
+from archive.storage.db import ArchiveVersionError
 from archive.storage.store import Archive
 
 
-def _open(ctx: click.Context, *, readonly: bool = True) -> Archive:
-    data = ctx.obj["data"]
+def _open(ctx: click.Context) -> Archive:
+    """The archive, read-only."""
     try:
-        return Archive(data, readonly=readonly)
-    except FileNotFoundError as exc:
+        return Archive(ctx.obj["data"], runtime=ctx.obj["runtime"])
+    except (FileNotFoundError, ArchiveVersionError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _open_writable(ctx: click.Context) -> Archive:
+    """The archive opened by the indexer for writing (created when new, migrated when older)."""
+    from indexer.schema import open_writable
+
+    try:
+        return open_writable(ctx.obj["data"], runtime=ctx.obj["runtime"])
+    except ArchiveVersionError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -53,7 +64,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, emb
     from archive.storage.writelock import ArchiveBusy
     from indexer.pipeline import ingest_paths
 
-    archive = _open(ctx, readonly=False)
+    archive = _open_writable(ctx)
     with archive:
         try:
             report = ingest_paths(
@@ -84,7 +95,7 @@ def _embed(archive: Archive, model: str | None, *, progress: bool = True) -> Non
 @click.pass_context
 def embed(ctx: click.Context, model: str | None, quiet: bool) -> None:
     """Embed every passage that has no vector yet for the active model."""
-    with _open(ctx, readonly=False) as archive:
+    with _open_writable(ctx) as archive:
         _embed(archive, model, progress=not quiet)
 
 
@@ -92,12 +103,12 @@ def embed(ctx: click.Context, model: str | None, quiet: bool) -> None:
 @click.pass_context
 def reindex(ctx: click.Context) -> None:
     """Rebuild the keyword index from the archive and swap it in atomically."""
-    from archive.keyword.fulltext import KeywordIndex
+    from indexer.keyword_index import KeywordIndexWriter
     from archive.storage.writelock import writer_lock
 
-    with _open(ctx, readonly=False) as archive:
+    with _open_writable(ctx) as archive:
         with writer_lock(archive.paths.ingest_lock, say=lambda msg: click.echo(msg, err=True)):
-            stats = KeywordIndex(archive.paths, say=lambda msg: click.echo(msg, err=True)).rebuild(archive)
+            stats = KeywordIndexWriter(archive.paths, say=lambda msg: click.echo(msg, err=True)).rebuild(archive)
     click.echo(f"Rebuilt the keyword index: {stats.summary()}")
 
 
@@ -171,7 +182,7 @@ def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort,
         decisions_only=decisions, sort=sort, limit=limit, model=model,
     )
     with _open(ctx) as archive:
-        response = run_search(archive, request, vectors=ctx.obj["runtime"].vectors)
+        response = run_search(archive, request)
     if as_json:
         click.echo(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
         return
@@ -196,7 +207,7 @@ def ask(ctx, question: str, as_json: bool, model: str | None) -> None:
     from archive.answers.answer import answer_question
 
     with _open(ctx) as archive:
-        answer = answer_question(archive, question, model=model, vectors=ctx.obj["runtime"].vectors)
+        answer = answer_question(archive, question, model=model)
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:

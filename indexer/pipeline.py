@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from archive.keyword.fulltext import KeywordIndex
+from indexer.keyword_index import KeywordIndexWriter
 from archive.settings import DEFAULT, IngestSettings
 from archive.storage.model import Document
 from archive.storage.store import Archive
@@ -85,7 +85,7 @@ def ingest_paths(
     report = IngestReport()
     started = time.perf_counter()
     files = find_pdfs(Path(p) for p in paths)
-    index = KeywordIndex(archive.paths, say=say)
+    index = KeywordIndexWriter(archive.paths, say=say)
     with writer_lock(archive.paths.ingest_lock, wait_seconds=settings.lock_wait_seconds, say=say):
         index.sync(archive)  # repair: documents a killed run committed but did not index
         for path in progress(files) if progress else files:

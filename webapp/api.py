@@ -75,7 +75,7 @@ def ask():
         return json_error(400, "missing_query", "Angiv et spørgsmål med parameteren q.")
     if len(q) > max_len:
         return json_error(400, "query_too_long", f"Spørgsmålet er for langt ({len(q)} tegn). Det må højst være {max_len} tegn.")
-    return jsonify(answer_question(archive, q, vectors=s.runtime().vectors).to_json())
+    return jsonify(answer_question(archive, q).to_json())
 
 
 @api.route("/<path:_rest>")

@@ -24,6 +24,7 @@ from archive.search.keyword import (
 )
 from archive.search.modes import search
 from archive.storage import ids
+from archive.storage.db import UPGRADE_COMMAND, ArchiveTooOld
 from archive.storage.model import KINDS, Item, ItemRef
 from archive.storage.store import Archive
 from archive.text.analysis import STOP_WORDS
@@ -50,9 +51,11 @@ def get_archive() -> Archive:
     archive = g.get("archive")
     if archive is None:
         try:
-            archive = Archive(current_app.config["ARCHIVE_ROOT"], readonly=True)
+            archive = Archive(current_app.config["ARCHIVE_ROOT"], runtime=runtime())
         except FileNotFoundError:
             abort(503, description="Arkivet er tomt. Kør 'kkr-arkiv ingest' for at indlæse dokumenter.")
+        except ArchiveTooOld:
+            abort(503, description=f"Arkivet har et ældre format. Kør '{UPGRADE_COMMAND}' for at opgradere det.")
         g.archive = archive
     return archive
 
@@ -224,10 +227,9 @@ class SearchOutcome:
 def run_search(archive: Archive, params: SearchParams) -> SearchOutcome:
     """The one place the web app searches. A semantic or hybrid search that finds nothing and
     says why (no model, no vectors yet) is answered with keyword results under that message."""
-    vectors = runtime().vectors
-    response = search(archive, params.request(), vectors=vectors)
+    response = search(archive, params.request())
     if params.mode != "keyword" and not response.total and response.message:
-        fallback = search(archive, replace(params, mode="keyword").request(), vectors=vectors)
+        fallback = search(archive, replace(params, mode="keyword").request())
         if fallback.total:
             return SearchOutcome(fallback, response.message, "keyword")
     return SearchOutcome(response, "", params.mode)

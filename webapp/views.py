@@ -167,7 +167,7 @@ def ask():
         error = f"Spørgsmålet er for langt ({len(q)} tegn). Det må højst være {max_len} tegn."
         q = q[:max_len]
     elif q:
-        answer = answer_question(archive, q, vectors=s.runtime().vectors).to_json()
+        answer = answer_question(archive, q).to_json()
         for citation in answer["citations"]:
             citation["document_id"] = citation.get("document_id") or s.document_id_of(citation.get("item_id") or "")
     return render_template("ask.html", q=q, answer=answer, error=error)

@@ -293,7 +293,7 @@ def _topic_terms(archive, parsed: ParsedQuestion):
     analysis = Analysis(None)
     df = None
     n_docs = 1
-    index = KeywordIndex(archive.paths)
+    index = KeywordIndex(archive.paths, opened=archive.runtime.keyword_indexes)
     try:
         with index.searcher() as s:
             analysis = s.analysis
@@ -332,12 +332,10 @@ def _topic_terms(archive, parsed: ParsedQuestion):
 _ROWS_BY_ITEM: dict[int, tuple[object, dict[str, np.ndarray]]] = {}
 
 
-def _semantic(archive, question: str, model: str | None, vectors):
+def _semantic(archive, question: str, model: str | None):
     """(index, scores of every passage) or None when the archive has no usable vectors."""
-    from archive.vectors.embedding import EmbedderUnavailable, load_embedder
-    from archive.search.semantic import SemanticUnavailable, VectorCache, active_embedder
-
-    vectors = vectors if vectors is not None else VectorCache()
+    from archive.vectors.embedding import EmbedderUnavailable
+    from archive.search.semantic import SemanticUnavailable, active_embedder, vector_index
 
     try:
         embedder = None
@@ -345,14 +343,14 @@ def _semantic(archive, question: str, model: str | None, vectors):
             stored = archive.embedded_models()
             if len(stored) == 1:
                 try:
-                    embedder = load_embedder(next(iter(stored)))
+                    embedder = archive.runtime.embedders.load(next(iter(stored)))
                 except EmbedderUnavailable:
                     embedder = None
             elif not stored:
                 return None
         if embedder is None:
-            embedder = active_embedder(archive, vectors, model)
-        index = vectors.get(archive, embedder.model_id)
+            embedder = active_embedder(archive, model)
+        index = vector_index(archive, embedder.model_id)
         if not len(index):
             return None
         vector = embedder.embed_query(question)
@@ -427,7 +425,7 @@ def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm], limit
     if root is None:
         return []
     try:
-        with KeywordIndex(archive.paths).searcher() as searcher:
+        with KeywordIndex(archive.paths, opened=archive.runtime.keyword_indexes).searcher() as searcher:
             results = searcher.search(root, Filters(council=council, date_from=date_from, date_to=date_to),
                                       limit=limit, facets=False)
         return [h.item_id for h in results.hits] if results is not None else []
@@ -446,9 +444,7 @@ def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm], limit
 
 
 def answer_question(archive, question: str, *, model: str | None = None, today: date | None = None,
-                    settings: AnswerSettings = _DEFAULTS, vectors=None) -> Answer:
-    """`vectors`: the process's `archive.search.semantic.VectorCache` (`Runtime.vectors`);
-    without one the answer reads the vectors itself."""
+                    settings: AnswerSettings = _DEFAULTS) -> Answer:
     started = time.perf_counter()
     today = today or date.today()
     refs = archive.item_refs()
@@ -460,17 +456,17 @@ def answer_question(archive, question: str, *, model: str | None = None, today: 
         answer = Answer(parsed.text, parsed, True, found.lead, meeting_citations=found.citations,
                         meeting_lines=found.lines, confidence=1.0)
     else:
-        answer = _answer(archive, parsed, refs, model, settings, vectors)
+        answer = _answer(archive, parsed, refs, model, settings)
     answer.seconds = time.perf_counter() - started
     return answer
 
 
 def _answer(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], model: str | None,
-            settings: AnswerSettings, vectors=None) -> Answer:
+            settings: AnswerSettings) -> Answer:
     analysis, terms = _topic_terms(archive, parsed)
     matcher = _Matcher(analysis, terms, settings)
     allowed = _allowed(refs, parsed)
-    sem = _semantic(archive, parsed.text, model, vectors)
+    sem = _semantic(archive, parsed.text, model)
     if not allowed:
         # nothing from those councils / in that period: say so, and show the nearest items anywhere
         from dataclasses import replace

@@ -27,7 +27,7 @@ from archive.search.keyword import (
     page_of_hits,
     sorted_hits,
 )
-from archive.search.semantic import SemanticUnavailable, VectorCache, progress_message, semantic_hits
+from archive.search.semantic import SemanticUnavailable, progress_message, semantic_hits
 from archive.settings import DEFAULT, SearchSettings
 from archive.storage.store import Archive
 from archive.text.query import parse, query_shape
@@ -46,21 +46,20 @@ class HybridRankings:
     messages: list[str]
 
 
-def hybrid_rankings(archive: Archive, request: SearchRequest, settings: SearchSettings = DEFAULT.search,
-                    vectors: VectorCache | None = None) -> HybridRankings:
-    vectors = vectors if vectors is not None else VectorCache()
+def hybrid_rankings(archive: Archive, request: SearchRequest,
+                    settings: SearchSettings = DEFAULT.search) -> HybridRankings:
     limit = _limit(request)
     pool = max(settings.pool, limit + int(request.offset or 0))
     keyword = keyword_search(archive, replace(request, mode="keyword", limit=pool, offset=0, sort="relevance"),
                              settings, snippets=False)
     messages = list(keyword.messages)
     try:
-        semantic = semantic_hits(archive, request, pool, settings, vectors)
+        semantic = semantic_hits(archive, request, pool, settings)
     except SemanticUnavailable as exc:
         semantic = []
         messages.append(f"{exc} Viser resultater for nøgleordssøgning.")
     else:
-        if (note := progress_message(archive, request, vectors)):
+        if (note := progress_message(archive, request)):
             messages.append(note)
     if semantic:
         # the semantic ranking answers too: messages about how many items hold every word
@@ -78,11 +77,10 @@ def fused_ranking(q: str, rankings: HybridRankings, settings: SearchSettings = D
                 exact=keyword.exact if keyword.exact >= 0 else None)
 
 
-def hybrid_search(archive: Archive, request: SearchRequest, settings: SearchSettings = DEFAULT.search,
-                  vectors: VectorCache | None = None) -> SearchResponse:
-    """Hybrid mode: the keyword and the semantic ranking fused (`fused_ranking`); `vectors`:
-    the process's vector cache (archive.search.semantic)."""
-    rankings = hybrid_rankings(archive, request, settings, vectors)
+def hybrid_search(archive: Archive, request: SearchRequest,
+                  settings: SearchSettings = DEFAULT.search) -> SearchResponse:
+    """Hybrid mode: the keyword and the semantic ranking fused (`fused_ranking`)."""
+    rankings = hybrid_rankings(archive, request, settings)
     keyword = rankings.keyword
     fused = sorted_hits(fused_ranking(request.q, rankings, settings), request.sort)
     page = page_of_hits(fused, request, _limit(request))

@@ -222,7 +222,7 @@ def keyword_search(archive, request: SearchRequest, settings: SearchSettings = D
     if root is None:
         messages.append(MESSAGE_ONLY_STOP_WORDS)
         return response
-    index = KeywordIndex(archive.paths)
+    index = KeywordIndex(archive.paths, opened=archive.runtime.keyword_indexes)
     try:
         return _run(archive, index, root, request, filters, response, facets=facets, suggest=suggest,
                     snippets=snippets, relax_below=settings.relax_below)

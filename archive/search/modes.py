@@ -7,22 +7,20 @@ benchmarks) goes through here or calls one of the three mode functions itself:
     hybrid_search(archive, request, settings)    archive.search.hybrid
 
 There is no registry: what a search returns never depends on what the process ran before.
-The only state is the vector cache (`archive.search.semantic.VectorCache`), which a process
-keeps in its `Runtime.vectors` and passes as `vectors`; without one a search builds its own.
+The only state is the process's `Runtime`, reached as `archive.runtime` (caches only).
 """
 from __future__ import annotations
 
 from archive.search.hybrid import hybrid_search
 from archive.search.keyword import MODES, SORTS, SearchHit, SearchRequest, SearchResponse, keyword_search
-from archive.search.semantic import VectorCache, semantic_search
+from archive.search.semantic import semantic_search
 from archive.settings import DEFAULT, SearchSettings
 
-__all__ = ["MODES", "SORTS", "SearchHit", "SearchRequest", "SearchResponse", "VectorCache", "search",
+__all__ = ["MODES", "SORTS", "SearchHit", "SearchRequest", "SearchResponse", "search",
            "keyword_search", "semantic_search", "hybrid_search"]
 
 
-def search(archive, request: SearchRequest, settings: SearchSettings = DEFAULT.search,
-           vectors: VectorCache | None = None) -> SearchResponse:
+def search(archive, request: SearchRequest, settings: SearchSettings = DEFAULT.search) -> SearchResponse:
     """Search the archive. Never raises for any user text; raises ValueError for a mode or
     sort order that does not exist (a programming error, not user input)."""
     if request.sort not in SORTS:
@@ -30,7 +28,7 @@ def search(archive, request: SearchRequest, settings: SearchSettings = DEFAULT.s
     if request.mode == "keyword":
         return keyword_search(archive, request, settings)
     if request.mode == "semantic":
-        return semantic_search(archive, request, settings, vectors)
+        return semantic_search(archive, request, settings)
     if request.mode == "hybrid":
-        return hybrid_search(archive, request, settings, vectors)
+        return hybrid_search(archive, request, settings)
     raise ValueError(f"unknown search mode {request.mode!r}; expected one of {', '.join(MODES)}")

@@ -1,11 +1,9 @@
 """Semantic search over passage embeddings, ranked at item level: semantic mode
 (`semantic_search`) and the semantic ranking hybrid search fuses (`semantic_hits`).
 
-The vectors of one model live in a float32 matrix held in memory by a `VectorCache`, the
-per-process state of this module: a process keeps one in its `Runtime` (`Runtime.vectors`)
-and passes it to every search; a call without one builds a fresh cache and forgets it (same
-results, the matrix read again). The cache refreshes when the archive gains vectors (new
-ones land while `kkr-arkiv embed` runs).
+The vectors of one model live in a float32 matrix (`VectorIndex`) held in memory by the
+process's `Runtime` (`archive.runtime.vectors`, a `VectorCache` of archive/vectors/cache.py)
+and rebuilt when the archive gains vectors (new ones land while `kkr-arkiv embed` runs).
 Search is exact (one matrix-vector product) for archives below `ann.ANN_THRESHOLD`
 vectors and approximate (the HNSW index kept by `kkr-arkiv embed`) above it, behind the
 same `VectorIndex.search`; docs/BENCHMARKS.md has the measurements behind the threshold.
@@ -13,8 +11,6 @@ same `VectorIndex.search`; docs/BENCHMARKS.md has the measurements behind the th
 from __future__ import annotations
 
 import html
-import sqlite3
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +29,7 @@ from archive.settings import DEFAULT, SearchSettings
 from archive.storage import ids
 from archive.storage.store import Archive
 from archive.vectors.ann import open_vector_index
-from archive.vectors.embedding import Embedder, EmbedderUnavailable, load_embedder
+from archive.vectors.embedding import Embedder, EmbedderUnavailable
 
 SNIPPET_CHARS = 320
 
@@ -138,69 +134,26 @@ class VectorIndex:
             hits, seen, k = [], set(), min(len(scores), k * 4)
 
 
-@dataclass
-class _ArchiveState:
-    """What semantic search needs to know about one archive, valid for one data version."""
+def vector_index(archive: Archive, model_id: str) -> VectorIndex:
+    """The passages of `model_id` in the archive, from the process's cache
+    (`archive.runtime.vectors`, archive/vectors/cache.py), built when the archive changed."""
+    ann_path = archive.paths.vector_index(model_id)
+    stamp = ann_path.stat().st_mtime_ns if ann_path.exists() else None
 
-    data_version: int
-    embedded_models: dict[str, int]
-    passage_count: int
-    indexes: dict[str, tuple[int | None, VectorIndex]]  # model -> (ANN file stamp, index)
+    def build(expected: int) -> VectorIndex:
+        meta, matrix = archive.passage_vectors(model_id)
+        return VectorIndex(meta, matrix, open_vector_index(ann_path, expected=expected))
 
-
-class VectorCache:
-    """One VectorIndex per (archive, model), and the archive's model and passage counts. A long-lived read connection per archive watches `PRAGMA data_version`, which
-    changes whenever any other connection commits, so a query costs no counting when
-    nothing changed and sees new vectors as soon as they are committed."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._watchers: dict[str, sqlite3.Connection] = {}
-        self._states: dict[str, _ArchiveState] = {}
-
-    def _state(self, archive: Archive) -> _ArchiveState:
-        key = str(archive.paths.database)
-        watcher = self._watchers.get(key)
-        if watcher is None:
-            watcher = sqlite3.connect(f"file:{key}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-            self._watchers[key] = watcher
-        version = watcher.execute("PRAGMA data_version").fetchone()[0]
-        state = self._states.get(key)
-        if state is None or state.data_version != version:
-            state = _ArchiveState(version, archive.embedded_models(), archive.passage_count(), {})
-            self._states[key] = state
-        return state
-
-    def models(self, archive: Archive) -> dict[str, int]:
-        with self._lock:
-            return self._state(archive).embedded_models
-
-    def passage_count(self, archive: Archive) -> int:
-        with self._lock:
-            return self._state(archive).passage_count
-
-    def get(self, archive: Archive, model_id: str) -> VectorIndex:
-        ann_path = archive.paths.vector_index(model_id)
-        ann_stamp = ann_path.stat().st_mtime_ns if ann_path.exists() else None
-        with self._lock:
-            state = self._state(archive)
-            cached = state.indexes.get(model_id)
-            if cached and cached[0] == ann_stamp:
-                return cached[1]
-            meta, matrix = archive.passage_vectors(model_id)
-            ann = open_vector_index(ann_path, expected=state.embedded_models.get(model_id, 0))
-            index = VectorIndex(meta, matrix, ann)
-            state.indexes[model_id] = (ann_stamp, index)
-            return index
+    return archive.runtime.vectors.index(archive, model_id, stamp, build)
 
 
-def active_embedder(archive: Archive, vectors: VectorCache, model: str | None = None) -> Embedder:
+def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
     """The embedder whose vectors the archive holds, or a clear reason why there is none."""
     try:
-        embedder = load_embedder(model)
+        embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable as exc:
         raise SemanticUnavailable(f"Semantisk søgning er ikke tilgængelig: {exc}") from exc
-    stored = vectors.models(archive)
+    stored = archive.runtime.vectors.models(archive)
     if embedder.model_id not in stored and stored:
         others = ", ".join(sorted(stored))
         raise SemanticUnavailable(
@@ -210,24 +163,22 @@ def active_embedder(archive: Archive, vectors: VectorCache, model: str | None = 
     return embedder
 
 
-def embedding_progress(archive: Archive, vectors: VectorCache, model: str | None = None) -> tuple[int, int]:
+def embedding_progress(archive: Archive, model: str | None = None) -> tuple[int, int]:
     """(passages with a vector, passages in all) for the active model: shown while vectors
     land. Cheap: both counts come from the cache."""
+    vectors = archive.runtime.vectors
     try:
-        embedder = load_embedder(model)
+        embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable:
         return 0, vectors.passage_count(archive)
-    return len(vectors.get(archive, embedder.model_id)), vectors.passage_count(archive)
+    return len(vector_index(archive, embedder.model_id)), vectors.passage_count(archive)
 
 
 def semantic_passages(archive: Archive, query: str, *, limit: int, model: str | None = None,
-                      allowed_items: set[str] | None = None, decisions_only: bool = False,
-                      vectors: VectorCache | None = None) -> list[PassageHit]:
-    """The best passage per item, best first (`vectors`: the process's cache, see the module
-    docstring)."""
-    vectors = vectors if vectors is not None else VectorCache()
-    embedder = active_embedder(archive, vectors, model)
-    index = vectors.get(archive, embedder.model_id)
+                      allowed_items: set[str] | None = None, decisions_only: bool = False) -> list[PassageHit]:
+    """The best passage per item, best first."""
+    embedder = active_embedder(archive, model)
+    index = vector_index(archive, embedder.model_id)
     if not len(index):
         raise SemanticUnavailable(
             "Der er endnu ingen vektorer i arkivet; semantisk søgning virker, når indlejringen er færdig "
@@ -261,8 +212,7 @@ def _passage_snippet(hit: PassageHit, title: str) -> str:
     return html.escape(text, quote=False)
 
 
-def semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings: SearchSettings,
-                  vectors: VectorCache) -> list[SearchHit]:
+def semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings: SearchSettings) -> list[SearchHit]:
     """The semantic ranking of a request (filters honoured): items by their best passage,
     within `settings.semantic_window` of the best item. Raises SemanticUnavailable."""
     query = (request.q or "").strip()[:500]
@@ -270,7 +220,7 @@ def semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings
         return []
     allowed = _allowed_items(archive, request, [])
     passages = semantic_passages(archive, query, limit=limit, model=request.model, allowed_items=allowed,
-                                 decisions_only=bool(request.decisions_only), vectors=vectors)
+                                 decisions_only=bool(request.decisions_only))
     if passages:
         floor = passages[0].score - settings.semantic_window
         passages = [p for p in passages if p.score >= floor]
@@ -290,28 +240,27 @@ def semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings
     return hits
 
 
-def progress_message(archive: Archive, request: SearchRequest, vectors: VectorCache) -> str | None:
+def progress_message(archive: Archive, request: SearchRequest) -> str | None:
     """A Danish note while passages are still being embedded, else None."""
-    done, total = embedding_progress(archive, vectors, request.model)
+    done, total = embedding_progress(archive, request.model)
     if total and done < total:
         return (f"Indlejringen af tekstafsnit er i gang ({done} af {total}); "
                 "semantiske resultater bliver mere fuldstændige, når den er færdig.")
     return None
 
 
-def semantic_search(archive: Archive, request: SearchRequest, settings: SearchSettings = DEFAULT.search,
-                    vectors: VectorCache | None = None) -> SearchResponse:
+def semantic_search(archive: Archive, request: SearchRequest,
+                    settings: SearchSettings = DEFAULT.search) -> SearchResponse:
     """Semantic mode: items by their best passage's similarity to the query."""
-    vectors = vectors if vectors is not None else VectorCache()
     messages: list[str] = []
     _filters(request, messages)  # validates dates and kind, collecting messages
     response = SearchResponse((request.q or "").strip(), "semantic", 0, [], messages=messages)
     try:
-        hits = semantic_hits(archive, request, settings.semantic_max_results, settings, vectors)
+        hits = semantic_hits(archive, request, settings.semantic_max_results, settings)
     except SemanticUnavailable as exc:
         messages.append(str(exc))
         return response
-    if (note := progress_message(archive, request, vectors)):
+    if (note := progress_message(archive, request)):
         messages.append(note)
     hits = sorted_hits(hits, request.sort)
     response.total = len(hits)

