@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import json
 import math
+import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -108,9 +109,27 @@ def build_archive(paths: Sequence[Path]) -> Path:
         report = ingest_paths(archive, list(paths), say=lambda _m: None)
         for rejected in report.rejected:
             print(f"skipped (parser rejected): {rejected}", file=sys.stderr)
-        embed_missing(archive, say=lambda _m: None, progress=False)
+    _reuse_vectors(data)
+    with open_writable(data) as archive:
+        embed_missing(archive, say=lambda _m: print(_m, file=sys.stderr), progress=False)
     done.write_text("ok\n")
     return data
+
+
+def _reuse_vectors(data: Path) -> None:
+    """Copy the vectors of earlier evaluation archives for this archive's passages. Vectors are
+    keyed by passage-text hash and model (the embedder's own cache key), so a copied vector is
+    the one embedding would compute; only passages whose text changed are embedded again."""
+    database = data / "archive.sqlite3"
+    with sqlite3.connect(f"file:{database}", uri=True) as db:
+        for other in sorted(data.parent.glob("kkr-relevance-*/archive.sqlite3")):
+            if other == database:
+                continue
+            db.execute("ATTACH DATABASE ? AS other", (f"file:{other}?mode=ro",))
+            db.execute("INSERT OR IGNORE INTO embeddings SELECT * FROM other.embeddings "
+                       "WHERE hash IN (SELECT hash FROM passages)")
+            db.commit()
+            db.execute("DETACH DATABASE other")
 
 
 def score(ranking: list[str], gains: dict[str, int]) -> tuple[float, float, float]:
