@@ -37,7 +37,7 @@ class SearchSettings:
     relaxed_by_coverage: bool = True
     # ... multiplied by these for the shape of the query
     question_factor: float = 0.25  # a question ("hvad blev besluttet om ...?")
-    code_factor: float = 4.0  # a case number, a code or a quoted phrase
+    code_factor: float = 2.0  # a case number, a code or a quoted phrase
     # semantic hits below this cosine similarity carry no evidence in hybrid fusion (0: off)
     semantic_floor: float = 0.0
 

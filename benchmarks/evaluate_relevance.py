@@ -1,11 +1,13 @@
 """Graded relevance evaluation of keyword, semantic and hybrid search (tests/relevance/search_set.json).
 
-Builds (and caches, keyed by the corpus hash) an archive from corpus/ plus ../shared/real/*.pdf,
-embeds it with the offline default model, runs every query in every mode through the public
+Builds (and caches, keyed by the hash of the sources and of the indexing code) an archive from
+corpus/ plus ../shared/real/*.pdf, embeds it with the offline default model (vectors of earlier
+evaluation archives are reused by passage-text hash), runs every query in every mode through the public
 search API and reports MRR, nDCG@10 (graded gains) and Recall@10 (grade >= 1) per class and mode
-with bootstrap 95 % intervals. `evaluate_settings` scores one settings object on a subset of query
-ids; `--cv` chooses among candidate settings with 5-fold cross-validation and reports held-out
-folds only.
+with bootstrap 95 % intervals, per class and for the queries judged on the real documents.
+`evaluate_settings` scores one settings object on a subset of query ids; `--cv` chooses among
+candidate settings with 5-fold cross-validation and reports held-out folds only. Each query's
+rankings are read once; a hybrid candidate re-runs only the fusion (`Evaluator`).
 
 Judgment keys are resolved against the archive (the resolver of benchmarks/evaluate_answers_v2):
 sample items by their archive id, real documents' `<pdf stem>#<number>` to the item with that

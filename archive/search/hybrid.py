@@ -1,11 +1,14 @@
-"""Hybrid search (the default mode), at item level: fusion of the keyword ranking and the semantic ranking, each
-  weighted by the evidence it carries for this query (`fusion_weights`): a keyword ranking
-  of items holding every word counts more than one of partial matches; a question leans on
-  the semantic ranking, a case number or a quoted phrase on the keyword ranking. Two fusion
-  functions (Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval", ACM TOIS
-  2023): weighted reciprocal rank fusion (sum of w / (k + rank)) and a convex combination
-  of min-max normalised scores. `SearchSettings` holds every tunable; docs/EVALUATION.md
-  the held-out measurements behind them.
+"""Hybrid search (the default mode), at item level: fusion of the keyword ranking and the
+semantic ranking, each weighted by the evidence it carries for this query (`fusion_weights`):
+a keyword hit holding every word counts more than a partial match, and a partial match counts
+by the share of the query it holds; a question leans on the semantic ranking, a case number or
+a quoted phrase on the keyword ranking; semantic hits below a cosine floor may be left out.
+Two fusion functions (Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval",
+ACM TOIS 2023): weighted reciprocal rank fusion (sum of w / (k + rank)) and a convex
+combination of normalised scores (min-max, or theoretical min-max: BM25 from 0). The two
+rankings are read once (`hybrid_rankings`) and fused by `fused_ranking`, so an evaluation can
+try fusion settings without searching again. `SearchSettings` holds every tunable (chosen by
+cross-validation); docs/EVALUATION.md has the held-out measurements behind them.
 
 It honours the same filters as keyword search. When no vectors exist yet (embedding still
 running, or never run), hybrid degrades to keyword results with a message saying so.
