@@ -17,6 +17,9 @@ class SearchSettings:
     # keyword: relax the AND of all words to a stepwise minimum-should-match when fewer
     # than this many items match every word
     relax_below: int = 3
+    # "Mente du ...": at most this many unknown words are corrected (each one scans the
+    # vocabulary; a 40-word query of unknown words must not cost seconds)
+    suggest_max_words: int = 3
     # semantic: e5 cosine similarities crowd into a narrow band, so a ranking keeps the
     # items within this distance of its best item, at most semantic_max_results of them
     semantic_window: float = 0.05
@@ -78,6 +81,8 @@ class IngestSettings:
     parse_seconds: float = 300.0
     parse_memory_mb: int = 2048
     max_pages: int = 3000
+    # a page content stream that inflates past this is refused before layout (compression bomb)
+    max_content_stream_mb: int = 64
     # Python frames the parser may nest (PDF object chains that refer to themselves or nest
     # absurdly deep are rejected rather than crashing the child).
     max_recursion: int = 1000

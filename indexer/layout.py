@@ -91,6 +91,8 @@ class Page:
     height: float
     lines: list[Line] = field(default_factory=list)
     word_count: int = 0
+    images: int = 0  # placed images (a scanned page is one)
+    drawings: int = 0  # lines, rectangles and curves
     links: list[str] = field(default_factory=list)  # URIs of link annotations
     furniture: list[Line] = field(default_factory=list)  # removed running headers/footers
 
@@ -121,6 +123,8 @@ def _read_page(page: Any, number: int) -> Page:
     result = Page(number=number, width=float(page.width), height=float(page.height))
     result.lines = group_lines(words, number)
     result.word_count = len(words)
+    result.images = len(page.images)
+    result.drawings = len(page.lines) + len(page.rects) + len(page.curves)
     result.links = [str(h["uri"]) for h in page.hyperlinks if h.get("uri")]
     page.flush_cache()
     return result

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 from archive.text.analysis import STOP_WORDS
 from archive.text.danish import COUNCILS, MONTH_PATTERN, MONTHS
+from archive.text.query import normalise
 
 INTENTS = ("decision", "number", "date", "people", "overview")
 
@@ -118,7 +119,7 @@ class ParsedQuestion:
 def parse_question(text: str, *, today: date | None = None,
                    councils: tuple[str, ...] | list[str] | None = None) -> ParsedQuestion:
     today = today or date.today()
-    raw = " ".join((text or "").split())
+    raw, _messages = normalise(text)  # the one query bound (characters, words) of every search
     lowered = raw.lower()
     consumed: list[tuple[int, int]] = []
 

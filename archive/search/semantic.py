@@ -28,6 +28,7 @@ from archive.search.keyword import (
 from archive.settings import DEFAULT, SearchSettings
 from archive.storage import ids
 from archive.storage.store import Archive
+from archive.text.query import normalise
 from archive.vectors.ann import open_vector_index
 from archive.vectors.embedding import Embedder, EmbedderUnavailable
 
@@ -215,7 +216,7 @@ def _passage_snippet(hit: PassageHit, title: str) -> str:
 def semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings: SearchSettings) -> list[SearchHit]:
     """The semantic ranking of a request (filters honoured): items by their best passage,
     within `settings.semantic_window` of the best item. Raises SemanticUnavailable."""
-    query = (request.q or "").strip()[:500]
+    query, _messages = normalise(request.q)  # the same bounded text keyword search reads
     if not query:
         return []
     allowed = _allowed_items(archive, request, [])
@@ -252,9 +253,9 @@ def progress_message(archive: Archive, request: SearchRequest) -> str | None:
 def semantic_search(archive: Archive, request: SearchRequest,
                     settings: SearchSettings = DEFAULT.search) -> SearchResponse:
     """Semantic mode: items by their best passage's similarity to the query."""
-    messages: list[str] = []
+    query, messages = normalise(request.q)
     _filters(request, messages)  # validates dates and kind, collecting messages
-    response = SearchResponse((request.q or "").strip(), "semantic", 0, [], messages=messages)
+    response = SearchResponse(query, "semantic", 0, [], messages=messages)
     try:
         hits = semantic_hits(archive, request, settings.semantic_max_results, settings)
     except SemanticUnavailable as exc:
