@@ -53,11 +53,12 @@ def test_a_relaxed_match_weighs_by_the_share_of_the_query_it_holds(embedded_arch
 
 
 def test_semantic_hits_below_the_floor_are_left_out_of_the_fusion(embedded_archive):
-    rankings = hybrid_rankings(embedded_archive, SearchRequest(q=RELAXED_QUESTION, mode="hybrid"), DEFAULT.search)
+    wide = replace(DEFAULT.search, semantic_window=1.0)  # every semantic hit of the pool, not only the best few
+    rankings = hybrid_rankings(embedded_archive, SearchRequest(q=RELAXED_QUESTION, mode="hybrid"), wide)
     semantic = rankings.semantic
     assert len(semantic) >= 3
     floor = semantic[1].score  # keeps the best two (ties aside)
-    settings = replace(DEFAULT.search, semantic_floor=floor)
+    settings = replace(wide, semantic_floor=floor)
     fused = fused_ranking(RELAXED_QUESTION, rankings, settings)
     kept = {h.item_id for h in semantic if h.score >= floor}
     keyword_ids = {h.item_id for h in rankings.keyword.hits}
