@@ -31,7 +31,9 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
-class Word:
+class PrintedWord:
+    """A word as printed on the page: its text, box in PDF points and font."""
+
     text: str
     x0: float
     x1: float
@@ -47,7 +49,7 @@ class Line:
     """One printed line: its words left to right and its box on a 1-based page."""
 
     page: int
-    words: list[Word]
+    words: list[PrintedWord]
     x0: float = 0.0
     top: float = 0.0
     x1: float = 0.0
@@ -107,7 +109,7 @@ def read_pages(pdf: pdfplumber.PDF) -> list[Page]:
 def _read_page(page: Any, number: int) -> Page:
     raw = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
     words = [
-        Word(
+        PrintedWord(
             text=w["text"],
             x0=w["x0"],
             x1=w["x1"],
@@ -130,9 +132,9 @@ def _read_page(page: Any, number: int) -> Page:
     return result
 
 
-def group_lines(words: Iterable[Word], page: int) -> list[Line]:
+def group_lines(words: Iterable[PrintedWord], page: int) -> list[Line]:
     """Group words into lines: a word joins a line when they overlap vertically by half."""
-    lines: list[list[Word]] = []
+    lines: list[list[PrintedWord]] = []
     for w in sorted(words, key=lambda w: (round(w.top), w.x0)):
         for ws in reversed(lines[-3:]):
             ref = ws[0]

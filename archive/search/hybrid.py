@@ -81,7 +81,7 @@ def fused_ranking(q: str, rankings: HybridRankings, settings: SearchSettings = D
 
 
 def hybrid_search(archive: Archive, request: SearchRequest,
-                  settings: SearchSettings = DEFAULT.search) -> SearchResponse:
+                  settings: SearchSettings = DEFAULT.search, *, snippets: bool = True) -> SearchResponse:
     """Hybrid mode: the keyword and the semantic ranking fused (`fused_ranking`)."""
     rankings = hybrid_rankings(archive, request, settings)
     keyword = rankings.keyword
@@ -89,12 +89,13 @@ def hybrid_search(archive: Archive, request: SearchRequest,
     page = page_of_hits(fused, request, _limit(request))
     # snippets only for the shown page: hits from the keyword ranking (kept by `fuse` where an
     # item is in both) get their marked words; semantic-only hits keep their passage
-    if keyword.snippet_context is not None:
+    if keyword.snippet_context is not None and snippets:
         needs = [h for h in page if not h.snippet]
         filled = {h.item_id: h for h in fill_snippets(archive, needs, keyword.snippet_context)}
         page = [filled.get(h.item_id, h) for h in page]
     return SearchResponse(keyword.query, "hybrid", len(fused), page,
-                          facets=hit_facets(fused), suggestion=keyword.suggestion, messages=rankings.messages)
+                          facets=hit_facets(fused), suggestion=keyword.suggestion, messages=rankings.messages,
+                          snippet_context=None if snippets else keyword.snippet_context)
 
 
 @dataclass(frozen=True)

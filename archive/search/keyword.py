@@ -23,6 +23,7 @@ from datetime import date as Date
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from archive.search.facets import facet_entries, hit_counts
 from archive.text.analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
 from archive.keyword.fulltext import (
     Filters,
@@ -173,19 +174,7 @@ def sorted_hits(hits: list[SearchHit], sort: str) -> list[SearchHit]:
 
 def hit_facets(hits: list[SearchHit]) -> dict[str, list[dict]]:
     """Facet counts (council, year, kind) over a whole ranking of hits."""
-    from archive.storage.ids import slugify
-
-    counts: dict[str, dict] = {"council": {}, "year": {}, "kind": {}}
-    for hit in hits:
-        for name, value in (("council", hit.council), ("year", hit.date[:4]), ("kind", hit.kind)):
-            counts[name][value] = counts[name].get(value, 0) + 1
-    out = {}
-    for name, values in counts.items():
-        entries = sorted(values.items(), reverse=True) if name == "year" else \
-            sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
-        out[name] = [{"value": slugify(v) if name == "council" else v, "label": v, "count": c}
-                     for v, c in entries]
-    return out
+    return facet_entries(hit_counts(hits))
 
 
 def page_of_hits(hits: list[SearchHit], request: SearchRequest, limit: int) -> list[SearchHit]:
@@ -308,18 +297,7 @@ def _iso_date(value: Date | str | None, messages: list[str]) -> str | None:
 
 
 def _facets(results: KeywordResults) -> dict[str, list[dict]]:
-    from archive.storage.ids import slugify
-
-    out: dict[str, list[dict]] = {}
-    for name, counts in results.facets.items():
-        entries = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-        if name == "year":
-            entries = sorted(counts.items(), reverse=True)
-        out[name] = [
-            {"value": slugify(value) if name == "council" else value, "label": value, "count": count}
-            for value, count in entries
-        ]
-    return out
+    return facet_entries(results.facets)
 
 
 # ---------------------------------------------------------------------------- "Mente du ..."

@@ -38,7 +38,9 @@ MESSAGE_TOO_MANY = f"Søgningen har mange ord; kun de første {MAX_QUERY_WORDS} 
 
 
 @dataclass(frozen=True)
-class Word:
+class QueryWord:
+    """A word the user typed, as the query tree holds it (analysed later by the engine)."""
+
     text: str
     prefix: bool = False  # "herberg*"
 
@@ -63,7 +65,7 @@ class AllOf:
     parts: tuple["Node", ...]
 
 
-Node = Union[Word, Phrase, AnyOf, Not, AllOf]
+Node = Union[QueryWord, Phrase, AnyOf, Not, AllOf]
 
 
 @dataclass
@@ -149,7 +151,7 @@ def _node(token: _Token) -> Node | None:
         if not _WORD_CHARS.search(core):
             return None
         letters = len(_WORD_CHARS.findall(core))
-        node = Word(core, prefix=prefix and letters >= MIN_PREFIX_CHARS)
+        node = QueryWord(core, prefix=prefix and letters >= MIN_PREFIX_CHARS)
     if node is not None and token.negated:
         return Not(node)
     return node
@@ -181,7 +183,7 @@ def parse(text: str) -> ParsedQuery:
 
 def words_of(node: Node) -> list[str]:
     """The raw positive words of a tree (for spelling suggestions)."""
-    if isinstance(node, Word):
+    if isinstance(node, QueryWord):
         return [node.text]
     if isinstance(node, Phrase):
         return node.text.split()
@@ -195,7 +197,7 @@ def words_of(node: Node) -> list[str]:
 def significant(root: AllOf) -> AllOf | None:
     """`root` without the words that never decide a match (stop words and question words,
     `archive.text.analysis.QUERY_STOP_WORDS`); None when no positive part is left."""
-    parts = tuple(p for p in root.parts if not (isinstance(p, Word) and not p.prefix and is_query_stop_word(p.text)))
+    parts = tuple(p for p in root.parts if not (isinstance(p, QueryWord) and not p.prefix and is_query_stop_word(p.text)))
     if not any(not isinstance(p, Not) for p in parts):
         return None
     return AllOf(parts)
