@@ -3,7 +3,7 @@
 A `Runtime` is created by the composition roots (the CLI command group, the web app factory)
 and passed to what needs it; nothing else keeps state between calls. Its caches hold what is
 expensive to build and safe to share between requests of one process: rendered page images,
-open keyword indexes and loaded embedders. Tunables are not state: they live in `settings`
+open keyword indexes, loaded embedders and vector indexes. Tunables are not state: they live in `settings`
 (archive/settings.py).
 
 The read side reaches it through the archive it reads: `Archive(data, runtime=...)` keeps
@@ -19,6 +19,7 @@ from typing import Generic, Hashable, TypeVar
 
 from archive.keyword.fulltext import OpenIndexes
 from archive.settings import DEFAULT, Settings
+from archive.vectors.cache import VectorCache
 from archive.vectors.embedding import Embedders
 
 V = TypeVar("V")
@@ -58,3 +59,4 @@ class Runtime:
     page_images: LruCache[bytes] = field(default_factory=lambda: LruCache(64))  # rendered PDF pages (PNG)
     keyword_indexes: OpenIndexes = field(default_factory=OpenIndexes)  # opened Whoosh indexes by directory
     embedders: Embedders = field(default_factory=Embedders)  # loaded embedding models by name
+    vectors: VectorCache = field(default_factory=VectorCache)  # semantic search's vector indexes per archive

@@ -24,16 +24,25 @@ class SearchSettings:
     # items within this distance of its best item, at most semantic_max_results of them
     semantic_window: float = 0.05
     semantic_max_results: int = 50
-    # hybrid: how deep each ranking is read before fusion, and how they are fused
+    # hybrid: how deep each ranking is read before fusion, and how they are fused. The fusion
+    # numbers below were chosen by 5-fold cross-validation (benchmarks/evaluate_relevance.py
+    # --cv): the setting chosen in most folds; docs/EVALUATION.md reports the held-out folds.
     pool: int = 100
-    fusion: str = "rrf"  # "rrf" (weighted reciprocal rank fusion) | "convex" (normalised scores)
+    fusion: str = "convex"  # "rrf" (weighted reciprocal rank fusion) | "convex" (normalised scores)
     rrf_k: int = 60
+    # convex fusion: "minmax" normalises each ranking by its own range, "tmm" (theoretical
+    # min-max, Bruch et al.) BM25 from 0 and cosine from semantic_floor (min-max while it is 0)
+    convex_norm: str = "tmm"
     # weight of the keyword ranking against the semantic one (semantic weight 1.0) ...
-    keyword_weight: float = 1.0  # ... when every word matched (exact AND)
-    relaxed_keyword_weight: float = 0.5  # ... when only some words matched
+    keyword_weight: float = 0.5  # ... when every word matched (exact AND)
+    relaxed_keyword_weight: float = 0.25  # ... when only some words matched
+    # ... times the share of the query's parts a relaxed match holds at least
+    relaxed_by_coverage: bool = True
     # ... multiplied by these for the shape of the query
-    question_factor: float = 0.5  # a question ("hvad blev besluttet om ...?")
+    question_factor: float = 0.25  # a question ("hvad blev besluttet om ...?")
     code_factor: float = 2.0  # a case number, a code or a quoted phrase
+    # semantic hits below this cosine similarity carry no evidence in hybrid fusion (0: off)
+    semantic_floor: float = 0.0
 
 
 @dataclass(frozen=True)

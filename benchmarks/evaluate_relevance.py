@@ -1,11 +1,13 @@
 """Graded relevance evaluation of keyword, semantic and hybrid search (tests/relevance/search_set.json).
 
-Builds (and caches, keyed by the corpus hash) an archive from corpus/ plus ../shared/real/*.pdf,
-embeds it with the offline default model, runs every query in every mode through the public
+Builds (and caches, keyed by the hash of the sources and of the indexing code) an archive from
+corpus/ plus ../shared/real/*.pdf, embeds it with the offline default model (vectors of earlier
+evaluation archives are reused by passage-text hash), runs every query in every mode through the public
 search API and reports MRR, nDCG@10 (graded gains) and Recall@10 (grade >= 1) per class and mode
-with bootstrap 95 % intervals. `evaluate_settings` scores one settings object on a subset of query
-ids; `--cv` chooses among candidate settings with 5-fold cross-validation and reports held-out
-folds only.
+with bootstrap 95 % intervals, per class and for the queries judged on the real documents.
+`evaluate_settings` scores one settings object on a subset of query ids; `--cv` chooses among
+candidate settings with 5-fold cross-validation and reports held-out folds only. Each query's
+rankings are read once; a hybrid candidate re-runs only the fusion (`Evaluator`).
 
 Judgment keys are resolved against the archive (the resolver of benchmarks/evaluate_answers_v2):
 sample items by their archive id, real documents' `<pdf stem>#<number>` to the item with that
@@ -18,6 +20,7 @@ import argparse
 import hashlib
 import json
 import math
+import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from dataclasses import replace  # noqa: E402
 from itertools import product  # noqa: E402
 
+from archive.search.hybrid import HybridRankings, fused_ranking, hybrid_rankings  # noqa: E402
 from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.settings import DEFAULT, SearchSettings  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
@@ -59,12 +63,13 @@ def candidates(mode: str) -> list[Settings]:
     if mode == "semantic":
         return [Settings(mode, DEFAULT.search)]
     out = []
-    for fusion, kw, relaxed, question, code in product(("rrf", "convex"), (1.0,), (0.2, 0.5),
-                                                       (0.25, 0.5, 1.0), (2.0,)):
-        if relaxed <= kw:
-            out.append(Settings(mode, replace(DEFAULT.search, fusion=fusion, keyword_weight=kw,
-                                              relaxed_keyword_weight=relaxed, question_factor=question,
-                                              code_factor=code)))
+    fusions = [("rrf", "minmax"), ("convex", "minmax"), ("convex", "tmm")]
+    for (fusion, norm), kw, relaxed, coverage, question, code, floor in product(
+            fusions, (0.25, 0.5, 1.0), (0.1, 0.25, 0.5), (False, True), (0.1, 0.25, 0.5), (2.0, 4.0, 8.0),
+            (0.0, 0.82)):
+        out.append(Settings(mode, replace(DEFAULT.search, fusion=fusion, convex_norm=norm, keyword_weight=kw,
+                                          relaxed_keyword_weight=relaxed, relaxed_by_coverage=coverage,
+                                          question_factor=question, code_factor=code, semantic_floor=floor)))
     return out
 
 
@@ -72,11 +77,24 @@ def sources() -> list[Path]:
     return sorted((ROOT / "corpus").glob("*.pdf")) + sorted(REAL.glob("*.pdf"))
 
 
+# the code that decides what an archive holds: a change here rebuilds the evaluation archive
+BUILD_CODE = ("indexer", "archive/storage", "archive/text", "archive/keyword", "archive/vectors")
+READ_ONLY_CODE = {"query.py", "fulltext.py", "cache.py"}  # query parsing, keyword search, the vector cache
+
+
 def corpus_hash(paths: Sequence[Path]) -> str:
+    """Hash of the sources and of the indexing code (a parser fix must not be scored on an
+    archive the old parser built)."""
     h = hashlib.sha256()
     for p in paths:
         h.update(p.name.encode())
         h.update(p.read_bytes())
+    for folder in BUILD_CODE:
+        for source in sorted((ROOT / folder).rglob("*.py")):
+            if source.name in READ_ONLY_CODE:
+                continue
+            h.update(str(source.relative_to(ROOT)).encode())
+            h.update(source.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -93,9 +111,27 @@ def build_archive(paths: Sequence[Path]) -> Path:
         report = ingest_paths(archive, list(paths), say=lambda _m: None)
         for rejected in report.rejected:
             print(f"skipped (parser rejected): {rejected}", file=sys.stderr)
-        embed_missing(archive, say=lambda _m: None, progress=False)
+    _reuse_vectors(data)
+    with open_writable(data) as archive:
+        embed_missing(archive, say=lambda _m: print(_m, file=sys.stderr), progress=False)
     done.write_text("ok\n")
     return data
+
+
+def _reuse_vectors(data: Path) -> None:
+    """Copy the vectors of earlier evaluation archives for this archive's passages. Vectors are
+    keyed by passage-text hash and model (the embedder's own cache key), so a copied vector is
+    the one embedding would compute; only passages whose text changed are embedded again."""
+    database = data / "archive.sqlite3"
+    with sqlite3.connect(f"file:{database}", uri=True) as db:
+        for other in sorted(data.parent.glob("kkr-relevance-*/archive.sqlite3")):
+            if other == database:
+                continue
+            db.execute("ATTACH DATABASE ? AS other", (f"file:{other}?mode=ro",))
+            db.execute("INSERT OR IGNORE INTO embeddings SELECT * FROM other.embeddings "
+                       "WHERE hash IN (SELECT hash FROM passages)")
+            db.commit()
+            db.execute("DETACH DATABASE other")
 
 
 def score(ranking: list[str], gains: dict[str, int]) -> tuple[float, float, float]:
@@ -106,13 +142,24 @@ def score(ranking: list[str], gains: dict[str, int]) -> tuple[float, float, floa
     return rr, (dcg / ideal if ideal else 0.0), recall
 
 
+def is_real(query: dict) -> bool:
+    """A query judged on the real documents of ../shared/real (keys `<pdf stem>#<number>`)."""
+    return any("#" in key for key in query["judgments"])
+
+
 class Evaluator:
-    def __init__(self, archive: Archive, queries: list[dict]):
+    """Scores settings on queries. Each query's rankings are computed once per setting that
+    changes them (keyword: `relax_below`; hybrid: the keyword pool and the semantic ranking,
+    `hybrid_rankings`); a hybrid candidate that differs only in fusion settings re-runs the
+    fusion alone (`fused_ranking`, the function `hybrid_search` ranks with)."""
+
+    def __init__(self, archive: Archive, queries: list[dict], progress: bool = False):
         self.archive = archive
         self.queries = {q["id"]: q for q in queries}
         self.skipped = 0
         self.unresolved: list[str] = []
         self.gains: dict[str, dict[str, int]] = {}
+        self.progress = progress
         resolve, _texts = _key_resolver(archive)
         for q in queries:
             g = {}
@@ -127,6 +174,30 @@ class Evaluator:
                 self.gains[q["id"]] = g
         self.zero_hits: dict[str, set[str]] = {}
         self._cache: dict[tuple[Settings, str], tuple[float, float, float]] = {}
+        self._rankings: dict[tuple, HybridRankings] = {}
+        self._lists: dict[tuple, list[str]] = {}
+
+    def ranking(self, settings: Settings, qid: str) -> list[str]:
+        """The item ids `settings` ranks first (at most K) for query `qid`."""
+        q = self.queries[qid]["q"]
+        s = settings.search
+        if settings.mode == "hybrid":
+            key = ("hybrid", s.relax_below, s.semantic_window, s.pool, qid)
+            if key not in self._rankings:
+                self._rankings[key] = hybrid_rankings(self.archive, SearchRequest(q=q, mode="hybrid", limit=K), s)
+                self._tick()
+            return [h.item_id for h in fused_ranking(q, self._rankings[key], s)[:K]]
+        key = (settings.mode, s.relax_below if settings.mode == "keyword" else s.semantic_window, qid)
+        if key not in self._lists:
+            hits = search(self.archive, SearchRequest(q=q, mode=settings.mode, limit=K), s).hits
+            self._lists[key] = [h.item_id for h in hits]
+            self._tick()
+        return self._lists[key]
+
+    def _tick(self) -> None:
+        if self.progress and (len(self._rankings) + len(self._lists)) % 25 == 0:
+            print(f"  {len(self._rankings)} hybrid rankings, {len(self._lists)} single rankings",
+                  file=sys.stderr, flush=True)
 
     def per_query(self, settings: Settings, ids: Sequence[str]) -> dict[str, tuple[float, float, float]]:
         out = {}
@@ -135,11 +206,10 @@ class Evaluator:
                 continue
             key = (settings, qid)
             if key not in self._cache:
-                request = SearchRequest(q=self.queries[qid]["q"], mode=settings.mode, limit=K)
-                hits = search(self.archive, request, settings.search).hits
-                if not hits and settings.search == DEFAULT.search:
+                ranking = self.ranking(settings, qid)
+                if not ranking and settings.search == DEFAULT.search:
                     self.zero_hits.setdefault(settings.mode, set()).add(qid)
-                self._cache[key] = score([h.item_id for h in hits], self.gains[qid])
+                self._cache[key] = score(ranking, self.gains[qid])
             out[qid] = self._cache[key]
         return out
 
@@ -154,9 +224,10 @@ def table(ev: Evaluator, results: dict[str, dict[str, tuple]], command: str) -> 
              f"{len(ev.queries)} queries, {len(ev.gains)} with resolvable judgments; "
              f"{ev.skipped} judgments skipped (key does not resolve to an archived item).", "",
              "| class | mode | n | MRR | nDCG@10 | Recall@10 |", "|---|---|---|---|---|---|"]
-    for cls in CLASSES + ("all",):
+    for cls in CLASSES + ("real", "all"):
         for mode in MODES:
-            rows = [v for qid, v in results[mode].items() if cls == "all" or ev.queries[qid]["class"] == cls]
+            rows = [v for qid, v in results[mode].items() if cls == "all" or ev.queries[qid]["class"] == cls
+                    or (cls == "real" and is_real(ev.queries[qid]))]
             cis = [bootstrap_ci([r[i] for r in rows]) for i in range(3)]
             lines.append(f"| {cls} | {mode} | {len(rows)} | " + " | ".join(str(c) for c in cis) + " |")
     return "\n".join(lines) + "\n"
@@ -168,14 +239,20 @@ def describe(c: Settings) -> str:
         return f"relax_below={s.relax_below}"
     if c.mode == "semantic":
         return f"semantic_window={s.semantic_window}"
-    return (f"{s.fusion} kw={s.keyword_weight} relaxed={s.relaxed_keyword_weight} "
-            f"question={s.question_factor} code={s.code_factor}")
+    return (f"{s.fusion}" + (f"/{s.convex_norm}" if s.fusion == "convex" else "")
+            + f" kw={s.keyword_weight} relaxed={s.relaxed_keyword_weight}"
+            + (" x coverage" if s.relaxed_by_coverage else "")
+            + f" question={s.question_factor} code={s.code_factor} floor={s.semantic_floor}")
 
 
 def zero_line(ev: Evaluator) -> str:
-    zero = [q for q in ev.zero_hits.get("keyword", set()) if ev.queries[q]["class"] == "question"]
-    total = sum(1 for q in ev.gains if ev.queries[q]["class"] == "question")
-    return f"Keyword mode (default settings): {len(zero)} of {total} question queries return zero results.\n"
+    """How many queries of each class keyword mode (default settings) answers with nothing."""
+    zero = ev.zero_hits.get("keyword", set())
+    parts = []
+    for cls in CLASSES:
+        ids = [q for q in ev.gains if ev.queries[q]["class"] == cls]
+        parts.append(f"{sum(1 for q in ids if q in zero)} of {len(ids)} {cls}")
+    return "Keyword mode (default settings) returns nothing for " + ", ".join(parts) + " queries.\n"
 
 
 def write_section(text: str) -> None:
@@ -192,39 +269,47 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print JSON to stdout")
     parser.add_argument("--cv", action="store_true", help="choose settings by 5-fold CV, held-out only")
+    parser.add_argument("--per-query", metavar="FILE", help="write per-query scores and rankings (JSON)")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     command = "python -m benchmarks.evaluate_relevance" + (" --cv" if args.cv else "")
     queries = json.loads(SET.read_text(encoding="utf-8"))
-    with open_writable(build_archive(sources())) as archive:
-        ev = Evaluator(archive, queries)
+    with Archive(build_archive(sources())) as archive:
+        ev = Evaluator(archive, queries, progress=True)
         ids = sorted(ev.gains)
+        chosen: dict[str, list[Settings]] = {}
         if args.cv:
-            results, chosen = {}, {}
+            results = {}
             for mode in MODES:
-                folds = cross_validate(ids, candidates(mode), ev.evaluate_settings, k=5)
+                configs = candidates(mode)
+                print(f"{mode}: {len(configs)} candidates", file=sys.stderr, flush=True)
+                folds = cross_validate(ids, configs, ev.evaluate_settings, k=5)
                 results[mode] = {}
                 for f in folds:
                     results[mode].update(ev.per_query(f.chosen, f.held_out))
                 chosen[mode] = [f.chosen for f in folds]
-            for mode in MODES:  # default settings, for the zero-hit count
-                ev.per_query(Settings(mode=mode), ids)
-            text = table(ev, results, command)
-            text += "\nHeld-out folds only (5-fold cross-validation); settings chosen per fold on the other four:\n"
-            for mode in MODES:
-                text += f"- {mode}: " + "; ".join(describe(c) for c in chosen[mode]) + "\n"
-            text += "\n" + zero_line(ev)
-            print(text)
-            if not args.no_write:
-                write_section(text)
-            return 0
-        results = {mode: ev.per_query(Settings(mode=mode), ids) for mode in MODES}
+        else:
+            results = {mode: ev.per_query(Settings(mode=mode), ids) for mode in MODES}
+        for mode in MODES:  # default settings, for the zero-hit count
+            ev.per_query(Settings(mode=mode), ids)
+        if args.per_query:
+            dump = {}
+            for qid in ids:
+                q = ev.queries[qid]
+                dump[qid] = {"q": q["q"], "class": q["class"], "real": is_real(q), "gains": ev.gains[qid],
+                             "scores": {m: results[m][qid] for m in MODES},
+                             "default_rankings": {m: ev.ranking(Settings(mode=m), qid) for m in MODES}}
+            Path(args.per_query).write_text(json.dumps(dump, indent=1, ensure_ascii=False), encoding="utf-8")
     text = table(ev, results, command)
-    zero_q = sum(1 for q in ev.zero_hits.get("keyword", []) if ev.queries[q]["class"] == "question")
+    if args.cv:
+        text += "\nHeld-out folds only (5-fold cross-validation); settings chosen per fold on the other four:\n"
+        for mode in MODES:
+            text += f"- {mode}: " + "; ".join(describe(c) for c in chosen[mode]) + "\n"
     text += "\n" + zero_line(ev)
     if args.json:
         print(json.dumps({"results": {m: {q: list(v) for q, v in r.items()} for m, r in results.items()},
-                          "skipped": ev.skipped, "zero_hit_questions_keyword": zero_q}, indent=1))
+                          "skipped": ev.skipped, "zero_hits_keyword": sorted(ev.zero_hits.get("keyword", []))},
+                         indent=1))
     else:
         print(text)
     if not args.no_write:

@@ -767,11 +767,17 @@ class KeywordSearcher:
         expansions = self._expansions(term)
         self._terms.update(expansions)
         self._terms.update(term.query_parts)
+        # a code typed in part ("2026-00541" of "SAG-2026-00541"): the index holds a code's
+        # parts at its position, so every part of the typed code must be there
+        code_parts = term.parts if term.word.code else ()
+        self._terms.update(code_parts)
         alternatives = []
         for name in fields:
             options = [wq.Term(name, term.text)]
             if term.query_parts:
                 options.append(wq.And([wq.Term(name, p) for p in term.query_parts], boost=COMPOUND_PARTS_BOOST))
+            if code_parts:
+                options.append(wq.And([wq.Term(name, p) for p in code_parts], boost=COMPOUND_PARTS_BOOST))
             options += [wq.Term(name, c, boost=COMPOUND_EXPANSION_BOOST) for c in expansions]
             alternatives.append(wq.Or(options, boost=FIELD_BOOSTS[name]) if len(options) > 1
                                 else wq.Term(name, term.text, boost=FIELD_BOOSTS[name]))

@@ -1,163 +1,92 @@
-"""Semantic and hybrid search modes, at item level.
+"""Hybrid search (the default mode), at item level: fusion of the keyword ranking and the
+semantic ranking, each weighted by the evidence it carries for this query (`fusion_weights`):
+a keyword hit holding every word counts more than a partial match, and a partial match counts
+by the share of the query it holds; a question leans on the semantic ranking, a case number or
+a quoted phrase on the keyword ranking; semantic hits below a cosine floor may be left out.
+Two fusion functions (Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval",
+ACM TOIS 2023): weighted reciprocal rank fusion (sum of w / (k + rank)) and a convex
+combination of normalised scores (min-max, or theoretical min-max: BM25 from 0). The two
+rankings are read once (`hybrid_rankings`) and fused by `fused_ranking`, so an evaluation can
+try fusion settings without searching again. `SearchSettings` holds every tunable (chosen by
+cross-validation); docs/EVALUATION.md has the held-out measurements behind them.
 
-- semantic: the best passage per item by cosine similarity to the query embedding.
-- hybrid (the default mode): fusion of the keyword ranking and the semantic ranking, each
-  weighted by the evidence it carries for this query (`fusion_weights`): a keyword ranking
-  of items holding every word counts more than one of partial matches; a question leans on
-  the semantic ranking, a case number or a quoted phrase on the keyword ranking. Two fusion
-  functions (Bruch et al., "An Analysis of Fusion Functions for Hybrid Retrieval", ACM TOIS
-  2023): weighted reciprocal rank fusion (sum of w / (k + rank)) and a convex combination
-  of min-max normalised scores. `SearchSettings` holds every tunable; docs/EVALUATION.md
-  the held-out measurements behind them.
-
-Both honour the same filters as keyword search. When no vectors exist yet (embedding
-still running, or never run), hybrid degrades to keyword results with a message saying
-so, and semantic returns a message instead of results.
+It honours the same filters as keyword search. When no vectors exist yet (embedding still
+running, or never run), hybrid degrades to keyword results with a message saying so.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, replace
 
-from archive.search.facets import facet_entries, hit_counts
-from archive.settings import DEFAULT, SearchSettings
-from archive.storage import ids
 from archive.search.keyword import (
     MESSAGE_NO_HITS,
     MESSAGE_RELAXED,
     SearchHit,
     SearchRequest,
     SearchResponse,
-    _filters,
     _limit,
     fill_snippets,
+    hit_facets,
     keyword_search,
+    page_of_hits,
+    sorted_hits,
 )
-from archive.search.semantic import PassageHit, SemanticUnavailable, embedding_progress, semantic_passages
+from archive.search.semantic import SemanticUnavailable, progress_message, semantic_hits
+from archive.settings import DEFAULT, SearchSettings
 from archive.storage.store import Archive
-from archive.text.query import normalise, parse, query_shape
+from archive.text.query import parse, query_shape
 
-SNIPPET_CHARS = 320
 _FEW_EXACT_START = "Kun "  # MESSAGE_FEW_EXACT, which only concerns keyword mode
 
 
-def _allowed_items(archive: Archive, request: SearchRequest, messages: list[str]) -> set[str] | None:
-    filters = _filters(request, messages)
-    if not (filters.council or filters.kind or filters.date_from or filters.date_to):
-        return None
-    return archive.item_ids_where(
-        council_slug=ids.council_slug(filters.council) if filters.council else None,
-        kind=filters.kind, date_from=filters.date_from, date_to=filters.date_to,
-    )
+@dataclass
+class HybridRankings:
+    """The two rankings hybrid search fuses, read once per query: the keyword pool (hits
+    without snippets yet) and the semantic ranking (empty when no vectors are usable), with
+    the messages to show."""
+
+    keyword: SearchResponse
+    semantic: list[SearchHit]
+    messages: list[str]
 
 
-def _passage_snippet(hit: PassageHit, title: str) -> str:
-    text = hit.text
-    prefix = f"{title}: "
-    if text.startswith(prefix):
-        text = text[len(prefix):]
-    if len(text) > SNIPPET_CHARS:
-        cut = text.rfind(" ", 0, SNIPPET_CHARS)
-        text = text[: cut if cut > 0 else SNIPPET_CHARS] + " …"
-    return html.escape(text, quote=False)
-
-
-def _semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings: SearchSettings) -> list[SearchHit]:
-    query, _messages = normalise(request.q)  # the same bounded text keyword search reads
-    if not query:
-        return []
-    allowed = _allowed_items(archive, request, [])
-    passages = semantic_passages(archive, query, limit=limit, model=getattr(request, "model", None),
-                                 allowed_items=allowed, decisions_only=bool(request.decisions_only))
-    if passages:
-        floor = passages[0].score - settings.semantic_window
-        passages = [p for p in passages if p.score >= floor]
-    refs = archive.item_refs([p.item_id for p in passages])
-    hits = []
-    for passage in passages:
-        ref = refs.get(passage.item_id)
-        if ref is None:
-            continue
-        snippet = _passage_snippet(passage, ref.title)
-        hits.append(SearchHit(
-            item_id=ref.item_id, document_id=ref.document_id, council=ref.council, date=ref.date.isoformat(),
-            kind=ref.kind, number=ref.number, title=ref.title, case=ref.case_number,
-            pages=(ref.page_first, ref.page_last), page=passage.page, score=passage.score,
-            snippet=snippet, fragments=[(html.unescape(snippet), False)],
-        ))
-    return hits
-
-
-def _progress_message(archive: Archive, request: SearchRequest) -> str | None:
-    done, total = embedding_progress(archive, getattr(request, "model", None))
-    if total and done < total:
-        return (f"Indlejringen af tekstafsnit er i gang ({done} af {total}); "
-                "semantiske resultater bliver mere fuldstændige, når den er færdig.")
-    return None
-
-
-def _sorted(hits: list[SearchHit], sort: str) -> list[SearchHit]:
-    if sort == "date":
-        return sorted(hits, key=lambda h: h.date, reverse=True)
-    if sort == "date-asc":
-        return sorted(hits, key=lambda h: h.date)
-    return hits
-
-
-def _facets(hits: list[SearchHit]) -> dict[str, list[dict]]:
-    return facet_entries(hit_counts(hits))
-
-
-def _page(hits: list[SearchHit], request: SearchRequest, limit: int) -> list[SearchHit]:
-    offset = max(int(request.offset or 0), 0)
-    return hits[offset: offset + limit]
-
-
-def semantic_search(archive: Archive, request: SearchRequest,
-                    settings: SearchSettings = DEFAULT.search) -> SearchResponse:
-    """Semantic mode: items by their best passage's similarity to the query."""
-    query, messages = normalise(request.q)
-    _filters(request, messages)  # validates dates and kind, collecting messages
-    response = SearchResponse(query, "semantic", 0, [], messages=messages)
-    try:
-        hits = _semantic_hits(archive, request, settings.semantic_max_results, settings)
-    except SemanticUnavailable as exc:
-        messages.append(str(exc))
-        return response
-    if (note := _progress_message(archive, request)):
-        messages.append(note)
-    hits = _sorted(hits, request.sort)
-    response.total = len(hits)
-    response.facets = _facets(hits)
-    response.hits = _page(hits, request, _limit(request))
-    return response
-
-
-def hybrid_search(archive: Archive, request: SearchRequest,
-                  settings: SearchSettings = DEFAULT.search, *, snippets: bool = True) -> SearchResponse:
-    """Hybrid mode: the keyword and the semantic ranking fused (`fuse`)."""
+def hybrid_rankings(archive: Archive, request: SearchRequest,
+                    settings: SearchSettings = DEFAULT.search) -> HybridRankings:
     limit = _limit(request)
     pool = max(settings.pool, limit + int(request.offset or 0))
     keyword = keyword_search(archive, replace(request, mode="keyword", limit=pool, offset=0, sort="relevance"),
                              settings, snippets=False)
     messages = list(keyword.messages)
     try:
-        semantic = _semantic_hits(archive, request, pool, settings)
+        semantic = semantic_hits(archive, request, pool, settings)
     except SemanticUnavailable as exc:
         semantic = []
         messages.append(f"{exc} Viser resultater for nøgleordssøgning.")
     else:
-        if (note := _progress_message(archive, request)):
+        if (note := progress_message(archive, request)):
             messages.append(note)
-    weights = fusion_weights(request.q, keyword, settings)
-    fused = fuse(keyword.hits, semantic, weights, settings, exact=keyword.exact if keyword.exact >= 0 else None)
     if semantic:
         # the semantic ranking answers too: messages about how many items hold every word
         # concern keyword mode only; keep the messages about the query itself
         messages = [m for m in messages if m not in (MESSAGE_NO_HITS, MESSAGE_RELAXED)
                     and not m.startswith(_FEW_EXACT_START)]
-    fused = _sorted(fused, request.sort)
-    page = _page(fused, request, limit)
+    return HybridRankings(keyword, semantic, messages)
+
+
+def fused_ranking(q: str, rankings: HybridRankings, settings: SearchSettings = DEFAULT.search) -> list[SearchHit]:
+    """The whole fused ranking of one query (by relevance), from its two rankings."""
+    keyword = rankings.keyword
+    weights = fusion_weights(q, keyword, rankings.semantic, settings)
+    return fuse(keyword.hits, rankings.semantic, weights, settings,
+                exact=keyword.exact if keyword.exact >= 0 else None)
+
+
+def hybrid_search(archive: Archive, request: SearchRequest,
+                  settings: SearchSettings = DEFAULT.search, *, snippets: bool = True) -> SearchResponse:
+    """Hybrid mode: the keyword and the semantic ranking fused (`fused_ranking`)."""
+    rankings = hybrid_rankings(archive, request, settings)
+    keyword = rankings.keyword
+    fused = sorted_hits(fused_ranking(request.q, rankings, settings), request.sort)
+    page = page_of_hits(fused, request, _limit(request))
     # snippets only for the shown page: hits from the keyword ranking (kept by `fuse` where an
     # item is in both) get their marked words; semantic-only hits keep their passage
     if keyword.snippet_context is not None and snippets:
@@ -165,25 +94,34 @@ def hybrid_search(archive: Archive, request: SearchRequest,
         filled = {h.item_id: h for h in fill_snippets(archive, needs, keyword.snippet_context)}
         page = [filled.get(h.item_id, h) for h in page]
     return SearchResponse(keyword.query, "hybrid", len(fused), page,
-                          facets=_facets(fused), suggestion=keyword.suggestion, messages=messages,
+                          facets=hit_facets(fused), suggestion=keyword.suggestion, messages=rankings.messages,
                           snippet_context=None if snippets else keyword.snippet_context)
 
 
 @dataclass(frozen=True)
 class FusionWeights:
     """Weights of one query's rankings: keyword hits holding every word, keyword hits holding
-    some of them, and the semantic ranking."""
+    some of them, and the semantic ranking; semantic hits below `semantic_floor` (cosine)
+    carry no evidence and are left out."""
 
     exact: float
     relaxed: float
     semantic: float = 1.0
+    semantic_floor: float = 0.0
 
 
-def fusion_weights(q: str, keyword: SearchResponse, settings: SearchSettings) -> FusionWeights:
-    """How much each ranking counts for this query (see the module docstring)."""
+def fusion_weights(q: str, keyword: SearchResponse, semantic: list[SearchHit],
+                   settings: SearchSettings) -> FusionWeights:
+    """How much each ranking counts for this query: the keyword ranking by the evidence of
+    its match (every word, or only `keyword.coverage` of the query's parts: a relaxed match
+    counts less, the less of the query it holds) and by the shape of the query (a question
+    leans on the semantic ranking, a case number or quoted phrase on the keyword ranking)."""
     shape = query_shape(q, parse(q).root)
     factor = {"question": settings.question_factor, "code": settings.code_factor}.get(shape, 1.0)
-    return FusionWeights(settings.keyword_weight * factor, settings.relaxed_keyword_weight * factor)
+    relaxed = settings.relaxed_keyword_weight * factor
+    if settings.relaxed_by_coverage:
+        relaxed *= keyword.coverage
+    return FusionWeights(settings.keyword_weight * factor, relaxed, 1.0, settings.semantic_floor)
 
 
 def fuse(keyword: list[SearchHit], semantic: list[SearchHit], weights: FusionWeights,
@@ -192,10 +130,11 @@ def fuse(keyword: list[SearchHit], semantic: list[SearchHit], weights: FusionWei
     None: all do) and a semantic ranking. The keyword hit's snippet (with highlighted words)
     is kept where an item is in both rankings."""
     exact = len(keyword) if exact is None else exact
+    semantic = [h for h in semantic if h.score >= weights.semantic_floor]
     scores: dict[str, float] = {}
     best: dict[str, SearchHit] = {}
     if settings.fusion == "convex":
-        contributions = _convex(keyword, semantic, weights, exact)
+        contributions = _convex(keyword, semantic, weights, exact, settings.convex_norm)
     elif settings.fusion == "rrf":
         contributions = _rrf(keyword, semantic, weights, exact, settings.rrf_k)
     else:
@@ -218,19 +157,25 @@ def _rrf(keyword, semantic, weights: FusionWeights, exact: int, k: int):
         yield hit, weights.semantic / (k + rank + 1)
 
 
-def _normalised(hits: list[SearchHit]) -> list[float]:
-    if not hits:
+def _normalised(values: list[float], low: float | None) -> list[float]:
+    """Scores mapped to [0, 1]: min-max, or from a fixed lower bound `low` to the best."""
+    if not values:
         return []
-    values = [h.score for h in hits]
-    lo, hi = min(values), max(values)
-    return [1.0 if hi == lo else (v - lo) / (hi - lo) for v in values]
+    lo, hi = (min(values) if low is None else low), max(values)
+    return [1.0 if hi <= lo else max(v - lo, 0.0) / (hi - lo) for v in values]
 
 
-def _convex(keyword, semantic, weights: FusionWeights, exact: int):
-    """Convex combination of min-max normalised scores: each ranking's share is its weight
-    over the sum of the weights."""
-    for rank, (hit, value) in enumerate(zip(keyword, _normalised(keyword))):
-        w = _keyword_weight(rank, weights, exact)
-        yield hit, value * w / (w + weights.semantic)
-    for hit, value in zip(semantic, _normalised(semantic)):
-        yield hit, value * weights.semantic / (_keyword_weight(0, weights, exact) + weights.semantic)
+def _convex(keyword, semantic, weights: FusionWeights, exact: int, norm: str):
+    """Convex combination of normalised scores (weights relative to each other; a keyword hit
+    weighs by its tier). `norm` "minmax": each ranking's min-max; "tmm" (theoretical min-max,
+    Bruch et al.): BM25 from 0, cosine from the semantic floor."""
+    if norm not in ("minmax", "tmm"):
+        raise ValueError(f"unknown normalisation {norm!r}; expected 'minmax' or 'tmm'")
+    tmm = norm == "tmm"
+    keyword_values = _normalised([h.score for h in keyword], 0.0 if tmm else None)
+    semantic_values = _normalised([h.score for h in semantic],
+                                  weights.semantic_floor if tmm and weights.semantic_floor else None)
+    for rank, (hit, value) in enumerate(zip(keyword, keyword_values)):
+        yield hit, value * _keyword_weight(rank, weights, exact)
+    for hit, value in zip(semantic, semantic_values):
+        yield hit, value * weights.semantic

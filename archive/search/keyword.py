@@ -23,7 +23,7 @@ from datetime import date as Date
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from archive.search.facets import facet_entries
+from archive.search.facets import facet_entries, hit_counts
 from archive.text.analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
 from archive.keyword.fulltext import (
     Filters,
@@ -127,6 +127,7 @@ class SearchResponse:
     messages: list[str] = field(default_factory=list)
     snippet_context: object = field(default=None, repr=False, compare=False)
     exact: int = -1  # keyword mode: items holding every word (the first hits); -1: not known
+    coverage: float = 1.0  # keyword mode: share of the query's parts every hit holds at least
 
     @property
     def relaxed(self) -> bool:
@@ -157,6 +158,29 @@ class RankedItem:
     score: float
     snippet: str
     page: int
+
+
+# ---------------------------------------------------------------------------- shared by the modes
+
+
+def sorted_hits(hits: list[SearchHit], sort: str) -> list[SearchHit]:
+    """`hits` (ranked by relevance) in the request's sort order."""
+    if sort == "date":
+        return sorted(hits, key=lambda h: h.date, reverse=True)
+    if sort == "date-asc":
+        return sorted(hits, key=lambda h: h.date)
+    return hits
+
+
+def hit_facets(hits: list[SearchHit]) -> dict[str, list[dict]]:
+    """Facet counts (council, year, kind) over a whole ranking of hits."""
+    return facet_entries(hit_counts(hits))
+
+
+def page_of_hits(hits: list[SearchHit], request: SearchRequest, limit: int) -> list[SearchHit]:
+    """The page of `hits` the request's offset and limit ask for."""
+    offset = max(int(request.offset or 0), 0)
+    return hits[offset: offset + limit]
 
 
 # ---------------------------------------------------------------------------- keyword mode
@@ -222,6 +246,7 @@ def _run(archive, index: KeywordIndex, root: AllOf, request: SearchRequest, filt
     response.exact = results.total
     if results.relaxed:
         response.exact = results.exact
+        response.coverage = results.min_match / results.parts
         response.messages.append(MESSAGE_FEW_EXACT.format(count=results.exact) if results.exact
                                  else MESSAGE_RELAXED)
     response.facets = _facets(results)

@@ -3,15 +3,17 @@ names by calling its function directly. Every caller (CLI, web app, question ans
 benchmarks) goes through here or calls one of the three mode functions itself:
 
     keyword_search(archive, request, settings)   archive.search.keyword
-    semantic_search(archive, request, settings)  archive.search.hybrid
+    semantic_search(archive, request, settings)  archive.search.semantic
     hybrid_search(archive, request, settings)    archive.search.hybrid
 
 There is no registry: what a search returns never depends on what the process ran before.
+The only state is the process's `Runtime`, reached as `archive.runtime` (caches only).
 """
 from __future__ import annotations
 
-from archive.search.hybrid import hybrid_search, semantic_search
+from archive.search.hybrid import hybrid_search
 from archive.search.keyword import MODES, SORTS, SearchHit, SearchRequest, SearchResponse, keyword_search
+from archive.search.semantic import semantic_search
 from archive.settings import DEFAULT, SearchSettings
 
 __all__ = ["MODES", "SORTS", "SearchHit", "SearchRequest", "SearchResponse", "search",

@@ -1,22 +1,38 @@
-"""Semantic search over passage embeddings, ranked at item level.
+"""Semantic search over passage embeddings, ranked at item level: semantic mode
+(`semantic_search`) and the semantic ranking hybrid search fuses (`semantic_hits`).
 
-The vectors of one model live in a float32 matrix held in memory per process and
-refreshed when the archive gains vectors (new ones land while `kkr-arkiv embed` runs).
+The vectors of one model live in a float32 matrix (`VectorIndex`) held in memory by the
+process's `Runtime` (`archive.runtime.vectors`, a `VectorCache` of archive/vectors/cache.py)
+and rebuilt when the archive gains vectors (new ones land while `kkr-arkiv embed` runs).
 Search is exact (one matrix-vector product) for archives below `ann.ANN_THRESHOLD`
 vectors and approximate (the HNSW index kept by `kkr-arkiv embed`) above it, behind the
 same `VectorIndex.search`; docs/BENCHMARKS.md has the measurements behind the threshold.
 """
 from __future__ import annotations
 
-import sqlite3
-import threading
+import html
 from dataclasses import dataclass
 
 import numpy as np
 
+from archive.search.keyword import (
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+    _filters,
+    _limit,
+    hit_facets,
+    page_of_hits,
+    sorted_hits,
+)
+from archive.settings import DEFAULT, SearchSettings
+from archive.storage import ids
+from archive.storage.store import Archive
+from archive.text.query import normalise
 from archive.vectors.ann import open_vector_index
 from archive.vectors.embedding import Embedder, EmbedderUnavailable
-from archive.storage.store import Archive
+
+SNIPPET_CHARS = 320
 
 
 class SemanticUnavailable(RuntimeError):
@@ -144,64 +160,17 @@ class VectorIndex:
             hits, seen, k = [], set(), min(len(scores), k * 4)
 
 
-@dataclass
-class _ArchiveState:
-    """What semantic search needs to know about one archive, valid for one data version."""
+def vector_index(archive: Archive, model_id: str) -> VectorIndex:
+    """The passages of `model_id` in the archive, from the process's cache
+    (`archive.runtime.vectors`, archive/vectors/cache.py), built when the archive changed."""
+    ann_path = archive.paths.vector_index(model_id)
+    stamp = ann_path.stat().st_mtime_ns if ann_path.exists() else None
 
-    data_version: int
-    embedded_models: dict[str, int]
-    passage_count: int
-    indexes: dict[str, tuple[int | None, VectorIndex]]  # model -> (ANN file stamp, index)
+    def build(expected: int) -> VectorIndex:
+        meta, matrix = archive.passage_vectors(model_id)
+        return VectorIndex(meta, matrix, open_vector_index(ann_path, expected=expected))
 
-
-class _VectorCache:
-    """Per process: one VectorIndex per (archive, model), and the archive's model and passage
-    counts. A long-lived read connection per archive watches `PRAGMA data_version`, which
-    changes whenever any other connection commits, so a query costs no counting when
-    nothing changed and sees new vectors as soon as they are committed."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._watchers: dict[str, sqlite3.Connection] = {}
-        self._states: dict[str, _ArchiveState] = {}
-
-    def _state(self, archive: Archive) -> _ArchiveState:
-        key = str(archive.paths.database)
-        watcher = self._watchers.get(key)
-        if watcher is None:
-            watcher = sqlite3.connect(f"file:{key}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-            self._watchers[key] = watcher
-        version = watcher.execute("PRAGMA data_version").fetchone()[0]
-        state = self._states.get(key)
-        if state is None or state.data_version != version:
-            state = _ArchiveState(version, archive.embedded_models(), archive.passage_count(), {})
-            self._states[key] = state
-        return state
-
-    def models(self, archive: Archive) -> dict[str, int]:
-        with self._lock:
-            return self._state(archive).embedded_models
-
-    def passage_count(self, archive: Archive) -> int:
-        with self._lock:
-            return self._state(archive).passage_count
-
-    def get(self, archive: Archive, model_id: str) -> VectorIndex:
-        ann_path = archive.paths.vector_index(model_id)
-        ann_stamp = ann_path.stat().st_mtime_ns if ann_path.exists() else None
-        with self._lock:
-            state = self._state(archive)
-            cached = state.indexes.get(model_id)
-            if cached and cached[0] == ann_stamp:
-                return cached[1]
-            meta, matrix = archive.passage_vectors(model_id)
-            ann = open_vector_index(ann_path, expected=state.embedded_models.get(model_id, 0))
-            index = VectorIndex(meta, matrix, ann)
-            state.indexes[model_id] = (ann_stamp, index)
-            return index
-
-
-_CACHE = _VectorCache()
+    return archive.runtime.vectors.index(archive, model_id, stamp, build)
 
 
 def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
@@ -210,7 +179,7 @@ def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
         embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable as exc:
         raise SemanticUnavailable(f"Semantisk søgning er ikke tilgængelig: {exc}") from exc
-    stored = _CACHE.models(archive)
+    stored = archive.runtime.vectors.models(archive)
     if embedder.model_id not in stored and stored:
         others = ", ".join(sorted(stored))
         raise SemanticUnavailable(
@@ -223,17 +192,19 @@ def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
 def embedding_progress(archive: Archive, model: str | None = None) -> tuple[int, int]:
     """(passages with a vector, passages in all) for the active model: shown while vectors
     land. Cheap: both counts come from the cache."""
+    vectors = archive.runtime.vectors
     try:
         embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable:
-        return 0, _CACHE.passage_count(archive)
-    return len(_CACHE.get(archive, embedder.model_id)), _CACHE.passage_count(archive)
+        return 0, vectors.passage_count(archive)
+    return len(vector_index(archive, embedder.model_id)), vectors.passage_count(archive)
 
 
 def semantic_passages(archive: Archive, query: str, *, limit: int, model: str | None = None,
                       allowed_items: set[str] | None = None, decisions_only: bool = False) -> list[PassageHit]:
+    """The best passage per item, best first."""
     embedder = active_embedder(archive, model)
-    index = _CACHE.get(archive, embedder.model_id)
+    index = vector_index(archive, embedder.model_id)
     if not len(index):
         raise SemanticUnavailable(
             "Der er endnu ingen vektorer i arkivet; semantisk søgning virker, når indlejringen er færdig "
@@ -250,8 +221,90 @@ def item_passages(archive: Archive, query: str, *, limit: int, model: str | None
     and of the items in `include` (`VectorIndex.item_passages`). Question answering scores
     each sentence by the passage it lies in. Raises SemanticUnavailable."""
     embedder = active_embedder(archive, model)
-    index = _CACHE.get(archive, embedder.model_id)
+    index = vector_index(archive, embedder.model_id)
     if not len(index):
         raise SemanticUnavailable("Der er endnu ingen vektorer i arkivet ('kkr-arkiv embed').")
     return index.item_passages(embedder.embed_query(query), limit=limit, allowed_items=allowed_items,
                                include=include)
+
+
+# ---------------------------------------------------------------------------- semantic mode
+
+
+def _allowed_items(archive: Archive, request: SearchRequest, messages: list[str]) -> set[str] | None:
+    filters = _filters(request, messages)
+    if not (filters.council or filters.kind or filters.date_from or filters.date_to):
+        return None
+    return archive.item_ids_where(
+        council_slug=ids.council_slug(filters.council) if filters.council else None,
+        kind=filters.kind, date_from=filters.date_from, date_to=filters.date_to,
+    )
+
+
+def _passage_snippet(hit: PassageHit, title: str) -> str:
+    text = hit.text
+    prefix = f"{title}: "
+    if text.startswith(prefix):
+        text = text[len(prefix):]
+    if len(text) > SNIPPET_CHARS:
+        cut = text.rfind(" ", 0, SNIPPET_CHARS)
+        text = text[: cut if cut > 0 else SNIPPET_CHARS] + " …"
+    return html.escape(text, quote=False)
+
+
+def semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings: SearchSettings) -> list[SearchHit]:
+    """The semantic ranking of a request (filters honoured): items by their best passage,
+    within `settings.semantic_window` of the best item. Raises SemanticUnavailable."""
+    query, _messages = normalise(request.q)  # the same bounded text keyword search reads
+    if not query:
+        return []
+    allowed = _allowed_items(archive, request, [])
+    passages = semantic_passages(archive, query, limit=limit, model=request.model, allowed_items=allowed,
+                                 decisions_only=bool(request.decisions_only))
+    if passages:
+        floor = passages[0].score - settings.semantic_window
+        passages = [p for p in passages if p.score >= floor]
+    refs = archive.item_refs([p.item_id for p in passages])
+    hits = []
+    for passage in passages:
+        ref = refs.get(passage.item_id)
+        if ref is None:
+            continue
+        snippet = _passage_snippet(passage, ref.title)
+        hits.append(SearchHit(
+            item_id=ref.item_id, document_id=ref.document_id, council=ref.council, date=ref.date.isoformat(),
+            kind=ref.kind, number=ref.number, title=ref.title, case=ref.case_number,
+            pages=(ref.page_first, ref.page_last), page=passage.page, score=passage.score,
+            snippet=snippet, fragments=[(html.unescape(snippet), False)],
+        ))
+    return hits
+
+
+def progress_message(archive: Archive, request: SearchRequest) -> str | None:
+    """A Danish note while passages are still being embedded, else None."""
+    done, total = embedding_progress(archive, request.model)
+    if total and done < total:
+        return (f"Indlejringen af tekstafsnit er i gang ({done} af {total}); "
+                "semantiske resultater bliver mere fuldstændige, når den er færdig.")
+    return None
+
+
+def semantic_search(archive: Archive, request: SearchRequest,
+                    settings: SearchSettings = DEFAULT.search) -> SearchResponse:
+    """Semantic mode: items by their best passage's similarity to the query."""
+    query, messages = normalise(request.q)
+    _filters(request, messages)  # validates dates and kind, collecting messages
+    response = SearchResponse(query, "semantic", 0, [], messages=messages)
+    try:
+        hits = semantic_hits(archive, request, settings.semantic_max_results, settings)
+    except SemanticUnavailable as exc:
+        messages.append(str(exc))
+        return response
+    if (note := progress_message(archive, request)):
+        messages.append(note)
+    hits = sorted_hits(hits, request.sort)
+    response.total = len(hits)
+    response.facets = hit_facets(hits)
+    response.hits = page_of_hits(hits, request, _limit(request))
+    return response
+

@@ -204,14 +204,26 @@ def significant(root: AllOf) -> AllOf | None:
 
 
 _CODE = re.compile(r"\d[\w]*[-./][\w]|[A-Za-zÆØÅæøå]+-\d")  # "SAG-2026-00801", "00.01.00-A00", "§ 18-1"
+# numbers that look like codes but are not: a period of years ("2027-2028", "2025/26"), a
+# date ("7.4.2026") and a number with thousands separators ("12.000")
+_YEARS = re.compile(r"(?<![\w./-])((?:19|20)\d\d)\s*[-–/]\s*(\d{2}|\d{4})(?![\w./-])")
+_NOT_CODES = re.compile(r"(?<![\w./-])(?:(?:0?[1-9]|[12]\d|3[01])\.\s?(?:0?[1-9]|1[0-2])\.\s?(?:19|20)?\d\d"
+                        r"|\d{1,3}(?:\.\d{3})+)(?![\w./-])")
+
+
+def _period(match: re.Match) -> str:
+    start, end = int(match.group(1)), match.group(2)
+    end_year = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+    return " " if 0 < end_year - start <= 10 else match.group(0)
 
 
 def query_shape(text: str, root: AllOf | None) -> str:
     """"code" for a case number, code or quoted phrase; "question" for a question as people
-    type them (a question mark, or a question word among the first two words); else "words"."""
+    type them (a question mark, or a question word among the first two words); else "words".
+    Periods of years, dates and amounts are numbers, not codes."""
     if root is not None and any(isinstance(p, Phrase) for p in root.parts):
         return "code"
-    if _CODE.search(text or ""):
+    if _CODE.search(_NOT_CODES.sub(" ", _YEARS.sub(_period, text or ""))):
         return "code"
     first = [w.lower() for w in (text or "").split()[:2]]
     if (text or "").rstrip().endswith("?") or any(w in QUESTION_WORDS for w in first):

