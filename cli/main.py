@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from archive.backend import DATABASE_ENV, open_archive
+from archive.postgres.store import PostgresArchive
 from archive.runtime import Runtime
 from archive.storage.layout import DATA_ENV
 from archive.storage.store import Archive
@@ -19,14 +21,15 @@ from archive.storage.store import Archive
 def _open(ctx: click.Context, *, readonly: bool = True) -> Archive:
     data = ctx.obj["data"]
     try:
-        return Archive(data, readonly=readonly)
+        return open_archive(data, readonly=readonly)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data", type=click.Path(file_okay=False), envvar=DATA_ENV,
-              help="Archive folder (default ./data, or $KKR_ARKIV_DATA).")
+@click.option("--data", envvar=[DATABASE_ENV, DATA_ENV],
+              help="Archive folder, or a PostgreSQL database as postgresql://USER@HOST:PORT/NAME "
+                   "(default $KKR_ARKIV_DATABASE_URL, else $KKR_ARKIV_DATA, else ./data).")
 @click.pass_context
 def cli(ctx: click.Context, data: str | None) -> None:
     """kkr-arkiv: a searchable archive of KKR agendas and minutes."""
@@ -92,13 +95,38 @@ def embed(ctx: click.Context, model: str | None, quiet: bool) -> None:
 @click.pass_context
 def reindex(ctx: click.Context) -> None:
     """Rebuild the keyword index from the archive and swap it in atomically."""
-    from archive.keyword.fulltext import KeywordIndex
     from archive.storage.writelock import writer_lock
+    from indexer.pipeline import keyword_writer
 
     with _open(ctx, readonly=False) as archive:
         with writer_lock(archive.paths.ingest_lock, say=lambda msg: click.echo(msg, err=True)):
-            stats = KeywordIndex(archive.paths, say=lambda msg: click.echo(msg, err=True)).rebuild(archive)
+            stats = keyword_writer(archive, lambda msg: click.echo(msg, err=True)).rebuild(archive)
     click.echo(f"Rebuilt the keyword index: {stats.summary()}")
+
+
+@cli.command()
+@click.option("--to", "target", required=True, metavar="postgresql://...",
+              help="The PostgreSQL database to copy the archive into (created tables if empty).")
+@click.pass_context
+def migrate(ctx: click.Context, target: str) -> None:
+    """Copy this (embedded) archive into PostgreSQL; running it again copies only what is new."""
+    from archive.backend import is_database_url
+    from indexer.migrate import migrate as copy_archive
+
+    if not is_database_url(target):
+        raise click.UsageError(f"--to must be a postgresql:// URL, not {target!r}")
+    source = _open(ctx)
+    if isinstance(source, PostgresArchive):
+        source.close()
+        raise click.UsageError("the source must be an embedded archive folder (--data DIR)")
+    try:
+        destination = open_archive(target)
+    except FileNotFoundError as exc:
+        source.close()
+        raise click.ClickException(str(exc)) from exc
+    with source, destination:
+        report = copy_archive(source, destination, say=lambda msg: click.echo(msg, err=True))
+    click.echo(f"Migrated to {destination!r}: {report.summary()}")
 
 
 @cli.command()

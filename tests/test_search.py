@@ -23,6 +23,7 @@ from archive.search.modes import SearchRequest, search
 from archive.settings import SearchSettings
 from archive.storage.store import Archive
 from indexer.store import store_document
+from tests.conftest import BACKENDS, open_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -46,9 +47,10 @@ def marked(snippet: str) -> list[str]:
     return re.findall(r"<mark>(.*?)</mark>", snippet)
 
 
-@pytest.fixture(scope="module")
-def archive(corpus_archive_dir):
-    with Archive(corpus_archive_dir, readonly=True) as opened:
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request):
+    """The corpus archive on each backend: embedded (SQLite + Whoosh) and PostgreSQL."""
+    with open_backend(request, request.param) as opened:
         yield opened
 
 
@@ -353,6 +355,7 @@ _CRASHING_WRITER = """
 import os, signal, sys
 from archive.storage.store import Archive
 from indexer.store import store_document
+from tests.conftest import BACKENDS, open_backend
 from archive.keyword.fulltext import KeywordIndex, SyncStats, Decompounder, DICTIONARY_FILE
 from whoosh import index as whoosh_index
 archive = Archive(sys.argv[1])

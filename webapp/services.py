@@ -22,6 +22,7 @@ from archive.search.keyword import (
     SearchRequest,
     SearchResponse,
 )
+from archive.backend import open_archive
 from archive.search.modes import search
 from archive.storage import ids
 from archive.storage.model import KINDS, Item, ItemRef
@@ -50,7 +51,7 @@ def get_archive() -> Archive:
     archive = g.get("archive")
     if archive is None:
         try:
-            archive = Archive(current_app.config["ARCHIVE_ROOT"], readonly=True)
+            archive = open_archive(current_app.config["ARCHIVE_ROOT"], readonly=True)
         except FileNotFoundError:
             abort(503, description="Arkivet er tomt. Kør 'kkr-arkiv ingest' for at indlæse dokumenter.")
         g.archive = archive

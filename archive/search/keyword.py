@@ -24,7 +24,6 @@ from archive.text.analysis import Analysis, fold, normalise_text, token_spans, t
 from archive.keyword.fulltext import (
     Filters,
     Highlight,
-    KeywordIndex,
     KeywordIndexError,
     KeywordIndexMissing,
     KeywordResults,
@@ -186,7 +185,7 @@ def keyword_search(archive, request: SearchRequest, settings: SearchSettings = D
     if root is None:
         messages.append(MESSAGE_ONLY_STOP_WORDS)
         return response
-    index = KeywordIndex(archive.paths)
+    index = archive.keyword_index()
     try:
         return _run(archive, index, root, request, filters, response, facets=facets, suggest=suggest,
                     snippets=snippets, relax_below=settings.relax_below)
@@ -199,7 +198,7 @@ def keyword_search(archive, request: SearchRequest, settings: SearchSettings = D
         return response
 
 
-def _run(archive, index: KeywordIndex, root: AllOf, request: SearchRequest, filters: Filters,
+def _run(archive, index, root: AllOf, request: SearchRequest, filters: Filters,
          response: SearchResponse, *, facets: bool, suggest: bool, snippets: bool = True,
          relax_below: int = 0) -> SearchResponse:
     limit = _limit(request)

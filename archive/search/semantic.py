@@ -179,13 +179,29 @@ class _VectorCache:
 _CACHE = _VectorCache()
 
 
+def _stored_models(archive: Archive) -> dict[str, int]:
+    """Model id -> vectors: cached per process for an embedded archive, asked of a database."""
+    return archive.embedded_models() if archive.vectors_in_database else _CACHE.models(archive)
+
+
+def _passage_count(archive: Archive) -> int:
+    return archive.passage_count() if archive.vectors_in_database else _CACHE.passage_count(archive)
+
+
+def vector_index(archive: Archive, model_id: str):
+    """The vectors of `model_id`: the archive's own index (PostgreSQL, pgvector) or this
+    process's in-memory `VectorIndex` (embedded)."""
+    own = archive.passage_index(model_id)
+    return _CACHE.get(archive, model_id) if own is None else own
+
+
 def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
     """The embedder whose vectors the archive holds, or a clear reason why there is none."""
     try:
         embedder = load_embedder(model)
     except EmbedderUnavailable as exc:
         raise SemanticUnavailable(f"Semantisk søgning er ikke tilgængelig: {exc}") from exc
-    stored = _CACHE.models(archive)
+    stored = _stored_models(archive)
     if embedder.model_id not in stored and stored:
         others = ", ".join(sorted(stored))
         raise SemanticUnavailable(
@@ -201,14 +217,14 @@ def embedding_progress(archive: Archive, model: str | None = None) -> tuple[int,
     try:
         embedder = load_embedder(model)
     except EmbedderUnavailable:
-        return 0, _CACHE.passage_count(archive)
-    return len(_CACHE.get(archive, embedder.model_id)), _CACHE.passage_count(archive)
+        return 0, _passage_count(archive)
+    return len(vector_index(archive, embedder.model_id)), _passage_count(archive)
 
 
 def semantic_passages(archive: Archive, query: str, *, limit: int, model: str | None = None,
                       allowed_items: set[str] | None = None, decisions_only: bool = False) -> list[PassageHit]:
     embedder = active_embedder(archive, model)
-    index = _CACHE.get(archive, embedder.model_id)
+    index = vector_index(archive, embedder.model_id)
     if not len(index):
         raise SemanticUnavailable(
             "Der er endnu ingen vektorer i arkivet; semantisk søgning virker, når indlejringen er færdig "

@@ -13,6 +13,7 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Iterator
 
+from archive.keyword.fulltext import KeywordIndex
 from archive.storage import db
 from archive.storage.model import Block, Decision, Document, Item, ItemRef, LineBox, Meeting, Paragraph
 from archive.storage.layout import ArchivePaths
@@ -45,6 +46,8 @@ def _item_ref(row: sqlite3.Row) -> ItemRef:
 
 
 class Archive:
+    vectors_in_database = False  # vectors are read into memory by archive.search.semantic
+
     def __init__(self, data: str | os.PathLike | None = None, *, readonly: bool = False):
         self.paths = ArchivePaths.at(data)
         self.readonly = readonly
@@ -62,6 +65,17 @@ class Archive:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    # ------------------------------------------------------------------ search side
+
+    def keyword_index(self) -> KeywordIndex:
+        """The keyword index of this archive (the Whoosh directory beside the database)."""
+        return KeywordIndex(self.paths)
+
+    def passage_index(self, model_id: str) -> None:
+        """None: an embedded archive's vectors are read into memory by `archive.search.semantic`
+        (the PostgreSQL archive answers with its pgvector index here)."""
+        return None
 
     def has_sha256(self, sha256: str) -> bool:
         return self.conn.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone() is not None
