@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from archive.keyword.fulltext import Filters, KeywordResults
-    from archive.search.semantic import PassageHit
+    from archive.search.semantic import PassageHit, VectorIndex
     from archive.text.analysis import Analysis
     from archive.text.query import AllOf
 
@@ -56,6 +56,8 @@ class PassageIndex(Protocol):
 
     def search(self, query: "np.ndarray", *, limit: int, allowed_items: set[str] | None = None,
                decisions_only: bool = False) -> list["PassageHit"]: ...
+
+    def in_memory(self) -> "VectorIndex": ...
 
 
 class ArchiveBackend(Protocol):

@@ -45,8 +45,13 @@ def cli(ctx: click.Context, data: str | None) -> None:
 @click.option("--embed/--no-embed", default=True, show_default=True,
               help="Embed new passages for semantic search after ingesting.")
 @click.option("--model", default=None, help="Embedding model (default $KKR_ARKIV_MODEL or multilingual-e5-small).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Parse (and embed) on this many local processes; the archive is written by this one.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Parse (and embed) on the workers of this Dask cluster instead of local processes.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, embed: bool, model: str | None) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, embed: bool, model: str | None,
+           workers: int, scheduler: str | None) -> None:
     """Ingest PDF files or folders (recursively) into the archive."""
     import dataclasses
 
@@ -54,17 +59,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, emb
 
     from archive.settings import DEFAULT
     from archive.storage.writelock import ArchiveBusy
+    from indexer.parallel import ingest_parallel
     from indexer.pipeline import ingest_paths
 
     archive = _open(ctx, readonly=False)
     with archive:
         try:
-            report = ingest_paths(
-                archive, paths,
-                progress=lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr),
-                say=lambda msg: click.echo(msg, err=True),
-                settings=dataclasses.replace(DEFAULT.ingest, lock_wait_seconds=wait_seconds),
-            )
+            progress = lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr)  # noqa: E731
+            say = lambda msg: click.echo(msg, err=True)  # noqa: E731
+            settings = dataclasses.replace(DEFAULT.ingest, lock_wait_seconds=wait_seconds)
+            if workers > 1 or scheduler:
+                report = ingest_parallel(archive, paths, workers=workers, scheduler=scheduler, embed=embed,
+                                         model=model, progress=progress, say=say, settings=settings)
+            else:
+                report = ingest_paths(archive, paths, progress=progress, say=say, settings=settings)
         except ArchiveBusy as busy:
             raise click.ClickException(f"{busy}; nothing was ingested, try again later") from None
         for rejection in report.rejected:

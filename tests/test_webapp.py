@@ -22,9 +22,11 @@ DANISH_DATE = re.compile(r"\b\d{1,2}\. (januar|februar|marts|april|maj|juni|juli
                          r"november|december) \d{4}\b")
 
 
-@pytest.fixture(scope="module")
-def app(corpus_archive_dir):
-    return create_app(data=corpus_archive_dir)
+@pytest.fixture(scope="module", params=["embedded", "postgresql"])
+def app(request, corpus_archive_dir):
+    """The app over the corpus archive on each backend: the folder, or its PostgreSQL copy."""
+    data = corpus_archive_dir if request.param == "embedded" else request.getfixturevalue("corpus_postgres_url")
+    return create_app(data=data)
 
 
 @pytest.fixture()

@@ -288,22 +288,20 @@ class _Matcher:
 def _topic_terms(archive, parsed: ParsedQuestion):
     """(analysis, [topic terms with IDF weights]) from the keyword index, or (analysis, [])."""
     from archive.text.analysis import Analysis
-    from archive.keyword.fulltext import FIELD_BOOSTS, KeywordIndex, KeywordIndexError
+    from archive.keyword.fulltext import KeywordIndexError
 
     analysis = Analysis(None)
     df = None
     n_docs = 1
-    index = KeywordIndex(archive.paths)
+    index = archive.keyword_index()
     try:
         with index.searcher() as s:
             analysis = s.analysis
-            reader = s.searcher.reader()
-            n_docs = max(s.searcher.doc_count(), 1)
-            fields = list(FIELD_BOOSTS)
+            n_docs = max(s.doc_count(), 1)
             df = {}
             for term in analysis.terms(parsed.topic):
                 for value in (term.text, *term.parts):
-                    df[value] = max((reader.doc_frequency(f, value) for f in fields), default=0)
+                    df[value] = s.doc_frequency(value)
     except (KeywordIndexError, OSError):
         df = None
     terms: list[_TopicTerm] = []
@@ -335,7 +333,7 @@ _ROWS_BY_ITEM: dict[int, tuple[object, dict[str, np.ndarray]]] = {}
 def _semantic(archive, question: str, model: str | None):
     """(index, scores of every passage) or None when the archive has no usable vectors."""
     from archive.vectors.embedding import EmbedderUnavailable, load_embedder
-    from archive.search.semantic import _CACHE, SemanticUnavailable, active_embedder
+    from archive.search.semantic import SemanticUnavailable, active_embedder, in_memory_index
 
     try:
         embedder = None
@@ -350,7 +348,7 @@ def _semantic(archive, question: str, model: str | None):
                 return None
         if embedder is None:
             embedder = active_embedder(archive, model)
-        index = _CACHE.get(archive, embedder.model_id)
+        index = in_memory_index(archive, embedder.model_id)
         if not len(index):
             return None
         vector = embedder.embed_query(question)
@@ -410,7 +408,7 @@ def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
 
 def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm], limit: int) -> list[str]:
     """Item ids of the keyword search for the topic words OR-ed (no snippets: only the ranking)."""
-    from archive.keyword.fulltext import Filters, KeywordIndex, KeywordIndexError
+    from archive.keyword.fulltext import Filters, KeywordIndexError
     from archive.text.query import parse
     from archive.search.keyword import SearchRequest, keyword_ranking
 
@@ -425,7 +423,7 @@ def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm], limit
     if root is None:
         return []
     try:
-        with KeywordIndex(archive.paths).searcher() as searcher:
+        with archive.keyword_index().searcher() as searcher:
             results = searcher.search(root, Filters(council=council, date_from=date_from, date_to=date_to),
                                       limit=limit, facets=False)
         return [h.item_id for h in results.hits] if results is not None else []

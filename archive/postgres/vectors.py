@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from archive.search.semantic import PassageHit
+from archive.search.semantic import PassageHit, VectorIndex
 
 if TYPE_CHECKING:
     from archive.postgres.store import PostgresArchive
@@ -52,6 +52,10 @@ class PostgresVectorIndex:
                 (self.model_id,)).fetchone()[0]
         return self._count
 
+    def in_memory(self) -> VectorIndex:
+        """Every vector of the model as an in-memory `VectorIndex` (see `_in_memory`)."""
+        return _in_memory(self)
+
     def search(self, query: np.ndarray, *, limit: int, allowed_items: set[str] | None = None,
                decisions_only: bool = False) -> list[PassageHit]:
         """Best passage per item, best items first."""
@@ -81,6 +85,31 @@ class PostgresVectorIndex:
                 if len(hits) >= limit or len(rows) < k or k >= settings.vector_exact_below:
                     return hits
                 k *= 4
+
+
+_IN_MEMORY: dict[tuple[str, str], tuple[int, VectorIndex]] = {}  # (database, model) -> (vectors, index)
+
+
+def _in_memory(index: "PostgresVectorIndex") -> VectorIndex:
+    """Every passage vector of the model as an in-memory `VectorIndex`, for question answering,
+    which scores all passages of its candidate items. Kept per process while the number of
+    vectors stays the same."""
+    key = (index.archive.url, index.model_id)
+    count = len(index)
+    cached = _IN_MEMORY.get(key)
+    if cached is not None and cached[0] == count:
+        return cached[1]
+    rows = index.archive.conn.execute(
+        """SELECT p.id, p.item_id, p.block, p.page, p.text, e.vector::real[] AS vector
+           FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ? ORDER BY p.id""",
+        (index.model_id,)).fetchall()
+    keys: dict[str, int] = {}
+    meta = [(r["id"], r["item_id"], r["block"], r["page"], r["text"], keys.setdefault(r["text"], len(keys)))
+            for r in rows]
+    matrix = np.array([r["vector"] for r in rows], dtype=np.float32).reshape(len(rows), -1)
+    built = VectorIndex(meta, matrix)
+    _IN_MEMORY[key] = (count, built)
+    return built
 
 
 def _best_per_item(rows, limit: int) -> list[PassageHit]:

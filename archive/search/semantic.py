@@ -195,6 +195,13 @@ def vector_index(archive: Archive, model_id: str):
     return _CACHE.get(archive, model_id) if own is None else own
 
 
+def in_memory_index(archive: Archive, model_id: str) -> VectorIndex:
+    """Every vector of `model_id` in memory (question answering scores them all): this
+    process's cache for an embedded archive, a copy of the database's vectors otherwise."""
+    own = archive.passage_index(model_id)
+    return _CACHE.get(archive, model_id) if own is None else own.in_memory()
+
+
 def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
     """The embedder whose vectors the archive holds, or a clear reason why there is none."""
     try:
