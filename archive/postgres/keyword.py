@@ -33,7 +33,9 @@ from archive.text.analysis import Analysis, Decompounder, Term, fold, normalise_
 from archive.text.query import AllOf, AnyOf, Node, Not, Phrase, Word
 
 if TYPE_CHECKING:
-    from archive.postgres.store import PostgresArchive
+    # a PostgresArchive (archive.postgres.store, which imports this module): its `conn`,
+    # `url` and `settings`
+    from archive.storage.store import Archive as PostgresArchive
 
 FOLDED_PREFIX = "~"
 ANY_FIELD = ""  # no weight restriction: every field

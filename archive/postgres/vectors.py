@@ -15,7 +15,9 @@ import numpy as np
 from archive.search.semantic import PassageHit, VectorIndex
 
 if TYPE_CHECKING:
-    from archive.postgres.store import PostgresArchive
+    # a PostgresArchive (archive.postgres.store, which imports this module): its `conn`,
+    # `url` and `settings`
+    from archive.storage.store import Archive as PostgresArchive
 
 
 def halfvec_literal(vector: np.ndarray) -> str:
