@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol
 
 from archive.postgres.store import PostgresArchive
+from archive.runtime import Runtime
 from archive.storage.layout import ArchivePaths
 from archive.storage.model import Document, Item, ItemRef, Meeting
 from archive.storage.store import Archive
@@ -109,9 +110,10 @@ def database_url(data: str | os.PathLike | None) -> str | None:
     return env if is_database_url(env) else None
 
 
-def open_archive(data: str | os.PathLike | None = None, *, readonly: bool = False) -> Archive:
-    """The archive `data` names: a PostgreSQL URL, else a folder (`ArchivePaths.at`)."""
+def open_archive(data: str | os.PathLike | None = None, *, runtime: Runtime | None = None) -> Archive:
+    """The archive `data` names, read-only: a PostgreSQL URL, else a folder (`ArchivePaths.at`).
+    The indexer opens it for writing (`indexer.schema.open_writable`)."""
     url = database_url(data)
     if url is not None:
-        return PostgresArchive(url, readonly=readonly)
-    return Archive(data, readonly=readonly)
+        return PostgresArchive(url, runtime=runtime)
+    return Archive(data, runtime=runtime)

@@ -3,13 +3,12 @@
 A `Runtime` is created by the composition roots (the CLI command group, the web app factory)
 and passed to what needs it; nothing else keeps state between calls. Its caches hold what is
 expensive to build and safe to share between requests of one process: rendered page images,
-open keyword indexes, vector matrices, loaded embedders and per-archive answer tables.
-Tunables are not state: they live in `settings` (archive/settings.py).
+open keyword indexes and loaded embedders. Tunables are not state: they live in `settings`
+(archive/settings.py).
 
-The slots `keyword_indexes`, `vectors`, `embedders` and `answer_rows` are where the module
-globals of archive/keyword/fulltext.py (`_OPEN`), archive/search/semantic.py (`_CACHE`),
-archive/vectors/embedding.py (`_cache`) and archive/answers/answer.py (`_ROWS_BY_ITEM`,
-keyed by `id()`) are to move; their owners move them (see docs/ARCHITECTURE.md).
+The read side reaches it through the archive it reads: `Archive(data, runtime=...)` keeps
+the runtime as `archive.runtime` (an `Archive` made without one gets a fresh `Runtime`, so
+nothing is shared behind the caller's back).
 """
 from __future__ import annotations
 
@@ -18,7 +17,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Generic, Hashable, TypeVar
 
+from archive.keyword.fulltext import OpenIndexes
 from archive.settings import DEFAULT, Settings
+from archive.vectors.embedding import Embedders
 
 V = TypeVar("V")
 
@@ -55,8 +56,5 @@ class LruCache(Generic[V]):
 class Runtime:
     settings: Settings = DEFAULT
     page_images: LruCache[bytes] = field(default_factory=lambda: LruCache(64))  # rendered PDF pages (PNG)
-    keyword_indexes: dict = field(default_factory=dict)  # open Whoosh indexes by directory
-    vectors: dict = field(default_factory=dict)  # vector matrices by (database, model)
-    embedders: dict = field(default_factory=dict)  # loaded embedding models by name
-    answer_rows: dict = field(default_factory=dict)  # passage rows per item, by (database, model)
-    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)  # guards the dict slots
+    keyword_indexes: OpenIndexes = field(default_factory=OpenIndexes)  # opened Whoosh indexes by directory
+    embedders: Embedders = field(default_factory=Embedders)  # loaded embedding models by name

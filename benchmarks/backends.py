@@ -58,11 +58,12 @@ def _sizes(archive) -> dict[str, str]:
 def _ingest(pdfs: Path, backend_url: str | None, workers: int) -> tuple[float, int]:
     from indexer.parallel import ingest_parallel
     from indexer.pipeline import ingest_paths
+    from indexer.schema import open_writable
 
     folder = Path(tempfile.mkdtemp(prefix="kkr-bench-"))
     data = backend_url or str(folder / "data")
     try:
-        with open_archive(data) as archive:
+        with open_writable(data) as archive:
             started = time.perf_counter()
             if workers > 1:
                 report = ingest_parallel(archive, [pdfs], workers=workers, say=lambda _m: None)
@@ -92,19 +93,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     lines = [f"Load average at start: {os.getloadavg()}"]
     if args.migrate:
-        from archive.postgres.store import PostgresArchive
         from archive.storage.store import Archive
         from indexer.migrate import migrate
+        from indexer.schema import open_writable
 
         started = time.perf_counter()
-        with Archive(args.embedded, readonly=True) as source, PostgresArchive(args.postgres) as target:
+        with Archive(args.embedded) as source, open_writable(args.postgres) as target:
             report = migrate(source, target, say=lambda _m: None)
         lines.append(f"migrate: {report.summary()} (wall {time.perf_counter() - started:.1f} s)")
     queries = _queries()
     sets = {"keyword": queries, "keyword, broad words": BROAD, "semantic": queries, "hybrid": queries}
     rows = {}
     for name, data in (("embedded", args.embedded), ("postgresql", args.postgres)):
-        with open_archive(data, readonly=True) as archive:
+        with open_archive(data) as archive:
             counts = (archive.document_count(), archive.passage_count())
             for label, qs in sets.items():
                 mode = label.split(",")[0]

@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.answers.answer import THRESHOLD, answer_question  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
+from indexer.schema import open_writable  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "relevance" / "questions.json"
 REPORT = ROOT / "docs" / "EVALUATION.md"
@@ -52,7 +53,7 @@ def evaluation_archive(data: str | None, model: str):
         tmp = Path(tempfile.mkdtemp(prefix="kkr-qa-"))
         data = str(build_archive(tmp / "data", model)[0])
     try:
-        with Archive(data, readonly=True) as archive:
+        with Archive(data) as archive:
             yield archive
     finally:
         if tmp is not None:
@@ -68,7 +69,7 @@ def build_archive(target: Path, model: str, sources: list[Path] | None = None, *
     from indexer.embed import embed_missing
     from indexer.pipeline import ingest_paths
 
-    with Archive(target) as archive:
+    with open_writable(target) as archive:
         report = ingest_paths(archive, sources or [ROOT / "corpus"], say=lambda _m: None)
         if strict and not report.ok:
             raise SystemExit(f"ingest failed: {report.rejected}")
@@ -92,9 +93,9 @@ def run(archive: Archive, questions: list[dict], today: date, model: str | None)
     answer_question(archive, "Hvad besluttede KKR om herberger?", model=model, today=today)  # warm-up
     embedder = None
     if model:
-        from archive.vectors.embedding import load_embedder
+        from archive.vectors.embedding import Embedders
 
-        embedder = load_embedder(model)
+        embedder = Embedders().load(model)
     rows = []
     for q in questions:
         embed_seconds = 0.0

@@ -110,7 +110,7 @@ def evaluation_archive(data: str | None, model: str, real: Path = REAL):
         target, rejected = build_archive(tmp / "data", model, source_pdfs(real), strict=False)
         data = str(target)
     try:
-        with Archive(data, readonly=True) as archive:
+        with Archive(data) as archive:
             yield archive, rejected
     finally:
         if tmp is not None:

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
+from indexer.schema import open_writable  # noqa: E402
 from benchmarks.evaluate_search import K, load_queries, score_query, write_section  # noqa: E402
 
 SETS = {
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     sets["whole set"] = [q for queries in sets.values() for q in queries]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        with Archive(args.data or tmp) as archive:
+        with open_writable(args.data or tmp) as archive:
             if not args.data:
                 from indexer.embed import embed_missing
                 from indexer.pipeline import ingest_paths

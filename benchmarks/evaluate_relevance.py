@@ -33,6 +33,7 @@ from itertools import product  # noqa: E402
 from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.settings import DEFAULT, SearchSettings  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
+from indexer.schema import open_writable  # noqa: E402
 from benchmarks.evaluate_answers_v2 import REAL, _key_resolver  # noqa: E402
 from benchmarks.stats import bootstrap_ci, cross_validate  # noqa: E402
 
@@ -88,7 +89,7 @@ def build_archive(paths: Sequence[Path]) -> Path:
     from indexer.pipeline import ingest_paths
 
     data.mkdir(parents=True, exist_ok=True)
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         report = ingest_paths(archive, list(paths), say=lambda _m: None)
         for rejected in report.rejected:
             print(f"skipped (parser rejected): {rejected}", file=sys.stderr)
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = "python -m benchmarks.evaluate_relevance" + (" --cv" if args.cv else "")
     queries = json.loads(SET.read_text(encoding="utf-8"))
-    with Archive(build_archive(sources())) as archive:
+    with open_writable(build_archive(sources())) as archive:
         ev = Evaluator(archive, queries)
         ids = sorted(ev.gains)
         if args.cv:

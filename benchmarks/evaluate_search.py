@@ -20,9 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.keyword.fulltext import KeywordIndex  # noqa: E402
+from indexer.keyword_index import KeywordIndexWriter  # noqa: E402
 from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
+from indexer.schema import open_writable  # noqa: E402
 
 QUERIES = ROOT / "tests" / "relevance" / "keyword_queries.json"
 REPORT = ROOT / "docs" / "EVALUATION.md"
@@ -71,7 +72,7 @@ def evaluate(archive: Archive, queries: list[dict]) -> Scores:
 def evaluate_both(archive: Archive, queries: list[dict]) -> dict[str, Scores]:
     out = {}
     for compounds in (False, True):  # finish with compounds on: the archive's normal state
-        KeywordIndex(archive.paths, compounds=compounds).rebuild(archive, reason="evaluation")
+        KeywordIndexWriter(archive.paths, compounds=compounds).rebuild(archive, reason="evaluation")
         out["with compounds" if compounds else "without compounds"] = evaluate(archive, queries)
     return out
 
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data or tmp
         started = time.perf_counter()
-        with Archive(data) as archive:
+        with open_writable(data) as archive:
             if not args.data:
                 from indexer.pipeline import ingest_paths
 

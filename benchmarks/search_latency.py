@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from archive.search.modes import SearchRequest, search  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
+from indexer.schema import open_writable  # noqa: E402
 from benchmarks.evaluate_search import load_queries  # noqa: E402
 
 
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                + f" --repeat {args.repeat} --mode {args.mode}")
     queries = [q["q"] for q in load_queries()]
     with tempfile.TemporaryDirectory() as tmp:
-        with Archive(args.data or tmp) as archive:
+        with open_writable(args.data or tmp) as archive:
             if not args.data:
                 from indexer.pipeline import ingest_paths
 

@@ -15,14 +15,25 @@ from archive.backend import DATABASE_ENV, open_archive
 from archive.postgres.store import PostgresArchive
 from archive.runtime import Runtime
 from archive.storage.layout import DATA_ENV
+from archive.storage.db import ArchiveVersionError
 from archive.storage.store import Archive
 
 
-def _open(ctx: click.Context, *, readonly: bool = True) -> Archive:
-    data = ctx.obj["data"]
+def _open(ctx: click.Context) -> Archive:
+    """The archive, read-only."""
     try:
-        return open_archive(data, readonly=readonly)
-    except FileNotFoundError as exc:
+        return open_archive(ctx.obj["data"], runtime=ctx.obj["runtime"])
+    except (FileNotFoundError, ArchiveVersionError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _open_writable(ctx: click.Context) -> Archive:
+    """The archive opened by the indexer for writing (created when new, migrated when older)."""
+    from indexer.schema import open_writable
+
+    try:
+        return open_writable(ctx.obj["data"], runtime=ctx.obj["runtime"])
+    except ArchiveVersionError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -62,7 +73,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, emb
     from indexer.parallel import ingest_parallel
     from indexer.pipeline import ingest_paths
 
-    archive = _open(ctx, readonly=False)
+    archive = _open_writable(ctx)
     with archive:
         try:
             progress = lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr)  # noqa: E731
@@ -95,7 +106,7 @@ def _embed(archive: Archive, model: str | None, *, progress: bool = True) -> Non
 @click.pass_context
 def embed(ctx: click.Context, model: str | None, quiet: bool) -> None:
     """Embed every passage that has no vector yet for the active model."""
-    with _open(ctx, readonly=False) as archive:
+    with _open_writable(ctx) as archive:
         _embed(archive, model, progress=not quiet)
 
 
@@ -106,7 +117,7 @@ def reindex(ctx: click.Context) -> None:
     from archive.storage.writelock import writer_lock
     from indexer.pipeline import keyword_writer
 
-    with _open(ctx, readonly=False) as archive:
+    with _open_writable(ctx) as archive:
         with writer_lock(archive.paths.ingest_lock, say=lambda msg: click.echo(msg, err=True)):
             stats = keyword_writer(archive, lambda msg: click.echo(msg, err=True)).rebuild(archive)
     click.echo(f"Rebuilt the keyword index: {stats.summary()}")
@@ -120,6 +131,7 @@ def migrate(ctx: click.Context, target: str) -> None:
     """Copy this (embedded) archive into PostgreSQL; running it again copies only what is new."""
     from archive.backend import is_database_url
     from indexer.migrate import migrate as copy_archive
+    from indexer.schema import open_writable
 
     if not is_database_url(target):
         raise click.UsageError(f"--to must be a postgresql:// URL, not {target!r}")
@@ -128,7 +140,7 @@ def migrate(ctx: click.Context, target: str) -> None:
         source.close()
         raise click.UsageError("the source must be an embedded archive folder (--data DIR)")
     try:
-        destination = open_archive(target)
+        destination = open_writable(target, runtime=ctx.obj["runtime"])
     except FileNotFoundError as exc:
         source.close()
         raise click.ClickException(str(exc)) from exc

@@ -15,7 +15,6 @@ from typing import Callable
 from archive.storage.store import Archive
 from archive.storage.writelock import ArchiveBusy, writer_lock
 from archive.vectors.ann import update_vector_index
-from archive.vectors.embedding import load_embedder
 from indexer.store import store_vectors
 
 BATCH = 32
@@ -45,8 +44,8 @@ def _vector_index(archive: Archive, model_id: str) -> str:
 
 
 def _embed_missing(archive: Archive, *, model: str | None, say: Callable[[str], None], progress: bool) -> int:
-    embedder = load_embedder(model)
-    if getattr(embedder, "fallback_reason", None) is None:  # a fallback is announced by load_embedder
+    embedder = archive.runtime.embedders.load(model)
+    if getattr(embedder, "fallback_reason", None) is None:  # a fallback is announced by Embedders.load
         say(f"Embedder: {embedder.description}")
     todo = archive.passages_without_vectors(embedder.model_id)
     if not todo:

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from archive.keyword.fulltext import KeywordIndex
 from archive.postgres.store import PostgresArchive
+from indexer.keyword_index import KeywordIndexWriter
 from archive.settings import DEFAULT, IngestSettings
 from archive.storage.model import Document
 from archive.storage.store import Archive
@@ -104,12 +104,12 @@ def ingest_paths(
     return report
 
 
-def keyword_writer(archive: Archive, say: Say) -> KeywordIndex | PostgresSearchIndex:
+def keyword_writer(archive: Archive, say: Say) -> KeywordIndexWriter | PostgresSearchIndex:
     """What keeps the archive's keyword search up to date: the Whoosh index beside an embedded
     archive, the search rows of a PostgreSQL one."""
     if isinstance(archive, PostgresArchive):
         return PostgresSearchIndex(say=say)
-    return KeywordIndex(archive.paths, say=say)
+    return KeywordIndexWriter(archive.paths, say=say)
 
 
 # -- find

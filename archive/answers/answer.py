@@ -332,7 +332,7 @@ _ROWS_BY_ITEM: dict[int, tuple[object, dict[str, np.ndarray]]] = {}
 
 def _semantic(archive, question: str, model: str | None):
     """(index, scores of every passage) or None when the archive has no usable vectors."""
-    from archive.vectors.embedding import EmbedderUnavailable, load_embedder
+    from archive.vectors.embedding import EmbedderUnavailable
     from archive.search.semantic import SemanticUnavailable, active_embedder, in_memory_index
 
     try:
@@ -341,7 +341,7 @@ def _semantic(archive, question: str, model: str | None):
             stored = archive.embedded_models()
             if len(stored) == 1:
                 try:
-                    embedder = load_embedder(next(iter(stored)))
+                    embedder = archive.runtime.embedders.load(next(iter(stored)))
                 except EmbedderUnavailable:
                     embedder = None
             elif not stored:

@@ -1,7 +1,11 @@
 """The keyword index: a thin adapter around Whoosh (whoosh-reloaded 2.7.5).
 
-Only this module and `archive.text.analysis` import whoosh, so the engine can be swapped. The
-index is derived data, rebuilt from the SQLite archive at any time:
+The read side of the keyword engine: this package (with `archive.keyword.analyzer`) and the
+indexer's one writer, `indexer/keyword_index.py`, are all that import whoosh, and this module
+alone uses Whoosh internals, so the engine can be swapped. It never writes: it defines what an
+index holds (`build_schema`, `item_fields`, `IndexMeta`, the derived data) and searches it; the
+indexer decides when to write and writes. The index is derived data, rebuilt from the SQLite
+archive at any time:
 
     <root>/index/CURRENT        name of the live index directory (replaced with os.replace)
     <root>/index/kw-<stamp>/    Whoosh segment files, WRITELOCK, and beside them
@@ -18,24 +22,19 @@ folded copy of everything ("å"->"aa", "æ"->"ae", "ø"->"oe") for ASCII-typed q
 Searching builds a Whoosh query tree but evaluates it with numpy over the whole index
 (`_Evaluator`): the same BM25F scores as Whoosh's matchers, exact totals and facet counts,
 at a fraction of the cost of Whoosh's per-document matcher calls. The opened index, its
-searcher and derived arrays are kept per process (`_open`) and refreshed when the index
-changes.
+searcher and derived arrays are kept in the process's `Runtime` (`OpenIndexes`) and
+refreshed when the index changes.
 """
 from __future__ import annotations
 
 import bisect
 import json
-import os
-import shutil
-import socket
 import threading
-import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -44,25 +43,15 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.filedb.filestore import FileStorage
 from whoosh.fields import BOOLEAN, ID, STORED, TEXT, Schema
-from whoosh.index import LockError
 
 from archive.storage import ids
-from archive.text.analysis import (
-    Analysis,
-    DanishAnalyzer,
-    Decompounder,
-    Term,
-    atomic_write_text,
-    attach_decompounder,
-    fold,
-    normalise_text,
-    vocabulary,
-)
+from archive.keyword.analyzer import DanishAnalyzer
+from archive.text.analysis import Analysis, Decompounder, Term, fold, normalise_text
 from archive.storage.layout import ArchivePaths
 from archive.storage.model import Item
 from archive.text.query import AllOf, AnyOf, Node, Not, Phrase, Word
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: DanishAnalyzer pickled from archive.keyword.analyzer
 DICTIONARY_FILE = "decompound.json"
 META_FILE = "kkr-index.json"
 WRITER_FILE = "WRITER.pid"
@@ -70,10 +59,6 @@ WRITER_FILE = "WRITER.pid"
 # and reversed, for compound expansion) and the facet value of every document. Rewritten by
 # every sync; readers of another generation ignore it and compute the same from the index.
 DERIVED_FILE = "kkr-derived.json"
-# Rebuild (new dictionary, all items re-analysed) once the archive's vocabulary has grown by
-# this share since the dictionary was built; smaller growth is merged into the dictionary.
-REBUILD_GROWTH = 0.25
-LOCK_TIMEOUT = 60.0
 
 # Field weights: title and decision over recommendation over the rest.
 FIELD_BOOSTS: dict[str, float] = {
@@ -92,7 +77,6 @@ COMPOUND_PARTS_BOOST = 0.6  # "kvindekrisecenter" matched through "kvinde" + "kr
 COMPOUND_EXPANSION_BOOST = 0.7  # "herberg" matched through "herbergspladser" (query side)
 BODY_BLOCKS = ("Baggrund", "Sagsfremstilling", "Bilag")
 
-Say = Callable[[str], None]
 
 
 class KeywordIndexError(RuntimeError):
@@ -101,30 +85,6 @@ class KeywordIndexError(RuntimeError):
 
 class KeywordIndexMissing(KeywordIndexError):
     pass
-
-
-class KeywordIndexBusy(KeywordIndexError):
-    pass
-
-
-@dataclass
-class SyncStats:
-    added_documents: int = 0
-    deleted_documents: int = 0
-    items: int = 0
-    rebuilt: bool = False
-    reason: str = ""
-    seconds: float = 0.0
-    directory: str = ""
-    messages: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        if self.rebuilt:
-            return f"keyword index rebuilt ({self.reason}): {self.items} items in {self.seconds:.1f} s"
-        if not (self.added_documents or self.deleted_documents):
-            return "keyword index up to date"
-        return (f"keyword index: {self.added_documents} documents added, {self.deleted_documents} removed "
-                f"({self.items} items) in {self.seconds:.1f} s")
 
 
 def build_schema(*, compounds: bool = True) -> Schema:
@@ -194,34 +154,13 @@ def item_fields(item: Item, doc: DocumentInfo, position: int) -> dict:
     }
 
 
-def archive_vocabulary(archive, document_ids: Iterable[str] | None = None) -> Counter[str]:
-    """Surface word counts of every item (or of the given documents' items)."""
-    def texts() -> Iterator[str]:
-        items = (
-            (i for d in document_ids for i in archive.items(document_id=d))
-            if document_ids is not None else archive.items()
-        )
-        for item in items:
-            yield item.title
-            for block in item.blocks:
-                for paragraph in block.paragraphs:
-                    yield paragraph.text
-
-    return vocabulary(texts())
-
-
-def _documents(archive) -> dict[str, DocumentInfo]:
-    return {
-        d.id: DocumentInfo(d.id, d.council, d.kind, d.date.isoformat(), d.sha256)
-        for d in archive.documents()
-    }
-
-
 # ---------------------------------------------------------------------------- the index
 
 
 @dataclass
-class _Meta:
+class IndexMeta:
+    """kkr-index.json: what the writer recorded about the index it built."""
+
     compounds: bool
     words_at_build: int
     words_added: int = 0
@@ -229,26 +168,27 @@ class _Meta:
     built: str = ""
 
     @classmethod
-    def read(cls, directory: Path) -> "_Meta | None":
+    def read(cls, directory: Path) -> "IndexMeta | None":
         try:
             data = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
             return cls(**data)
         except (OSError, ValueError, TypeError):
             return None
 
-    def write(self, directory: Path) -> None:
-        atomic_write_text(directory / META_FILE, json.dumps(self.__dict__, indent=1))
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=1)
 
 
 class KeywordIndex:
-    """The keyword index of one archive. Cheap to construct; opens files on demand."""
+    """The keyword index of one archive. Cheap to construct; opens files on demand.
 
-    def __init__(self, paths: ArchivePaths, *, compounds: bool = True, say: Say | None = None,
-                 lock_timeout: float = LOCK_TIMEOUT):
+    `opened` is where opened indexes are kept between calls: the process's
+    `Runtime.keyword_indexes`; without it every searcher opens the index afresh."""
+
+    def __init__(self, paths: ArchivePaths, *, compounds: bool = True, opened: "OpenIndexes | None" = None):
         self.paths = paths
         self.compounds = compounds
-        self.lock_timeout = lock_timeout
-        self.say: Say = say or (lambda _message: None)
+        self.opened = opened if opened is not None else OpenIndexes()
 
     # -- locating the live directory
 
@@ -260,8 +200,11 @@ class KeywordIndex:
         if not name or "/" in name or name.startswith("."):
             return None
         directory = self.paths.index_root / name
-        if str(directory) in _OPEN and directory.is_dir():
+        if directory in self.opened and directory.is_dir():
             return directory  # opened before: skip Whoosh's check, which opens the index
+        meta = IndexMeta.read(directory)
+        if meta is not None and meta.format != INDEX_FORMAT:
+            return None  # written by another release (its schema may not unpickle): reindex
         if not whoosh_index.exists_in(str(directory)):
             return None
         return directory
@@ -269,10 +212,11 @@ class KeywordIndex:
     def exists(self) -> bool:
         return self.current_dir() is not None
 
-    def _usable(self, directory: Path | None) -> tuple[bool, str]:
+    def usable(self, directory: Path | None) -> tuple[bool, str]:
+        """Whether the writer may update `directory` in place, or why it must rebuild."""
         if directory is None:
             return False, "no index"
-        meta = _Meta.read(directory)
+        meta = IndexMeta.read(directory)
         if meta is None or meta.format != INDEX_FORMAT:
             return False, "index format changed"
         if meta.compounds != self.compounds:
@@ -281,151 +225,21 @@ class KeywordIndex:
             return False, "decompounding dictionary missing"
         return True, ""
 
-    # -- writing
-
-    def sync(self, archive) -> SyncStats:
-        """Make the index match the archive: index documents whose sha256 is not indexed yet,
-        drop documents that are gone or were replaced. Cheap when nothing changed."""
-        started = time.perf_counter()
-        directory = self.current_dir()
-        usable, reason = self._usable(directory)
-        if not usable:
-            return self.rebuild(archive, reason=reason)
-        documents = _documents(archive)
-        ix = whoosh_index.open_dir(str(directory))
-        with ix.searcher() as searcher:
-            indexed = {f["document_id"]: f["sha256"] for f in searcher.all_stored_fields()}
-        stale = sorted(d for d, sha in indexed.items() if documents.get(d, None) is None or documents[d].sha256 != sha)
-        fresh = sorted(d for d, info in documents.items() if indexed.get(d) != info.sha256)
-        stats = SyncStats(directory=directory.name)
-        if not stale and not fresh:
-            if _read_derived(directory, ix.latest_generation()) is None:
-                _write_derived(directory)
-            stats.seconds = time.perf_counter() - started
-            return stats
-        meta = _Meta.read(directory)
-        assert meta is not None
-        growth = archive_vocabulary(archive, fresh)
-        decompounder = Decompounder.load(directory / DICTIONARY_FILE)
-        new_words = sum(n for w, n in growth.items() if w not in decompounder.words)
-        if meta.words_added + new_words > REBUILD_GROWTH * max(meta.words_at_build, 1):
-            return self.rebuild(archive, reason="vocabulary grew")
-        for word, n in growth.items():
-            decompounder.words[word] = decompounder.words.get(word, 0) + n
-        with self._writer(ix, directory, decompounder, stats) as writer:
-            for document_id in stale:
-                writer.delete_by_term("document_id", document_id)
-            stats.items = self._add_documents(writer, archive, [documents[d] for d in fresh])
-        decompounder.save(directory / DICTIONARY_FILE)
-        meta.words_added += new_words
-        meta.write(directory)
-        _write_derived(directory)
-        _OPEN.pop(str(directory), None)
-        stats.added_documents, stats.deleted_documents = len(fresh), len(stale)
-        stats.seconds = time.perf_counter() - started
-        return stats
-
-    def rebuild(self, archive, *, reason: str = "requested") -> SyncStats:
-        """Build a complete index from the archive in a new directory, then swap it in
-        atomically. Readers of the old directory keep working; it is removed at the next
-        rebuild."""
-        started = time.perf_counter()
-        self.paths.index_root.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        directory = self.paths.index_root / f"kw-{stamp}-{os.getpid()}"
-        directory.mkdir()
-        stats = SyncStats(rebuilt=True, reason=reason, directory=directory.name)
-        try:
-            words = archive_vocabulary(archive)
-            decompounder = Decompounder.from_vocabulary(words)
-            decompounder.save(directory / DICTIONARY_FILE)
-            ix = whoosh_index.create_in(str(directory), build_schema(compounds=self.compounds))
-            documents = _documents(archive)
-            with self._writer(ix, directory, decompounder, stats) as writer:
-                stats.items = self._add_documents(writer, archive, documents.values())
-            _Meta(self.compounds, sum(words.values()), built=stamp).write(directory)
-            _write_derived(directory)
-            stats.added_documents = len(documents)
-        except BaseException:
-            shutil.rmtree(directory, ignore_errors=True)
-            raise
-        previous = self.current_dir()
-        atomic_write_text(self.paths.index_pointer, directory.name + "\n")
-        self._remove_old_dirs(keep={directory.name, previous.name if previous else ""})
-        stats.seconds = time.perf_counter() - started
-        return stats
-
-    def delete(self) -> None:
-        """Remove the whole index (it is derived data; `sync` recreates it)."""
-        shutil.rmtree(self.paths.index_root, ignore_errors=True)
-        _OPEN.clear()
-
-    def _remove_old_dirs(self, keep: set[str]) -> None:
-        for path in self.paths.index_root.iterdir():
-            if path.is_dir() and path.name.startswith("kw-") and path.name not in keep:
-                shutil.rmtree(path, ignore_errors=True)
-
-    @staticmethod
-    def _add_documents(writer, archive, documents: Iterable[DocumentInfo]) -> int:
-        count = 0
-        for doc in documents:
-            for position, item in enumerate(archive.items(document_id=doc.id)):
-                writer.add_document(**item_fields(item, doc, position))
-                count += 1
-        return count
-
-    @contextmanager
-    def _writer(self, ix, directory: Path, decompounder: Decompounder, stats: SyncStats):
-        """A Whoosh writer with the decompounder attached and crash detection: Whoosh's
-        WRITELOCK is an flock, released by the kernel when a writer dies; our WRITER.pid
-        beside it tells that a writer died mid-way, which we report."""
-        marker = directory / WRITER_FILE
-        try:
-            writer = ix.writer(timeout=self.lock_timeout)
-        except LockError as err:
-            raise KeywordIndexBusy(
-                f"the keyword index in {directory} is being written by another process "
-                f"({_read_marker(marker) or 'unknown'}); try again when it has finished"
-            ) from err
-        previous = _read_marker(marker)
-        if previous:
-            message = (f"Recovered the keyword index lock left by a crashed writer ({previous}); "
-                       "its unfinished changes were discarded.")
-            stats.messages.append(message)
-            self.say(message)
-        atomic_write_text(marker, f"pid {os.getpid()} on {socket.gethostname()}\n")
-        attach_decompounder((f.analyzer for f in writer.schema if hasattr(f, "analyzer")), decompounder)
-        try:
-            yield writer
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
-        finally:
-            marker.unlink(missing_ok=True)
-
     # -- reading
 
     @contextmanager
     def searcher(self) -> Iterator["KeywordSearcher"]:
         """A searcher on the live index. The opened Whoosh searcher and its caches are kept
-        per process and reopened when the index directory or its generation changes; a
+        in `self.opened` and reopened when the index directory or its generation changes; a
         searcher in use keeps answering from the version it opened."""
         directory = self.current_dir()
         if directory is None:
             raise KeywordIndexMissing(
                 "Søgeindekset mangler. Kør 'kkr-arkiv reindex' for at genopbygge det."
             )
-        opened = _open(directory)
+        opened = self.opened.open(directory)
         with opened.lock:  # Whoosh readers share file positions: one query at a time
             yield KeywordSearcher(opened.searcher(), opened)
-
-
-def _read_marker(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError:
-        return ""
 
 
 # ---------------------------------------------------------------------------- searching
@@ -456,7 +270,7 @@ class _OpenIndex:
         if self._searcher is None:
             searcher = self.ix.searcher()
             arrays = _DocArrays(searcher)
-            derived = _read_derived(self.directory, self.generation)
+            derived = read_derived(self.directory, self.generation)
             if derived is not None and derived.get("doc_count_all") == arrays.size:
                 self._sorted_stems = derived["stems"]
                 self._reversed_stems = derived["reversed"]
@@ -496,8 +310,8 @@ def _stem_vocabulary(searcher) -> set[str]:
     return terms
 
 
-def _write_derived(directory: Path) -> None:
-    """Write DERIVED_FILE for the index's latest generation."""
+def derived_data(directory: Path) -> str:
+    """DERIVED_FILE's content for the index's latest generation (the writer writes it)."""
     ix = FileStorage(str(directory), supports_mmap=False).open_index()
     generation = ix.latest_generation()
     with ix.searcher() as searcher:
@@ -509,10 +323,10 @@ def _write_derived(directory: Path) -> None:
             facets[fieldname] = {"values": values, "codes": codes.tolist()}
         data = {"generation": generation, "doc_count_all": arrays.size, "stems": stems,
                 "reversed": sorted(t[::-1] for t in stems), "facets": facets}
-    atomic_write_text(directory / DERIVED_FILE, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _read_derived(directory: Path, generation: int) -> dict | None:
+def read_derived(directory: Path, generation: int) -> dict | None:
     try:
         data = json.loads((directory / DERIVED_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -535,31 +349,41 @@ def _with_prefix(sorted_terms: list[str], prefix: str) -> list[str]:
     return sorted_terms[start:end]
 
 
-_OPEN: dict[str, _OpenIndex] = {}
-_OPEN_LOCK = threading.Lock()
+class OpenIndexes:
+    """Opened index versions by directory, with what queries derived from them: per-process
+    state, held by the `Runtime` (archive/runtime.py) and shared by its threads."""
 
+    def __init__(self):
+        self._by_directory: dict[str, _OpenIndex] = {}
+        self._lock = threading.Lock()
 
-def _open(directory: Path) -> _OpenIndex:
-    key = str(directory)
-    with _OPEN_LOCK:
-        cached = _OPEN.get(key)
-        stamp = _dictionary_stamp(directory)  # sync saves the dictionary after its commit
-        if (cached is not None and cached.generation == cached.ix.latest_generation()
-                and cached.dictionary_stamp == stamp):
-            return cached
-        # Without mmap Whoosh reads the segment through file reads; with it, it copies every
-        # file of the segment (postings: most of the index) into memory at each open.
-        ix = FileStorage(key, supports_mmap=False).open_index()
-        meta = _Meta.read(directory)
-        decompounder = Decompounder.load(directory / DICTIONARY_FILE)
-        compounds = meta.compounds if meta else True
-        opened = _OpenIndex(ix, Analysis(decompounder, compounds=compounds), decompounder, ix.latest_generation(),
-                            directory, stamp)
-        # forget other versions of the same index (a searcher still using one keeps it alive)
-        for other in [k for k in _OPEN if Path(k).parent == directory.parent]:
-            del _OPEN[other]
-        _OPEN[key] = opened
-        return opened
+    def __contains__(self, directory: Path) -> bool:
+        return str(directory) in self._by_directory
+
+    def __len__(self) -> int:
+        return len(self._by_directory)
+
+    def open(self, directory: Path) -> _OpenIndex:
+        key = str(directory)
+        with self._lock:
+            cached = self._by_directory.get(key)
+            stamp = _dictionary_stamp(directory)  # sync saves the dictionary after its commit
+            if (cached is not None and cached.generation == cached.ix.latest_generation()
+                    and cached.dictionary_stamp == stamp):
+                return cached
+            # Without mmap Whoosh reads the segment through file reads; with it, it copies every
+            # file of the segment (postings: most of the index) into memory at each open.
+            ix = FileStorage(key, supports_mmap=False).open_index()
+            meta = IndexMeta.read(directory)
+            decompounder = Decompounder.load(directory / DICTIONARY_FILE)
+            compounds = meta.compounds if meta else True
+            opened = _OpenIndex(ix, Analysis(decompounder, compounds=compounds), decompounder,
+                                ix.latest_generation(), directory, stamp)
+            # forget other versions of the same index (a searcher still using one keeps it alive)
+            for other in [k for k in self._by_directory if Path(k).parent == directory.parent]:
+                del self._by_directory[other]
+            self._by_directory[key] = opened
+            return opened
 
 
 # ---------------------------------------------------------------------------- evaluation

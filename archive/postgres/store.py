@@ -6,7 +6,8 @@ query is the one `archive.storage.store` runs on SQLite. What differs is where t
 side reads: the keyword index is the `item_search` table (`archive.postgres.keyword`), the
 vectors are pgvector columns with an HNSW index (`archive.postgres.vectors`), and the PDFs
 are rows of `pdf_files` (replicas carry them), read into a local cache file when served.
-A read-only archive runs read-only transactions; the schema is created by a writer.
+The read side runs read-only transactions; the schema is created by the indexer
+(indexer/postgres_schema.py).
 """
 from __future__ import annotations
 
@@ -19,13 +20,11 @@ import psycopg
 
 from archive.postgres.connection import Connection
 from archive.postgres.keyword import PostgresKeywordIndex
-from archive.postgres.schema import SCHEMA
 from archive.postgres.vectors import PostgresVectorIndex
+from archive.runtime import Runtime
 from archive.settings import DEFAULT, PostgresSettings
 from archive.storage.layout import ArchivePaths
 from archive.storage.store import Archive
-
-_SCHEMA_LOCK = 7_460_214  # pg_advisory_lock key: one writer creates the schema
 
 
 def local_paths(url: str) -> ArchivePaths:
@@ -38,27 +37,25 @@ def local_paths(url: str) -> ArchivePaths:
 class PostgresArchive(Archive):
     vectors_in_database = True  # pgvector answers nearest-neighbour queries (passage_index)
 
-    def __init__(self, url: str, *, readonly: bool = False, settings: PostgresSettings = DEFAULT.postgres):
+    def __init__(self, url: str, *, connection: Connection | None = None, runtime: Runtime | None = None,
+                 settings: PostgresSettings = DEFAULT.postgres):
+        """The archive in the database at `url`, read-only (read-only transactions);
+        `connection` is the writer's, given by the indexer (indexer/postgres_schema.py)."""
         self.url = url
-        self.readonly = readonly
         self.settings = settings
+        self.runtime = runtime if runtime is not None else Runtime()
         self.paths = local_paths(url)
         self.paths.root.mkdir(parents=True, exist_ok=True)
-        try:
-            self.conn = Connection(url, readonly=readonly)
-        except psycopg.OperationalError as exc:
-            raise FileNotFoundError(f"cannot connect to the archive database {_safe(url)}: "
-                                    f"{str(exc).strip().splitlines()[0]}") from exc
-        if readonly:
-            if self.conn.execute("SELECT to_regclass('search_meta')").fetchone()[0] is None:
-                self.conn.close()
-                raise FileNotFoundError(f"no archive in {_safe(url)} (run 'kkr-arkiv ingest' first)")
-        else:
-            self.conn.execute("SELECT pg_advisory_lock(?)", (_SCHEMA_LOCK,))
+        if connection is None:
             try:
-                self.conn.raw.execute(SCHEMA)
-            finally:
-                self.conn.execute("SELECT pg_advisory_unlock(?)", (_SCHEMA_LOCK,))
+                connection = Connection(url, readonly=True)
+            except psycopg.OperationalError as exc:
+                raise FileNotFoundError(f"cannot connect to the archive database {_safe(url)}: "
+                                        f"{str(exc).strip().splitlines()[0]}") from exc
+            if connection.execute("SELECT to_regclass('search_meta')").fetchone()[0] is None:
+                connection.close()
+                raise FileNotFoundError(f"no archive in {_safe(url)} (run 'kkr-arkiv ingest' first)")
+        self.conn = connection
 
     def __repr__(self) -> str:
         return f"PostgresArchive({_safe(self.url)!r})"

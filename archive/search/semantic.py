@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from archive.vectors.ann import open_vector_index
-from archive.vectors.embedding import Embedder, EmbedderUnavailable, load_embedder
+from archive.vectors.embedding import Embedder, EmbedderUnavailable
 from archive.storage.store import Archive
 
 
@@ -205,7 +205,7 @@ def in_memory_index(archive: Archive, model_id: str) -> VectorIndex:
 def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
     """The embedder whose vectors the archive holds, or a clear reason why there is none."""
     try:
-        embedder = load_embedder(model)
+        embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable as exc:
         raise SemanticUnavailable(f"Semantisk søgning er ikke tilgængelig: {exc}") from exc
     stored = _stored_models(archive)
@@ -222,7 +222,7 @@ def embedding_progress(archive: Archive, model: str | None = None) -> tuple[int,
     """(passages with a vector, passages in all) for the active model: shown while vectors
     land. Cheap: both counts come from the cache."""
     try:
-        embedder = load_embedder(model)
+        embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable:
         return 0, _passage_count(archive)
     return len(vector_index(archive, embedder.model_id)), _passage_count(archive)

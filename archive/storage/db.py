@@ -1,174 +1,50 @@
-"""SQLite connection and schema migrations.
+"""The read side's SQLite connection: read-only, and only to a schema this program knows.
 
-The schema version lives in `PRAGMA user_version`; each migration moves it up by one
-inside a transaction, so an archive created by an older release is upgraded in place
-when it is opened.
+The schema itself and its migrations are the indexer's (`indexer/schema.py`): every writer
+opens the archive through `indexer.schema.open_writable`, which creates or upgrades it.
 """
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-MIGRATIONS: list[str] = [
-    # 1: the parsed structure of meetings and their documents
-    """
-    CREATE TABLE meetings (
-        id TEXT PRIMARY KEY,
-        council TEXT NOT NULL,
-        date TEXT NOT NULL,
-        time TEXT NOT NULL DEFAULT '',
-        place TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE documents (
-        id TEXT PRIMARY KEY,
-        meeting_id TEXT NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
-        kind TEXT NOT NULL CHECK (kind IN ('dagsorden', 'referat')),
-        file_name TEXT NOT NULL,
-        sha256 TEXT NOT NULL UNIQUE,
-        page_count INTEGER NOT NULL,
-        attendees TEXT NOT NULL DEFAULT '[]',
-        absent TEXT NOT NULL DEFAULT '[]',
-        ingested_at TEXT NOT NULL
-    );
-    CREATE TABLE items (
-        id TEXT PRIMARY KEY,
-        document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        number TEXT NOT NULL,
-        group_title TEXT NOT NULL,
-        title TEXT NOT NULL,
-        case_number TEXT NOT NULL DEFAULT '',
-        case_initials TEXT NOT NULL DEFAULT '',
-        page_first INTEGER NOT NULL,
-        page_last INTEGER NOT NULL
-    );
-    CREATE INDEX items_document ON items(document_id);
-    CREATE INDEX items_case ON items(case_number);
-    CREATE TABLE blocks (
-        id INTEGER PRIMARY KEY,
-        item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        heading TEXT NOT NULL,
-        page_first INTEGER NOT NULL,
-        page_last INTEGER NOT NULL
-    );
-    CREATE INDEX blocks_item ON blocks(item_id);
-    CREATE TABLE paragraphs (
-        id INTEGER PRIMARY KEY,
-        block_id INTEGER NOT NULL REFERENCES blocks(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        raw TEXT NOT NULL,
-        page_first INTEGER NOT NULL,
-        page_last INTEGER NOT NULL,
-        attachment INTEGER NOT NULL DEFAULT 0,
-        subheading INTEGER NOT NULL DEFAULT 0,
-        lines TEXT NOT NULL DEFAULT '[]'
-    );
-    CREATE INDEX paragraphs_block ON paragraphs(block_id);
-    """,
-    # 2: passages for semantic search and their embeddings, cached by text hash per model
-    """
-    CREATE TABLE passages (
-        id INTEGER PRIMARY KEY,
-        item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        block TEXT NOT NULL,
-        page INTEGER NOT NULL,
-        paragraph_index INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        hash TEXT NOT NULL
-    );
-    CREATE INDEX passages_item ON passages(item_id);
-    CREATE INDEX passages_hash ON passages(hash);
-    CREATE TABLE embeddings (
-        hash TEXT NOT NULL,
-        model TEXT NOT NULL,
-        dimension INTEGER NOT NULL,
-        vector BLOB NOT NULL,
-        PRIMARY KEY (hash, model)
-    );
-    """,
-    # 3: any meeting body under an authority; unstructured documents; the genre's item
-    # metadata, block roles and dated decisions. Rows written by v2 are KKR documents
-    # (authority KL), structured, with blocks whose role follows from their heading.
-    """
-    ALTER TABLE meetings ADD COLUMN authority TEXT NOT NULL DEFAULT '';
-    UPDATE meetings SET authority = 'KL' WHERE council LIKE 'KKR %';
-    ALTER TABLE documents ADD COLUMN structured INTEGER NOT NULL DEFAULT 1;
-    ALTER TABLE documents ADD COLUMN unstructured_reason TEXT NOT NULL DEFAULT '';
-    ALTER TABLE items ADD COLUMN document_number TEXT NOT NULL DEFAULT '';
-    ALTER TABLE items ADD COLUMN earlier_treatments TEXT NOT NULL DEFAULT '[]';
-    ALTER TABLE blocks ADD COLUMN role TEXT NOT NULL DEFAULT 'other';
-    ALTER TABLE blocks ADD COLUMN printed TEXT NOT NULL DEFAULT '';
-    UPDATE blocks SET role = CASE heading
-        WHEN 'Beslutning' THEN 'decision' WHEN 'Indstilling' THEN 'recommendation'
-        WHEN 'Sagsfremstilling' THEN 'presentation' WHEN 'Baggrund' THEN 'background'
-        WHEN 'Bilag' THEN 'attachments' ELSE 'other' END;
-    CREATE TABLE decisions (
-        id INTEGER PRIMARY KEY,
-        item_id TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        heading TEXT NOT NULL,
-        text TEXT NOT NULL,
-        date TEXT,
-        this_meeting INTEGER NOT NULL DEFAULT 0,
-        page INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX decisions_item ON decisions(item_id);
-    INSERT INTO decisions (item_id, position, heading, text, date, this_meeting, page)
-        SELECT b.item_id, 0, b.heading,
-               (SELECT group_concat(p.text, char(10)) FROM
-                  (SELECT text FROM paragraphs WHERE block_id = b.id ORDER BY position) p),
-               m.date, 1, b.page_first
-        FROM blocks b JOIN items i ON i.id = b.item_id JOIN documents d ON d.id = i.document_id
-        JOIN meetings m ON m.id = d.meeting_id
-        WHERE b.heading = 'Beslutning' AND d.kind = 'referat';
-    """,
-]
-
-SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA_VERSION = 3  # the schema the read side's queries are written for; indexer/schema.py reaches it
+UPGRADE_COMMAND = "kkr-arkiv reindex"
 
 
 class ArchiveVersionError(RuntimeError):
-    pass
+    """The archive's schema is not the one this program reads."""
 
 
-def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open the archive database, migrating it to the current schema when writable."""
-    if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+class ArchiveTooOld(ArchiveVersionError):
+    """An archive written by an older release: a writer upgrades it (`UPGRADE_COMMAND`)."""
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    """What every connection to the archive sets, reading or writing."""
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 30000")
-    if not readonly:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        migrate(conn)
-    else:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise ArchiveVersionError(
-                f"{path}: archive schema {version} is newer than this program ({SCHEMA_VERSION})"
-            )
-    return conn
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+def check_not_newer(version: int, *, where: str) -> None:
     if version > SCHEMA_VERSION:
         raise ArchiveVersionError(
-            f"archive schema {version} is newer than this program ({SCHEMA_VERSION}); upgrade kkr-arkiv"
-        )
-    for number in range(version, SCHEMA_VERSION):
-        try:
-            conn.executescript(
-                "BEGIN;" + MIGRATIONS[number] + f"; PRAGMA user_version = {number + 1}; COMMIT;"
-            )
-        except BaseException:
-            if conn.in_transaction:
-                conn.rollback()
-            raise
+            f"{where}: archive schema {version} is newer than this program ({SCHEMA_VERSION}); upgrade kkr-arkiv")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the archive database read-only; an older schema is refused with the command that upgrades it."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False)
+    try:
+        configure(conn)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        check_not_newer(version, where=str(path))
+        if version < SCHEMA_VERSION:
+            raise ArchiveTooOld(
+                f"{path}: archive schema {version} is older than this program ({SCHEMA_VERSION}); "
+                f"run '{UPGRADE_COMMAND}' to upgrade it")
+    except BaseException:
+        conn.close()
+        raise
+    return conn

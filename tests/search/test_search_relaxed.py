@@ -15,7 +15,7 @@ from archive.search.modes import SearchRequest, search
 from archive.settings import SearchSettings
 from archive.text.analysis import fold
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "hvad blev besluttet om flygtninge i 2027"
 
 
@@ -84,7 +84,7 @@ from archive.answers.answer import answer_question
 from archive.storage.store import Archive
 data, warm, questions = sys.argv[1], sys.argv[2] == "warm", json.loads(sys.argv[3])
 out = {}
-with Archive(data, readonly=True) as archive:
+with Archive(data) as archive:
     if warm:  # other searches of other modes first
         for mode in ("keyword", "semantic", "hybrid"):
             search(archive, SearchRequest(q="budget for uddannelse", mode=mode))

@@ -12,10 +12,12 @@ import pytest
 from archive.search.modes import SearchRequest, search
 from archive.storage import db
 from archive.storage.store import Archive
+from indexer import schema
+from indexer.schema import open_writable
 from archive.text.citation import cite
 from indexer.pipeline import ingest_paths
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REAL = next((p / "shared" / "real" for p in [ROOT.parent, *ROOT.parents] if (p / "shared" / "real").is_dir()), None)
 BALLERUP = "ballerup_sundheds-og-forebyggelsesudvalget_2012-12-04"
 BALLERUP_MEETING = "ballerup-kommune-sundheds-og-forebyggelsesudvalget_2012-12-04"
@@ -50,14 +52,14 @@ def archive_dir(tmp_path_factory):
     data = tmp_path_factory.mktemp("bodies")
     pdf = data.parent / "gribskov_teknik_referat.pdf"
     _unstructured_referat(pdf)
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         report = ingest_paths(archive, [*sorted(REAL.glob("*.pdf")), pdf], say=lambda _m: None)
     return data, report, pdf
 
 
 def test_ids_bodies_and_authorities(archive_dir):
     data, report, _ = archive_dir
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         meeting = archive.meeting(BALLERUP_MEETING)
         assert meeting is not None
         assert (meeting.council, meeting.authority) == ("Sundheds- og Forebyggelsesudvalget", "Ballerup Kommune")
@@ -77,7 +79,7 @@ def test_ids_bodies_and_authorities(archive_dir):
 
 def test_several_dated_decisions_keep_the_one_of_this_meeting(archive_dir):
     data, _, _ = archive_dir
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         item = archive.item("syddjurs-kommune-udvalget-for-plan-udvikling-og-kultur-puk_2013-06-20_referat_715")
         assert item is not None
         assert [d.this_meeting for d in item.decisions] == [False, False, True]
@@ -89,7 +91,7 @@ def test_memo_rejected_and_unstructured_archived(archive_dir):
     assert [r.path.name for r in report.rejected] == ["ballerup_notat_2012-11-19_bilag.pdf"]
     assert report.unstructured == [(pdf.name, "no agenda items found")]
     assert f"1 archived unstructured: {pdf.name}: no agenda items found" in report.summary()
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         doc = next(d for d in archive.documents() if d.file_name == pdf.name)
         assert not doc.structured and doc.unstructured_reason == "no agenda items found"
         assert doc.authority == "Gribskov Kommune"
@@ -105,10 +107,10 @@ def test_memo_rejected_and_unstructured_archived(archive_dir):
         assert pages[1].id in [r.item_id for r in council.hits]
 
 
-def test_v2_archive_migrates_and_reads(tmp_path):
+def test_v2_archive_is_refused_by_the_reader_then_migrated_by_a_writer_and_read(tmp_path):
     path = tmp_path / "archive.sqlite3"
     conn = sqlite3.connect(path)
-    for number, script in enumerate(db.MIGRATIONS[:2]):
+    for number, script in enumerate(schema.MIGRATIONS[:2]):
         conn.executescript(f"BEGIN;{script}; PRAGMA user_version = {number + 1}; COMMIT;")
     conn.executescript("""
         INSERT INTO meetings VALUES ('kkr-hovedstaden_2026-04-07', 'KKR Hovedstaden', '2026-04-07', 'kl. 10', 'KL');
@@ -120,9 +122,12 @@ def test_v2_archive_migrates_and_reads(tmp_path):
         INSERT INTO paragraphs VALUES (1, 1, 0, 'Godkendt.', 'Godkendt.', 3, 3, 0, 0, '[]');
     """)
     conn.close()
-    with Archive(tmp_path) as archive:  # opening it writable migrates
+    with pytest.raises(db.ArchiveTooOld, match="run 'kkr-arkiv reindex' to upgrade it"):
+        Archive(tmp_path)  # the read side never migrates
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    with open_writable(tmp_path) as archive:  # opening it for writing migrates
         assert archive.conn.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION == 3
-    with Archive(tmp_path, readonly=True) as archive:
+    with Archive(tmp_path) as archive:
         item = archive.item("kkr-hovedstaden_2026-04-07_referat_3.2")
         assert item.blocks[0].role == "decision"
         assert item.decision is not None and item.decision.text == "Godkendt."
@@ -141,7 +146,7 @@ def test_web_pages_name_authority_and_mark_unstructured(archive_dir):
     client = create_app(data).test_client()
     page = client.get(f"/moede/{BALLERUP_MEETING}").get_data(as_text=True)
     assert "Sundheds- og Forebyggelsesudvalget, Ballerup Kommune" in page
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         doc = next(d for d in archive.documents() if d.file_name == pdf.name)
     page = client.get(f"/moede/{doc.meeting_id}").get_data(as_text=True)
     assert "Dokumentet kunne ikke deles op i punkter: der blev ikke fundet nogen dagsordenspunkter" in page

@@ -13,7 +13,7 @@ from reportlab.pdfgen import canvas
 
 from indexer.parse import parse_pdf
 
-from .conftest import FIXTURES
+from ..conftest import FIXTURES
 
 MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
           "oktober", "november", "december")

@@ -8,7 +8,7 @@ import pytest
 
 from archive.storage.store import Archive
 
-from .test_ingest import run_cli
+from ..indexer.test_ingest import run_cli
 
 SEARCH_KEYS = {"item_id", "council", "date", "kind", "number", "title", "case", "pages", "page", "score",
                "snippet", "url", "pdf_url"}
@@ -49,7 +49,7 @@ def test_reindex_rebuilds_into_a_new_folder_and_search_keeps_working(corpus_arch
     assert result.returncode == 0, result.stderr
     after = pointer.read_text().strip()
     assert after != before and (data / "index" / after).is_dir()
-    with Archive(data, readonly=True) as archive:
+    with Archive(data) as archive:
         filed = {ref.item_id for ref in archive.case_history("SAG-2026-00541")}
     found = json.loads(run_cli("search", "SAG-2026-00541", "--mode", "keyword", "--json", "--limit", "50",
                                data=data).stdout)

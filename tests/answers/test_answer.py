@@ -12,8 +12,9 @@ import pytest
 from archive.answers.answer import answer_question
 from archive.answers.question import parse_question
 from archive.storage.store import Archive
+from indexer.schema import open_writable
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = json.loads((ROOT / "tests" / "relevance" / "questions.json").read_text(encoding="utf-8"))
 TODAY = date.fromisoformat(QUESTIONS["today"])
 
@@ -145,7 +146,7 @@ def test_dagsorden_without_referat_gives_a_labelled_recommendation(tmp_path):
     """Keyword only (no vectors): a meeting with only its agenda yields the Indstilling, not a decision."""
     from indexer.pipeline import ingest_paths
 
-    with Archive(tmp_path / "data") as a:
+    with open_writable(tmp_path / "data") as a:
         report = ingest_paths(a, [ROOT / "corpus" / "kkr-sjaelland_2026-09-24_dagsorden.pdf"], say=lambda _m: None)
         assert report.ok
         data = answer_question(a, "Hvad besluttede KKR Sjælland om herberger?", today=TODAY).to_json()

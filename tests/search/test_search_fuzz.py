@@ -69,7 +69,7 @@ def requests(draw):
 
 @pytest.fixture(scope="module")
 def archive(corpus_archive_dir):
-    with Archive(corpus_archive_dir, readonly=True) as opened:
+    with Archive(corpus_archive_dir) as opened:
         yield opened
 
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from archive.storage.store import Archive
+from indexer.schema import open_writable
 from indexer.pipeline import ingest_paths
 
-from .conftest import CORPUS, FIXTURES, ROOT, corpus_pdfs, source_json, truth_json
+from ..conftest import CORPUS, FIXTURES, ROOT, corpus_pdfs, source_json, truth_json
 
 HOVEDSTADEN_APRIL = "kkr-hovedstaden_2026-04-07"
 
@@ -172,7 +172,7 @@ def test_export_matches_the_source_documents(corpus_archive_dir):
 def test_rejected_file_changes_nothing_archived(tmp_path):
     data = tmp_path / "data"
     src = copy_pdfs(tmp_path / "in", ["kkr-sjaelland_2026-09-24_dagsorden"])
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         ingest_paths(archive, src, say=lambda _m: None)
         before = snapshot(data)
         # a corrupt copy of another document: truncated in the middle

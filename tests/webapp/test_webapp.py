@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archive.text.citation import cite
-from archive.storage.store import Archive
+from indexer.schema import open_writable
 from webapp import create_app
 
 APRIL = "kkr-hovedstaden_2026-04-07"
@@ -516,7 +516,7 @@ def hostile_app(tmp_path_factory):
     pdf = folder / "kkr-testraad_2026-10-01_dagsorden.pdf"
     make_hostile_pdf(pdf)
     data = tmp_path_factory.mktemp("hostile-archive")
-    with Archive(data) as archive:
+    with open_writable(data) as archive:
         report = ingest_paths(archive, [pdf], say=lambda _msg: None)
     assert report.ok, [str(r) for r in report.rejected]
     return create_app(data=data)
