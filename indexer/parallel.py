@@ -29,7 +29,7 @@ from archive.settings import DEFAULT, IngestSettings
 from archive.storage.model import Document
 from archive.storage.store import Archive
 from archive.storage.writelock import writer_lock
-from archive.vectors.embedding import load_embedder
+from archive.runtime import Runtime
 from indexer.chunk import PassageDraft
 from indexer.errors import RejectedPDF
 from indexer.filenames import display_name
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 Say = Callable[[str], None]
+
+WORKER = Runtime()  # the per-process state of a worker process: its loaded embedder
 
 
 @dataclass
@@ -68,7 +70,7 @@ def prepare(name: str, content: bytes, settings: IngestSettings, model: str | No
     passages = chunk(doc)
     prepared = Prepared(doc, passages)
     if embed:
-        embedder = load_embedder(model)
+        embedder = WORKER.embedders.load(model)
         texts = {d.hash: d.text for drafts in passages for d in drafts}
         if texts:
             vectors = embedder.embed_passages(list(texts.values()))
