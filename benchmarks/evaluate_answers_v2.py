@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archive.answers.answer import THRESHOLD, answer_question  # noqa: E402
+from archive.answers.answer import THRESHOLD, decide, gather_evidence  # noqa: E402
 from archive.settings import DEFAULT, AnswerSettings  # noqa: E402
 from archive.storage.store import Archive  # noqa: E402
 from benchmarks.evaluate_answers import build_archive, normalise, write_section  # noqa: E402
@@ -74,17 +74,30 @@ class Settings:
         return tuple(sorted(asdict(self.answer).items()))
 
     def label(self) -> str:
-        tuned = {"evidence_cut", "lookup_citations"}  # the fields SETTINGS_GRID varies
+        tuned = set(TUNED)  # the fields SETTINGS_GRID varies
         changed = {k: v for k, v in asdict(self.answer).items() if k in tuned or getattr(DEFAULT.answer, k) != v}
-        threshold = f"threshold {self.threshold}" if self.threshold is not None else f"threshold default {THRESHOLD}"
-        return threshold + "".join(f", {k} {v}" for k, v in changed.items())
+        extra = [f"confidence cut {self.threshold}"] if self.threshold is not None else []
+        return ", ".join(extra + [f"{k} {v}" for k, v in changed.items()])
+
+
+TUNED = {  # the AnswerSettings fields the cross-validation chooses, and their candidates
+    "threshold": (0.86, 0.92, 0.99, 1.05),
+    "evidence_cut": (0.85, 0.92),
+    "lookup_citations": (1, 2),
+    "sentence_title_share": (0.6,),
+    "relative_cut": (0.5, 0.6),
+    "breadth_cut": (0.7, 0.8),
+    "year_penalty": (0.0, 0.3, 0.6),
+}
 
 
 def _grid() -> list[Settings]:
-    """Engine variants (each re-runs the engine) x decline thresholds applied on top (cheap)."""
-    engines = [replace(DEFAULT.answer, evidence_cut=cut, lookup_citations=n)
-               for cut in (0.72, 0.85) for n in (1, 2)]
-    return [Settings(t, e) for e in engines for t in (None, 0.95, 0.99, 1.05)]
+    """Every combination of TUNED; each re-runs only the engine's decision rules (`decide`)."""
+    from itertools import product
+
+    names = list(TUNED)
+    return [Settings(None, replace(DEFAULT.answer, **dict(zip(names, values))))
+            for values in product(*(TUNED[n] for n in names))]
 
 
 SETTINGS_GRID = _grid()
@@ -130,6 +143,7 @@ class Context:
     skipped: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)
     _answers: dict[tuple, dict] = field(default_factory=dict)
+    _evidence: dict[str, object] = field(default_factory=dict)  # qid -> Evidence (gathered once)
 
 
 def _key_resolver(archive: Archive):
@@ -189,12 +203,17 @@ def _citation_key(c: dict) -> str:
 
 
 def answer_for(ctx: Context, settings: Settings, qid: str) -> dict:
-    """The engine's answer JSON for one question under `settings` (cached per engine_key)."""
+    """The engine's answer JSON for one question under `settings` (cached per engine_key).
+
+    The evidence (search, embeddings, lexical scores, sentence features) is gathered once per
+    question; each settings candidate re-runs only the decision rules (`decide`)."""
     key = (settings.engine_key(), qid)
     if key not in ctx._answers:
-        q = ctx.questions[qid]
-        ctx._answers[key] = answer_question(ctx.archive, q["q"], model=ctx.model, today=ctx.today,
-                                            settings=settings.answer).to_json()
+        evidence = ctx._evidence.get(qid)
+        if evidence is None:
+            q = ctx.questions[qid]
+            evidence = ctx._evidence[qid] = gather_evidence(ctx.archive, q["q"], model=ctx.model, today=ctx.today)
+        ctx._answers[key] = decide(evidence, settings.answer).to_json()
     return ctx._answers[key]
 
 
@@ -257,7 +276,7 @@ def held_out_rows(ctx: Context, grid: list[Settings], k: int = 5) -> tuple[list[
     folds = cross_validate(ids, grid, lambda s, train: objective(evaluate(ctx, s, train)[0]), k=k)
     rows, chosen = [], []
     for fold in folds:
-        rows += evaluate(ctx, fold.chosen, fold.held_out)[1]
+        rows += [{**r, "fold": fold.fold} for r in evaluate(ctx, fold.chosen, fold.held_out)[1]]
         chosen.append(fold.chosen)
     return rows, chosen
 
@@ -284,6 +303,13 @@ def report(rows: list[dict], ctx: Context, command: str, chosen: list[Settings] 
         "recall counts the *cite* keys that were cited (over all answerable questions). Citations are the "
         "evidence only (`citations` of the answer JSON); \"Se også\" (`see_also`) is not counted.",
         "",
+        "How it is run: the evidence of each question (keyword search, one query embedding, passage scores, "
+        "lexical and sentence features: `archive.answers.answer.gather_evidence`) is gathered once; every "
+        f"settings candidate ({len(SETTINGS_GRID)}: every combination of "
+        + ", ".join(f"{k} {'/'.join(str(v) for v in vs)}" for k, vs in TUNED.items())
+        + ") re-runs only the decision rules (`decide`). Per fold the candidate with the best mean of facts, "
+        "precision, recall and declines on the other four folds is chosen and scored on the held-out fold.",
+        "",
     ]
     if chosen is None:
         lines.append(f"Settings: the engine's defaults (decline threshold {THRESHOLD}); none chosen on this set.")
@@ -294,9 +320,18 @@ def report(rows: list[dict], ctx: Context, command: str, chosen: list[Settings] 
               "| unanswerable declined | false declines |", "|---|---|---|---|---|---|---|---|"]
     for name, part in [(t, [r for r in rows if r["type"] == t]) for t in types] + [("all", rows)]:
         s = summarise(part)
-        lines.append(f"| {name} | {s['n']} ({s['answerable']} + {s['unanswerable']}) | {_pct(s['facts'])} | "
-                     f"{_pct(s['precision'])} | {_pct(s['recall'])} | {_pct(s['verbatim'])} ({s['quotes']}) | "
-                     f"{_pct(s['declined'])} | {s['false_declines']} |")
+        ans = [r for r in part if r["answerable"]]
+        una = [r for r in part if not r["answerable"]]
+        facts = _ci([float(r["facts_ok"]) for r in ans]) if ans else "–"
+        precision = _ci([r["cited_relevant"] / r["cited_n"] for r in ans if r["found"] and r["cited_n"]])
+        recall = _ci([r["cite_hit"] / r["cite_n"] for r in ans]) if ans else "–"
+        declined = _ci([float(not r["found"]) for r in una]) if una else "–"
+        lines.append(f"| {name} | {s['n']} ({s['answerable']} + {s['unanswerable']}) | {_pct(s['facts'])} "
+                     f"({facts}) | {_pct(s['precision'])} ({precision}) | {_pct(s['recall'])} ({recall}) | "
+                     f"{_pct(s['verbatim'])} ({s['quotes']}) | {_pct(s['declined'])} ({declined}) | "
+                     f"{s['false_declines']} |")
+    lines += ["", "Each cell: the micro figure, then in brackets the per-question mean with its 95 % bootstrap "
+              "interval."]
     ans = [r for r in rows if r["answerable"]]
     una = [r for r in rows if not r["answerable"]]
     lines += [

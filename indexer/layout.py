@@ -31,7 +31,9 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
-class Word:
+class PrintedWord:
+    """A word as printed on the page: its text, box in PDF points and font."""
+
     text: str
     x0: float
     x1: float
@@ -47,7 +49,7 @@ class Line:
     """One printed line: its words left to right and its box on a 1-based page."""
 
     page: int
-    words: list[Word]
+    words: list[PrintedWord]
     x0: float = 0.0
     top: float = 0.0
     x1: float = 0.0
@@ -91,6 +93,8 @@ class Page:
     height: float
     lines: list[Line] = field(default_factory=list)
     word_count: int = 0
+    images: int = 0  # placed images (a scanned page is one)
+    drawings: int = 0  # lines, rectangles and curves
     links: list[str] = field(default_factory=list)  # URIs of link annotations
     furniture: list[Line] = field(default_factory=list)  # removed running headers/footers
 
@@ -105,7 +109,7 @@ def read_pages(pdf: pdfplumber.PDF) -> list[Page]:
 def _read_page(page: Any, number: int) -> Page:
     raw = page.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
     words = [
-        Word(
+        PrintedWord(
             text=w["text"],
             x0=w["x0"],
             x1=w["x1"],
@@ -121,14 +125,16 @@ def _read_page(page: Any, number: int) -> Page:
     result = Page(number=number, width=float(page.width), height=float(page.height))
     result.lines = group_lines(words, number)
     result.word_count = len(words)
+    result.images = len(page.images)
+    result.drawings = len(page.lines) + len(page.rects) + len(page.curves)
     result.links = [str(h["uri"]) for h in page.hyperlinks if h.get("uri")]
     page.flush_cache()
     return result
 
 
-def group_lines(words: Iterable[Word], page: int) -> list[Line]:
+def group_lines(words: Iterable[PrintedWord], page: int) -> list[Line]:
     """Group words into lines: a word joins a line when they overlap vertically by half."""
-    lines: list[list[Word]] = []
+    lines: list[list[PrintedWord]] = []
     for w in sorted(words, key=lambda w: (round(w.top), w.x0)):
         for ws in reversed(lines[-3:]):
             ref = ws[0]

@@ -13,7 +13,7 @@ from datetime import date as Date
 
 from archive.storage.model import KINDS
 from indexer.genre import clock_of, kind_of, parse_danish_date, safe_date
-from indexer.layout import Line, Word
+from indexer.layout import Line, PrintedWord
 _FILE_RE = re.compile(r"^(?P<slug>.+?)_(?P<date>\d{4}-\d{2}-\d{2})_(?P<kind>[a-z]+)$")
 _LABEL_RE = re.compile(r"^(?P<label>[^\W\d][\w .]{0,30}?):\s*(?P<value>.*)$")
 
@@ -154,7 +154,7 @@ def _set_scalar(meta: Metadata, name: str, value: str) -> None:
 def _columns(line: Line) -> list[Line]:
     """A list line set in columns ("Jesper Mathiesen (A)      Ole Bjerregaard (V)") as one
     line per column: words are split where the gap is far wider than a space."""
-    parts: list[list[Word]] = [[line.words[0]]]
+    parts: list[list[PrintedWord]] = [[line.words[0]]]
     for prev, word in zip(line.words, line.words[1:]):
         if word.x0 - prev.x1 > 2.5 * line.size:
             parts.append([word])

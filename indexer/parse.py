@@ -41,13 +41,24 @@ def parse_with_layout(path: Path) -> tuple[Document, list[Page], Split]:
     data = _read_bytes(path)
     pages = _read_layout(path)
     if not any(p.word_count for p in pages):
-        raise RejectedPDF(path, "the PDF has no text layer (scanned?)")
+        raise RejectedPDF(path, no_text_reason(pages))
     try:
         return _build_document(path, data, pages)
     except RejectedPDF:
         raise
     except Exception as exc:  # a bug or an unforeseen layout must not crash ingestion
         raise RejectedPDF(path, f"the PDF could not be parsed: {exc!r}") from exc
+
+
+def no_text_reason(pages: list[Page]) -> str:
+    """Why a PDF without a single word has none, from what its pages do hold."""
+    if not pages:
+        return "the PDF has no pages"
+    if any(p.images for p in pages):
+        return "the PDF has no text layer (scanned?)"
+    if any(p.drawings for p in pages):
+        return "the PDF has no text, only drawings (text converted to outlines?)"
+    return "the PDF's pages show nothing readable (empty or damaged page content)"
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -44,6 +44,7 @@ from .errors import RejectedPDF
 from .filenames import display_name
 from .parse import parse_pdf
 from .postgres_store import PostgresSearchIndex
+from .preflight import check_pdf
 from .store import storable, store_document
 
 Say = Callable[[str], None]
@@ -228,7 +229,7 @@ def _parse_child(path: Path, settings: IngestSettings, send) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     sys.setrecursionlimit(settings.max_recursion)
     try:
-        _check_page_count(path, settings.max_pages)
+        check_pdf(path, settings)
         send.send(("document", parse_pdf(path)))
     except RejectedPDF as rejection:
         reason = _limit_reason(rejection)
@@ -257,23 +258,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() == 1:  # the parent died before the call
             os._exit(1)
-
-
-def _check_page_count(path: Path, max_pages: int) -> None:
-    """Reject a PDF that declares more pages than the guard allows, before laying any out."""
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import PDFException, resolve1
-    from pdfminer.psparser import PSException
-
-    try:
-        with open(path, "rb") as fh:
-            catalog = PDFDocument(PDFParser(fh)).catalog
-            count = resolve1(resolve1(catalog.get("Pages")).get("Count"))
-    except (PDFException, PSException, AttributeError, KeyError, TypeError, ValueError):
-        return  # not readable this way: parse_pdf gives the precise reason
-    if isinstance(count, int) and count > max_pages:
-        raise RejectedPDF(path, f"the PDF has {count} pages, more than the limit of {max_pages}")
 
 
 def _limit_reason(rejection: RejectedPDF) -> str | None:

@@ -1,7 +1,10 @@
 """Shared fixtures: the sample corpus and a real archive ingested from its PDFs."""
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,10 +21,23 @@ SLOW_FIXTURES = {
 }
 
 
+# Test modules whose every test is slow: child processes, rendered PDFs, index rebuilds.
+SLOW_MODULES = {
+    "tests/reliability/": "ingests, kills and servers in child processes",
+    "tests/parsing/test_housestyles.py": "renders and parses eight typesettings",
+    "tests/parsing/test_parse_layouts.py": "renders and parses the corpus in other typesettings",
+    "tests/parsing/test_inspect.py": "the CLI in child processes",
+    "tests/indexer/test_keyword_index.py": "copies, syncs and rebuilds the index; a writer killed in a child",
+    "tests/keyword/test_fulltext.py": "every query against Whoosh's own matchers",
+}
+
+
 def pytest_collection_modifyitems(items) -> None:
-    """Mark `slow` every test that needs an expensive fixture, directly or through another."""
+    """Mark `slow` every test that needs an expensive fixture, directly or through another,
+    and every test of a module in SLOW_MODULES."""
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or any(path.startswith(m) for m in SLOW_MODULES):
             item.add_marker(pytest.mark.slow)
 
 
@@ -37,16 +53,54 @@ def truth_json(pdf: Path) -> dict:
     return json.loads((FIXTURES / f"{pdf.stem}.truth.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="session")
-def corpus_archive_dir(tmp_path_factory) -> Path:
-    """An archive ingested from every PDF in corpus/ (keyword index, no vectors). Read-only for tests."""
-    from indexer.schema import open_writable
+def ingest_corpus(data: Path) -> None:
     from indexer.pipeline import ingest_paths
+    from indexer.schema import open_writable
 
-    data = tmp_path_factory.mktemp("corpus-archive")
     with open_writable(data) as archive:
         report = ingest_paths(archive, [CORPUS], say=lambda _msg: None)
     assert report.ok, [str(r) for r in report.rejected]
+
+
+def corpus_archive_stamp() -> str:
+    """A digest of all the ingested corpus archive depends on: the corpus PDFs and the code
+    that parses, writes and reads it. A change to any of them means a new ingest."""
+    digest = hashlib.sha256()
+    sources = [*CORPUS.glob("*.pdf"), *(ROOT / "indexer").rglob("*.py"), *(ROOT / "archive").rglob("*.py")]
+    for path in sorted(sources):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+@pytest.fixture(scope="session")
+def corpus_archive_dir(tmp_path_factory, request) -> Path:
+    """An archive ingested from every PDF in corpus/ (keyword index, no vectors). Read-only for tests.
+
+    The ingest (a child process per PDF) is the slowest set-up of the suite, so its result is
+    kept in pytest's cache under `corpus_archive_stamp()` and copied for each session: the same
+    corpus and code give the same archive. `make test` clears the cache (--cache-clear), so
+    the full run always ingests afresh."""
+    data = tmp_path_factory.mktemp("corpus-archive")
+    cache = getattr(request.config, "cache", None)  # None under -p no:cacheprovider
+    if cache is None:
+        ingest_corpus(data)
+        return data
+    kept = Path(cache.mkdir(f"corpus-archive-{corpus_archive_stamp()}"))
+    if (kept / "COMPLETE").exists():
+        shutil.rmtree(data)
+        shutil.copytree(kept / "data", data)
+        return data
+    ingest_corpus(data)
+    building = kept.with_name(f"{kept.name}.building-{os.getpid()}")
+    shutil.copytree(data, building / "data")
+    (building / "COMPLETE").write_text("ingested from corpus/ by tests/conftest.py\n", encoding="utf-8")
+    try:
+        os.rename(building, kept)  # onto the empty directory; another session may have won
+    except OSError:
+        shutil.rmtree(building, ignore_errors=True)
+    for old in kept.parent.glob("corpus-archive-*"):
+        if old.name != kept.name and not old.name.startswith(f"{kept.name}.building-"):
+            shutil.rmtree(old, ignore_errors=True)
     return data
 
 

@@ -30,6 +30,7 @@ class Import:
     target: str  # the imported module, "whoosh.analysis" (for `from x import y`: x, and x.y if a module)
     line: int
     top_level: bool  # at module level (not inside a function)
+    type_only: bool = False  # under `if TYPE_CHECKING:` (never executed: no edge of an import cycle)
 
 
 def module_name(path: Path) -> str:
@@ -66,19 +67,24 @@ def imports_of(path: Path) -> list[Import]:
     module = module_name(path)
     is_package = path.name == "__init__.py"
     top = {id(node) for node in tree(path).body}
+    type_only: set[int] = set()
     for node in tree(path).body:  # imports under a module-level `if`/`try` still run at import
         if isinstance(node, (ast.If, ast.Try)):
             top |= {id(child) for child in ast.walk(node)}
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            type_only |= {id(child) for child in ast.walk(node)}
     found = []
     for node in ast.walk(tree(path)):
+        where = dict(line=node.lineno, top_level=id(node) in top, type_only=id(node) in type_only) \
+            if isinstance(node, (ast.Import, ast.ImportFrom)) else {}
         if isinstance(node, ast.Import):
-            found += [Import(module, alias.name, node.lineno, id(node) in top) for alias in node.names]
+            found += [Import(module, alias.name, **where) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             target = _resolve(module, is_package, node)
-            found.append(Import(module, target, node.lineno, id(node) in top))
+            found.append(Import(module, target, **where))
             for alias in node.names:  # `from archive.text import danish` imports a module
                 if f"{target}.{alias.name}" in known_modules():
-                    found.append(Import(module, f"{target}.{alias.name}", node.lineno, id(node) in top))
+                    found.append(Import(module, f"{target}.{alias.name}", **where))
     return found
 
 
@@ -108,6 +114,7 @@ def test_the_checker_sees_the_tree():
     relative = ast.parse("from . import services as s\nfrom .errors import json_error\n")
     assert _resolve("webapp.views", False, relative.body[0]) == "webapp"
     assert _resolve("webapp.views", False, relative.body[1]) == "webapp.errors"
+    assert any(imp.type_only for imp in all_imports() if imp.module == "indexer.store")  # numpy for annotations
 
 
 # ---------------------------------------------------------------------------- imports
@@ -205,7 +212,7 @@ def _graph(*, top_level_only: bool) -> dict[str, set[str]]:
     modules = known_modules()
     edges: dict[str, set[str]] = {m: set() for m in modules}
     for imp in all_imports():
-        if top_level_only and not imp.top_level:
+        if (top_level_only and not imp.top_level) or imp.type_only:
             continue
         if imp.target in modules and imp.target != imp.module:
             # a package's __init__ is no dependency of its own modules' meaning
@@ -295,3 +302,34 @@ def test_the_read_side_opens_no_keyword_index_writer():
                     "writer", "create_in", "add_document", "delete_by_term"):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.func.attr}")
     assert not offenders, offenders
+
+
+# ---------------------------------------------------------------------------- the documentation
+
+
+def documented_modules(text: str) -> set[str]:
+    """Paths named in the first column of docs/ARCHITECTURE.md's module table; a cell like
+    "indexer/parse.py, layout.py" names its later files in the first one's folder."""
+    named = set()
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or not cells or "/" not in cells[0]:
+            continue
+        first, *rest = [name.strip().replace("\\_", "_") for name in cells[0].split(",")]
+        folder = first.rsplit("/", 1)[0]
+        named.add(first)
+        named.update(f"{folder}/{name}" for name in rest)
+    return named
+
+
+def test_the_documentation_checker_reads_grouped_cells():
+    table = "| module | role |\n|---|---|\n| indexer/parse.py, layout.py | parser |\n| webapp/\\_\\_init\\_\\_.py | app |\n"
+    assert documented_modules(table) == {"indexer/parse.py", "indexer/layout.py", "webapp/__init__.py"}
+
+
+def test_every_module_has_its_line_in_the_architecture_document():
+    named = documented_modules((ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8"))
+    modules = {str(p.relative_to(ROOT)) for p in source_files()
+               if p.name != "__init__.py" or p.parent.name == "webapp"}
+    assert not modules - named, sorted(modules - named)
+    assert not named - modules, sorted(named - modules)  # no line for a module that is gone

@@ -21,11 +21,7 @@ def search():
         return json_error(400, "bad_request", " ".join(params.errors))
     if not params.q:
         return json_error(400, "missing_query", "Angiv en søgning med parameteren q.")
-    outcome = s.run_search(archive, params)
-    data = outcome.response.to_json()
-    if outcome.notice and not data.get("message"):
-        data["message"] = outcome.notice
-    return jsonify(data)
+    return jsonify(s.run_search(archive, params).to_json())
 
 
 @api.route("/items/<item_id>")
@@ -33,6 +29,17 @@ def item(item_id: str):
     archive = s.get_archive()
     item, ref = s.require_item(archive, item_id)
     return jsonify(s.item_json(archive, item, ref))
+
+
+@api.route("/meetings")
+def meetings():
+    return jsonify({"meetings": [
+        {"id": m.id, "council": m.council, "date": m.date.isoformat(), "time": m.time, "place": m.place,
+         "url": url_for("views.meeting", meeting_id=m.id), "api_url": url_for("api.meeting", meeting_id=m.id),
+         "documents": [{"id": d.id, "kind": d.kind, "pages": d.page_count,
+                        "pdf_url": url_for("views.pdf", document_id=d.id)} for d in m.documents]}
+        for m in s.get_archive().meetings()
+    ]})
 
 
 @api.route("/meetings/<meeting_id>")

@@ -7,6 +7,7 @@ from archive.storage.model import NO_ITEMS_FOUND
 from archive.text.citation import format_date_da, page_span
 
 KIND_LABEL = {"dagsorden": "Dagsorden", "referat": "Referat"}
+KIND_DEFINITE = {"dagsorden": "dagsordenen", "referat": "referatet"}  # "Åbn dagsordenen som PDF"
 # The stored reasons a meeting document was archived unstructured, as the pages say them.
 REASON_DA = {NO_ITEMS_FOUND: "der blev ikke fundet nogen dagsordenspunkter"}
 MODE_LABEL = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}
@@ -25,6 +26,10 @@ def date_da(value) -> str:
 
 def reason_da(reason: str) -> str:
     return REASON_DA.get(reason, reason)
+
+
+def kind_definite(kind: str) -> str:
+    return KIND_DEFINITE.get(kind, kind)
 
 
 def kind_label(kind: str) -> str:
@@ -46,7 +51,7 @@ def number_da(n: int) -> str:
 
 def register(app) -> None:
     app.jinja_env.filters.update(
-        date_da=date_da, kind_label=kind_label, reason_da=reason_da, pages_da=pages_da, number_da=number_da,
+        date_da=date_da, kind_label=kind_label, kind_definite=kind_definite, reason_da=reason_da, pages_da=pages_da, number_da=number_da,
     )
     app.jinja_env.globals.update(plural=plural, MODE_LABEL=MODE_LABEL, KIND_LABEL=KIND_LABEL)
     app.jinja_env.trim_blocks = True

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 
 from flask import abort, current_app, g, url_for
 from markupsafe import Markup, escape
@@ -23,15 +24,18 @@ from archive.search.keyword import (
     SearchResponse,
 )
 from archive.backend import open_archive
+from archive.search.casenumbers import case_number_in, could_be_case_number
+from archive.search.grouping import ItemResults, search_items
 from archive.search.modes import search
 from archive.storage import ids
 from archive.storage.db import UPGRADE_COMMAND, ArchiveTooOld
 from archive.storage.model import KINDS, Item, ItemRef
 from archive.storage.store import Archive
 from archive.text.analysis import STOP_WORDS
-from archive.text.citation import cite, format_date_da
+from archive.text.citation import cite, cite_quote, format_date_da
 from archive.text.danish import REGIONS
 from archive.text.pages import page_segments
+from archive.text.query import parse, query_shape
 
 
 DEFAULT_MODE = "hybrid"
@@ -106,6 +110,16 @@ def items_with_decision(archive: Archive, item_ids: list[str]) -> set[str]:
 
 def councils(archive: Archive) -> list[str]:
     return archive.councils()
+
+
+# The page viewer's pdf.js, vendored by `make vendor` (never a CDN); without it the page image stands alone.
+PDFJS_MODULE = "vendor/pdfjs/pdf.min.mjs"
+PDFJS_WORKER = "vendor/pdfjs/pdf.worker.min.mjs"
+
+
+def pdf_viewer_available() -> bool:
+    static = Path(current_app.static_folder)
+    return (static / PDFJS_MODULE).is_file() and (static / PDFJS_WORKER).is_file()
 
 
 # ------------------------------------------------------------------ search
@@ -209,9 +223,16 @@ def parse_search_args(args, *, api: bool = False) -> SearchParams:
 
 @dataclass
 class SearchOutcome:
-    response: SearchResponse
+    results: ItemResults
     notice: str = ""  # shown above the results (keyword results instead of an unavailable mode)
     mode_used: str = DEFAULT_MODE
+    case_number: str = ""  # the archived case number the query spells ("2026-00541"), if any
+    case_items: int = 0
+    question: bool = False  # the query reads as a question: Spørg arkivet answers those
+
+    @property
+    def response(self) -> SearchResponse:
+        return self.results.response
 
     @property
     def messages(self) -> list[str]:
@@ -224,16 +245,36 @@ class SearchOutcome:
         suggestion = self.response.suggestion
         return suggestion if suggestion and suggestion.strip() != self.response.query else None
 
+    def to_json(self) -> dict:
+        data = self.results.to_json()
+        if self.notice and not data.get("message"):
+            data["message"] = self.notice
+        data["case"] = {"case": self.case_number, "items": self.case_items,
+                        "url": url_for("views.case", case_number=self.case_number),
+                        "api_url": url_for("api.case", case_number=self.case_number)} if self.case_number else None
+        return data
+
 
 def run_search(archive: Archive, params: SearchParams) -> SearchOutcome:
-    """The one place the web app searches. A semantic or hybrid search that finds nothing and
-    says why (no model, no vectors yet) is answered with keyword results under that message."""
-    response = search(archive, params.request())
-    if params.mode != "keyword" and not response.total and response.message:
-        fallback = search(archive, replace(params, mode="keyword").request())
+    """The one place the web app and its JSON twin search: one result per agenda item
+    (`search_items`). A query that spells an archived case number in any common way is
+    searched as that case number, by keyword (items near it in meaning are not that case). A semantic or hybrid search that finds nothing and says
+    why (no model, no vectors yet) is answered with keyword results under that message."""
+    request = params.request()
+    case_number = case_number_in(params.q, archive.case_numbers()) if could_be_case_number(params.q) else None
+    if case_number:
+        request = replace(request, q=case_number, mode="keyword")
+    results = search_items(archive, request)
+    outcome = SearchOutcome(results, "", request.mode)
+    if params.mode != "keyword" and not results.total and results.response.message:
+        fallback = search_items(archive, replace(request, mode="keyword"))
         if fallback.total:
-            return SearchOutcome(fallback, response.message, "keyword")
-    return SearchOutcome(response, "", params.mode)
+            outcome = SearchOutcome(fallback, results.response.message, "keyword")
+    if case_number:
+        outcome.case_number = case_number
+        outcome.case_items = len(archive.case_history(case_number))
+    outcome.question = query_shape(params.q, parse(params.q).root) == "question"
+    return outcome
 
 
 _MARK = re.compile(r"(</?mark>)", re.IGNORECASE)
@@ -264,10 +305,10 @@ def safe_snippet(snippet: str | None) -> Markup:
     return Markup("".join(out))
 
 
-def facet_rows(response: SearchResponse) -> dict[str, list[tuple[str, str, int]]]:
-    """The response's facets as {name: [(value, label, count), ...]} for the template."""
+def facet_rows(facets: dict[str, list[dict]]) -> dict[str, list[tuple[str, str, int]]]:
+    """Search facets as {name: [(value, label, count), ...]} for the template."""
     return {name: [(str(f["value"]), str(f["label"]), int(f["count"])) for f in entries]
-            for name, entries in response.facets.items() if entries}
+            for name, entries in facets.items() if entries}
 
 
 FACET_LABEL = {"council": "Råd", "kind": "Dokumenttype", "year": "År", "block": "Afsnit",
@@ -276,15 +317,18 @@ FACET_LABEL = {"council": "Råd", "kind": "Dokumenttype", "year": "År", "block"
 
 def similar_items(archive: Archive, item: Item, exclude: set[str], limit: int = 5) -> list[SearchHit]:
     """'More like this': a keyword search on the content words of the item's title, one hit
-    per meeting and item number."""
+    per meeting and item number, no standing items (those filed under a catch-all case number)."""
     words = title_terms(item.title)
     if not words:
         return []
     request = SearchRequest(q=" OR ".join(words), mode="keyword", limit=limit + len(exclude) + 8)
     seen_meeting_numbers: set[tuple] = set()
     out = []
+    shared: dict[str, bool] = {}  # case number -> a catch-all of standing items ("Punkter til næste møde")
     for hit in search(archive, request).hits:
         if hit.item_id in exclude:
+            continue
+        if hit.case and shared.setdefault(hit.case, case_timeline(archive, hit.case, limit=1)["generic"]):
             continue
         key = (document_id_of(hit.item_id).rpartition("_")[0], hit.number)  # one per meeting and item
         if key in seen_meeting_numbers:
@@ -387,6 +431,14 @@ def case_timeline(archive: Archive, case_number: str, limit: int = TIMELINE_LIMI
             "truncated": bool(limit) and len(history) > limit, "refs": history}
 
 
+def decisions_of(archive: Archive, item_ids: list[str]) -> dict[str, str]:
+    """Item id -> the text of its Beslutning block, for the items that have one."""
+    if not item_ids:
+        return {}
+    return {item.id: text for item in archive.items(item_ids=list(item_ids))
+            if (text := _block_text(item, "Beslutning"))}
+
+
 def item_json(archive: Archive, item: Item, ref: ItemRef) -> dict:
     counterpart = archive.counterpart(item.id)
     timeline = case_timeline(archive, item.case_number, limit=0)
@@ -417,3 +469,18 @@ def item_json(archive: Archive, item: Item, ref: ItemRef) -> dict:
 def _block_text(item: Item, heading: str) -> str | None:
     block = item.block(heading)
     return "\n\n".join(p.text for p in block.paragraphs) if block else None
+
+
+def answer_view(answer: dict) -> dict:
+    """An answer's JSON with what its page needs per citation: the document, the text to
+    copy (»quote« (reference)) and an id for the reference list."""
+    entries = [e for name in ("entries", "see_also", "nearest") for e in answer.get(name) or []]
+    for citation in answer["citations"] + [c for e in entries for c in e["citations"]]:
+        item_id = citation.get("item_id") or ""
+        citation["document_id"] = citation.get("document_id") or document_id_of(item_id)
+        citation["copy_text"] = cite_quote(citation.get("quote") or "", citation.get("cite") or "")
+        citation["ref_id"] = f"{item_id or citation['document_id']}|{citation.get('page') or ''}|{(citation.get('quote') or '')[:80]}"
+        path = url_for("views.item", item_id=item_id) if item_id else (
+            citation.get("url") or url_for("views.pdf", document_id=citation["document_id"]))
+        citation["permalink"] = current_app.config["BASE_URL"] + path
+    return answer

@@ -1,15 +1,21 @@
 """HTML pages: search, item, meeting, case, PDF and page images, question answering."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, url_for
 
 from archive.answers.answer import answer_question
 from archive.text.citation import cite
+from archive.text.danish import FOLD
 
 from . import services as s
-from .pageimage import highlight_boxes, render_page_png
+from .pageimage import page_highlight, query_terms, render_page_png
 
 views = Blueprint("views", __name__)
+MAX_QUOTE_LENGTH = 600  # a cited sentence in a link (?citat=)
+# folded form -> the letters it stands for ("ae": ["æ", "ä"]), for the viewer's word marks
+UNFOLD: dict[str, list[str]] = {}
+for _letter, _folded in FOLD.items():
+    UNFOLD.setdefault(_folded, []).append(_letter)
 
 EXAMPLE_SEARCHES = [
     ("herberger", "keyword", "Herberger og kapacitetsstyring"),
@@ -21,26 +27,61 @@ EXAMPLE_SEARCHES = [
 ]
 
 
+@views.app_context_processor
+def _json_twin() -> dict:
+    """The address of the page's JSON twin under /api/ (datasette's habit), for the footer."""
+    return {"json_url": json_twin_url()}
+
+
+def json_twin_url() -> str | None:
+    args = request.view_args or {}
+    endpoint = request.endpoint
+    q = (request.args.get("q") or "").strip()
+    if endpoint == "views.index":
+        if not q:
+            return url_for("api.meetings")
+        params = s.parse_search_args(request.args)
+        search_args = {k: v for k, v in params.url_args().items() if k != "side"}
+        return url_for("api.search", **search_args, offset=params.offset or None)
+    if endpoint == "views.item":
+        return url_for("api.item", item_id=args["item_id"])
+    if endpoint == "views.meeting":
+        return url_for("api.meeting", meeting_id=args["meeting_id"])
+    if endpoint == "views.meetings":
+        return url_for("api.meetings")
+    if endpoint == "views.case":
+        return url_for("api.case", case_number=args["case_number"])
+    if endpoint == "views.ask":
+        return url_for("api.ask", q=q) if q else None
+    if endpoint == "views.page_view":
+        item_id = request.args.get("punkt") or ""
+        if item_id and s.ids.is_valid_id(item_id):
+            return url_for("api.item", item_id=item_id)
+    return None
+
+
 @views.route("/")
 def index():
     archive = s.get_archive()
     params = s.parse_search_args(request.args)
     outcome = None
-    hits = []
+    rows = []
     if params.q and not params.too_long:
         outcome = s.run_search(archive, params)
-        page_hits = outcome.response.hits
-        decided = s.items_with_decision(archive, [hit.item_id for hit in page_hits])
-        hits = [{"hit": hit, "snippet": s.safe_snippet(hit.snippet), "document_id": hit.document_id,
-                 "decision": hit.item_id in decided}
-                for hit in page_hits]
-    facets = s.facet_rows(outcome.response) if outcome else {}
-    total = outcome.response.total if outcome else 0
+        shown = outcome.results.results
+        decided = s.items_with_decision(archive, [r.hit.item_id for r in shown])
+        rows = [{"hit": r.hit, "also": r.also, "meaning_only": r.meaning_only,
+                 "snippet": s.safe_snippet(r.hit.snippet), "document_id": r.hit.document_id,
+                 "decision": r.hit.item_id in decided}
+                for r in shown]
+    facets = s.facet_rows(outcome.results.facets) if outcome else {}
+    total = outcome.results.total if outcome else 0
     pages = (total + params.limit - 1) // params.limit if total else 0
     messages = outcome.messages if outcome else []
     suggestion = outcome.suggestion if outcome else None
     return render_template(
-        "search.html", params=params, outcome=outcome, hits=hits, total=total, facets=facets,
+        "search.html", params=params, outcome=outcome, hits=rows, total=total, facets=facets,
+        total_exact=outcome.results.exact if outcome else True,
         suggestion=suggestion, messages=messages,
         facet_labels=s.FACET_LABEL, pages=pages, councils=s.councils(archive),
         meetings=archive.meetings()[:6] if not params.q else [], examples=EXAMPLE_SEARCHES,
@@ -82,8 +123,10 @@ def meetings():
 
 @views.route("/sag/<case_number>")
 def case(case_number: str):
-    timeline = s.require_case_timeline(s.get_archive(), case_number)
-    return render_template("case.html", timeline=timeline, case_number=case_number)
+    archive = s.get_archive()
+    timeline = s.require_case_timeline(archive, case_number)
+    decisions = {} if timeline["generic"] else s.decisions_of(archive, [r.item_id for r in timeline["refs"]])
+    return render_template("case.html", timeline=timeline, case_number=case_number, decisions=decisions)
 
 
 def _document_or_404(document_id: str):
@@ -128,17 +171,21 @@ def _page_query() -> str:
     return " ".join((request.args.get("q") or "").split())[: current_app.config["MAX_QUERY_LENGTH"]]
 
 
+def _page_quote() -> str:
+    """The cited sentence to highlight (?citat=), as a citation link carries it."""
+    return " ".join((request.args.get("citat") or "").split())[: MAX_QUOTE_LENGTH]
+
+
 @views.route("/pdf/<document_id>/side/<int:n>.png")
 def page_image(document_id: str, n: int):
     document, path = _page_or_404(document_id, n)
-    item = _page_item(document_id)
-    boxes, matches = highlight_boxes(item, n, _page_query())
+    highlight = page_highlight(_page_item(document_id), n, _page_query(), _page_quote())
     resolution = current_app.config["PAGE_IMAGE_RESOLUTION"]
-    key = (document.sha256, n, resolution, tuple(boxes), tuple(matches))
+    key = (document.sha256, n, resolution, highlight)
     cache = s.runtime().page_images
     png = cache.get(key)
     if png is None:
-        png = render_page_png(path, n, resolution=resolution, boxes=tuple(boxes), matches=tuple(matches))
+        png = render_page_png(path, n, resolution=resolution, highlight=highlight)
         cache.put(key, png)
     response = Response(png, mimetype="image/png")
     response.headers["Cache-Control"] = "public, max-age=3600"
@@ -150,10 +197,16 @@ def page_view(document_id: str, n: int):
     document, _path = _page_or_404(document_id, n)
     item = _page_item(document_id)
     ref = s.get_archive().item_ref(item.id) if item else None
-    q = _page_query()
-    boxes, matches = highlight_boxes(item, n, q)
-    return render_template("page.html", document=document, n=n, item=item, ref=ref, q=q,
-                           highlighted=bool(boxes), matched=bool(matches))
+    q, quote = _page_query(), _page_quote()
+    highlight = page_highlight(item, n, q, quote)
+    viewer = None
+    if s.pdf_viewer_available():
+        viewer = {"pdf": url_for("views.pdf", document_id=document.id), "page": n,
+                  "worker": url_for("static", filename=s.PDFJS_WORKER), "words": query_terms(q), "unfold": UNFOLD,
+                  "boxes": highlight.to_json()}
+    return render_template("page.html", document=document, n=n, item=item, ref=ref, q=q, quote=quote,
+                           highlighted=bool(highlight), matched=bool(highlight.words),
+                           quoted=bool(highlight.quote), viewer=viewer)
 
 
 @views.route("/spoerg")
@@ -167,9 +220,7 @@ def ask():
         error = f"Spørgsmålet er for langt ({len(q)} tegn). Det må højst være {max_len} tegn."
         q = q[:max_len]
     elif q:
-        answer = answer_question(archive, q).to_json()
-        for citation in answer["citations"]:
-            citation["document_id"] = citation.get("document_id") or s.document_id_of(citation.get("item_id") or "")
+        answer = s.answer_view(answer_question(archive, q).to_json())
     return render_template("ask.html", q=q, answer=answer, error=error)
 
 

@@ -27,15 +27,17 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 
 from archive.text.analysis import fold, words as split_words
-from archive.text.citation import cite, format_date_da
+from archive.text.citation import body_label, cite, format_date_da
 from archive.text.danish import MONTH_PATTERN
-from archive.storage.model import Item, ItemRef, Paragraph
+from archive.search.semantic import PassageHit
+from archive.storage.model import Decision, Item, ItemRef, Paragraph
 from archive.text.sentences import sentence_spans
 from archive.answers.meeting import join_da, meeting_answer, meeting_question
 from archive.answers.question import KNOWN_COUNCILS, ParsedQuestion, parse_question
@@ -53,7 +55,7 @@ ORIENTATION_TITLE = re.compile(
     r"^\s*(?:orientering|drøftelse|status|afrapportering|opsamling|siden sidst|punkter til næste møde|"
     r"eventuelt|godkendelse af (?:referat|dagsorden)\b)", re.I)
 DECISION_VERB = re.compile(
-    r"\b(?:besluttede|godkendte|fastsatte|vedtog|udpegede|valgte|tiltrådte|imødekom|anbefaler|"
+    r"\b(?:besluttede|godkendte|godkendt|vedtaget|fastsatte|vedtog|udpegede|valgte|tiltrådte|imødekom|anbefaler|"
     r"bemyndigede|gav [\w-]+ mandat|tilsluttede sig|fastsætter|godkender|udpeger)\b", re.I)
 NOTED_ONLY = re.compile(r"\btog\b.*\btil efterretning\b", re.I)
 NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\w])|(?<![\w.,-])\d+(?:,\d+)?(?![\w-])")
@@ -82,6 +84,7 @@ class Entry:
     role: str  # decision | recommendation | orientation | nearest
     score: float
     quotes: list[Quote] = field(default_factory=list)
+    history: list[tuple[date, str]] = field(default_factory=list)  # the case's earlier dated decisions
 
     def citations(self) -> list[dict]:
         quotes = self.quotes or [Quote("", self.ref.page_first, "")]
@@ -92,6 +95,7 @@ class Entry:
         page = quote.page or r.page_first
         return {
             "item_id": r.item_id, "document_id": r.document_id, "council": r.council,
+            "authority": r.authority, "body": _body(r),
             "date": r.date.isoformat(), "kind": r.kind, "number": r.number, "title": r.title,
             "case": r.case_number, "page": page, "quote": quote.text, "block": quote.block,
             "role": self.role, "url": f"/punkt/{r.item_id}", "pdf_url": f"/pdf/{r.document_id}#page={page}",
@@ -101,10 +105,12 @@ class Entry:
     def to_json(self) -> dict:
         r = self.ref
         return {
-            "item_id": r.item_id, "council": r.council, "date": r.date.isoformat(), "kind": r.kind,
+            "item_id": r.item_id, "council": r.council, "authority": r.authority, "body": _body(r),
+            "date": r.date.isoformat(), "kind": r.kind,
             "number": r.number, "title": r.title, "case": r.case_number, "role": self.role,
             "role_label": ROLE_DA.get(self.role, self.role), "score": round(self.score, 4),
             "url": f"/punkt/{r.item_id}", "citations": self.citations(),
+            "history": [{"date": d.isoformat(), "text": t} for d, t in self.history],
         }
 
 
@@ -170,15 +176,21 @@ class Answer:
         return self.answer_text()
 
 
+def _body(ref: ItemRef) -> str:
+    return body_label(ref.council, ref.authority)
+
+
 def _entry_lines(entry: Entry, bullet: str) -> list[str]:
     r = entry.ref
-    head = (f"{bullet}{r.council}, {r.kind} {format_date_da(r.date)}, pkt. {r.number} \"{r.title}\" "
+    head = (f"{bullet}{_body(r)}, {r.kind} {format_date_da(r.date)}, pkt. {r.number} \"{r.title}\" "
             f"({ROLE_DA.get(entry.role, entry.role)})")
     lines = [head]
     for q in entry.quotes:
         lines.append(f"   »{q.text}« ({cite(r, pages=(q.page, q.page))})")
     if not entry.quotes:
         lines.append(f"   ({cite(r)})")
+    if entry.history:
+        lines.append("   Før det i sagen: " + "; ".join(f"{format_date_da(d)}: »{t}«" for d, t in entry.history))
     return lines
 
 
@@ -202,6 +214,8 @@ class _Matcher:
         self.settings = settings  # the weights this question is scored with
         self.terms = terms
         self.total = sum(t.weight for t in terms) or 1.0
+        # years named in the topic ("flygtningekvoter for 2027", "studieåret 2027-2028")
+        self.years = sorted({y for t in terms for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", t.surface)})
         self._cache: dict[str, dict[str, float]] = {}
         # cheap pre-test: a word can only match when it holds the first letters of a topic
         # stem or of one of its parts (stems are prefixes; parts may sit inside compounds)
@@ -210,6 +224,14 @@ class _Matcher:
         self._folded_keys = {k for k in keys if any(x in k for x in ("ae", "oe", "aa"))}
         everything = sorted(keys | self._folded_keys, key=len, reverse=True)
         self._key_re = re.compile("|".join(re.escape(k) for k in everything)) if everything else None
+
+    def with_settings(self, settings: AnswerSettings) -> "_Matcher":
+        """The same matcher (and its cache of matches) scoring with other weights."""
+        from copy import copy
+
+        other = copy(self)
+        other.settings = settings
+        return other
 
     def term_hits(self, text: str) -> dict[str, float]:
         """topic stem -> match strength (1 whole word, 0.8 a derivation, <1 some compound parts)."""
@@ -264,25 +286,50 @@ class _Matcher:
                 seen.add((a, b))
                 yield source[a:b]
 
+    def rarest(self, hits: dict[str, float]) -> float:
+        """The match strength in `hits` of the most specific topic term (highest IDF)."""
+        if not self.terms:
+            return 1.0
+        top = max(self.terms, key=lambda t: t.weight)
+        return hits.get(top.stem, 0.0)
+
     def coverage(self, text: str) -> float:
         return self.weighted(self.term_hits(text))
 
     def weighted(self, hits: dict[str, float]) -> float:
         return sum(t.weight * hits.get(t.stem, 0.0) for t in self.terms) / self.total
 
-    def best_paragraph(self, item: Item) -> float:
-        """The coverage of the best paragraph read together with the item's title: the
-        topic words meeting in one place, not scattered over a long item."""
+    def item_scores(self, item: Item) -> "_ItemMatch":
+        """The item's topic matches, each paragraph matched once: the whole item, its key blocks
+        (Beslutning, Indstilling) and its best paragraph, each read together with the title."""
         title = self.term_hits(item.title)
+        whole, key = dict(title), dict(title)
         best = self.weighted(title)
         for block in item.blocks:
+            decisive = block.heading in ("Beslutning", "Indstilling")
             for paragraph in block.paragraphs:
                 hits = self.term_hits(paragraph.text)
-                if hits:
-                    merged = {k: max(v, title.get(k, 0.0)) for k, v in hits.items()}
-                    merged.update({k: v for k, v in title.items() if k not in merged})
-                    best = max(best, self.weighted(merged))
-        return best
+                if not hits:
+                    continue
+                _merge(whole, hits)
+                if decisive:
+                    _merge(key, hits)
+                best = max(best, self.weighted(_merge(dict(title), hits)))
+        return _ItemMatch(whole, key, best)
+
+
+@dataclass
+class _ItemMatch:
+    whole: dict[str, float]  # term -> strength anywhere in the item
+    key: dict[str, float]  # ... in its title, Beslutning and Indstilling
+    best_paragraph: float  # coverage of its best paragraph with the title
+
+
+def _merge(into: dict[str, float], hits: dict[str, float]) -> dict[str, float]:
+    for k, v in hits.items():
+        if v > into.get(k, 0.0):
+            into[k] = v
+    return into
 
 
 def _topic_terms(archive, parsed: ParsedQuestion):
@@ -327,48 +374,23 @@ def _topic_terms(archive, parsed: ParsedQuestion):
 # ---------------------------------------------------------------------------- semantic scores
 
 
-_ROWS_BY_ITEM: dict[int, tuple[object, dict[str, np.ndarray]]] = {}
-
-
-def _semantic(archive, question: str, model: str | None):
-    """(index, scores of every passage) or None when the archive has no usable vectors."""
+def _passages(archive, question: str, model: str | None, *, limit: int, allowed: set[str],
+              include: list[str]) -> dict[str, list[PassageHit]] | None:
+    """Scored passages of the best semantic items and of `include` (archive.search.semantic),
+    or None when the archive has no usable vectors."""
+    from archive.search.semantic import SemanticUnavailable, item_passages
     from archive.vectors.embedding import EmbedderUnavailable
-    from archive.search.semantic import SemanticUnavailable, active_embedder, in_memory_index
 
-    try:
-        embedder = None
-        if model is None:
-            stored = archive.embedded_models()
-            if len(stored) == 1:
-                try:
-                    embedder = archive.runtime.embedders.load(next(iter(stored)))
-                except EmbedderUnavailable:
-                    embedder = None
-            elif not stored:
-                return None
-        if embedder is None:
-            embedder = active_embedder(archive, model)
-        index = in_memory_index(archive, embedder.model_id)
-        if not len(index):
+    if model is None:
+        stored = archive.embedded_models()
+        if not stored:
             return None
-        vector = embedder.embed_query(question)
+        if len(stored) == 1:
+            model = next(iter(stored))
+    try:
+        return item_passages(archive, question, limit=limit, model=model, allowed_items=allowed, include=include)
     except (SemanticUnavailable, EmbedderUnavailable):
         return None
-    scores = index.matrix @ vector.astype(np.float32)
-    return index, scores
-
-
-def _rows_by_item(index) -> dict[str, np.ndarray]:
-    cached = _ROWS_BY_ITEM.get(id(index))
-    if cached is not None and cached[0] is index:
-        return cached[1]
-    rows: dict[str, list[int]] = {}
-    for row, item_id in enumerate(index.item_ids):
-        rows.setdefault(item_id, []).append(row)
-    out = {k: np.array(v, dtype=np.int64) for k, v in rows.items()}
-    _ROWS_BY_ITEM.clear()
-    _ROWS_BY_ITEM[id(index)] = (index, out)
-    return out
 
 
 def _sem_norm(score: float, settings: AnswerSettings = _DEFAULTS) -> float:
@@ -385,12 +407,19 @@ class _Candidate:
     lexical: float = 0.0
     title_lexical: float = 0.0
     semantic: float = 0.0  # best passage cosine
-    passages: list[tuple[float, str, str]] = field(default_factory=list)  # (score, block, text)
+    passages: list[PassageHit] = field(default_factory=list)
     settings: AnswerSettings = _DEFAULTS
+    role: str = ""  # decision | recommendation | orientation (set when gathered)
+    document_items: int = 0  # items in the item's document
+    rarest: float = 1.0  # how well the item holds the question's most specific topic term (0..1)
+    years_missing: bool = False  # a year the question's topic names ("kvoterne for 2026") is not in the item
+    sentence_cache: dict = field(default_factory=dict)  # role -> candidate sentences (shared by copies)
 
     @property
     def score(self) -> float:
-        return self.lexical + self.settings.sem_weight * _sem_norm(self.semantic, self.settings)
+        cfg = self.settings
+        return (self.lexical + cfg.sem_weight * _sem_norm(self.semantic, cfg)
+                - cfg.rare_term_penalty * (1.0 - self.rarest) - cfg.year_penalty * self.years_missing)
 
 
 def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
@@ -407,136 +436,201 @@ def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
 
 
 def _keyword_ids(archive, parsed: ParsedQuestion, terms: list[_TopicTerm], limit: int) -> list[str]:
-    """Item ids of the keyword search for the topic words OR-ed (no snippets: only the ranking)."""
-    from archive.keyword.fulltext import Filters, KeywordIndexError
-    from archive.text.query import parse
-    from archive.search.keyword import SearchRequest, keyword_ranking
+    """Item ids of the keyword search for the topic words OR-ed (archive.search.keyword, no
+    snippets), in ranking order, restricted by council (one named) and period."""
+    from archive.search.keyword import SearchRequest, keyword_search
 
     words = [t.surface for t in terms]
     if not words:
         return []
-    q = " OR ".join(words)
     council = parsed.councils[0] if len(parsed.councils) == 1 else None
-    date_from = parsed.date_from.isoformat() if parsed.date_from else None
-    date_to = parsed.date_to.isoformat() if parsed.date_to else None
-    root = parse(q).root
-    if root is None:
-        return []
-    try:
-        with archive.keyword_index().searcher() as searcher:
-            results = searcher.search(root, Filters(council=council, date_from=date_from, date_to=date_to),
-                                      limit=limit, facets=False)
-        return [h.item_id for h in results.hits] if results is not None else []
-    except KeywordIndexError:
-        pass
-    except Exception:  # a broken index must not break answering; semantic search still runs
-        return []
-    request = SearchRequest(q=q, council=council, date_from=parsed.date_from, date_to=parsed.date_to)
-    try:  # the index is missing: keyword_search recreates it when it may
-        return [r.item_id for r in keyword_ranking(archive, request, limit)]
-    except Exception:
-        return []
+    request = SearchRequest(q=" OR ".join(words), mode="keyword", council=council, date_from=parsed.date_from,
+                            date_to=parsed.date_to, limit=limit)
+    # a missing or broken index is reported in the response's messages; the passages still answer
+    response = keyword_search(archive, request, facets=False, suggest=False, snippets=False)
+    return [h.item_id for h in response.hits]
 
 
-# ---------------------------------------------------------------------------- entry point
+# ---------------------------------------------------------------------------- evidence
 
 
-def answer_question(archive, question: str, *, model: str | None = None, today: date | None = None,
-                    settings: AnswerSettings = _DEFAULTS) -> Answer:
+@dataclass
+class Evidence:
+    """What an answer is decided from, gathered once per question (search, embeddings,
+    lexical scores, candidate sentences); `decide` turns it into an answer under any
+    `AnswerSettings` without touching the archive again."""
+
+    parsed: ParsedQuestion
+    matcher: _Matcher
+    candidates: list[_Candidate]  # in the asked scope; the nearest anywhere when the scope is empty
+    twins: dict[str, _Candidate] = field(default_factory=dict)  # dagsorden item id -> its referat's item
+    semantic: bool = False
+    scope_reason: str | None = None  # why nothing is in the asked scope (None: the scope has items)
+    meeting: object = None  # a MeetingAnswer when the question is about a meeting itself
+    fallback: object = None  # a MeetingAnswer used when the items give no answer (a role on a body)
+    seconds: float = 0.0
+
+
+def gather_evidence(archive, question: str, *, model: str | None = None, today: date | None = None,
+                    settings: AnswerSettings = _DEFAULTS) -> Evidence:
+    """Everything `decide` needs; only `settings.candidates` is read here."""
     started = time.perf_counter()
     today = today or date.today()
     refs = archive.item_refs()
-    known = tuple(dict.fromkeys(list(KNOWN_COUNCILS) + [r.council for r in refs.values()]))
-    parsed = parse_question(question, today=today, councils=known)
-    asked = meeting_question(parsed, today)
-    found = meeting_answer(archive, asked) if asked is not None else None
-    if found is not None:
-        answer = Answer(parsed.text, parsed, True, found.lead, meeting_citations=found.citations,
-                        meeting_lines=found.lines, confidence=1.0)
-    else:
-        answer = _answer(archive, parsed, refs, model, settings)
-    answer.seconds = time.perf_counter() - started
-    return answer
-
-
-def _answer(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], model: str | None,
-            settings: AnswerSettings) -> Answer:
+    bodies = {(r.authority, r.council) for r in refs.values()}
+    parsed = parse_question(question, today=today, councils=KNOWN_COUNCILS, bodies=sorted(bodies))
     analysis, terms = _topic_terms(archive, parsed)
     matcher = _Matcher(analysis, terms, settings)
+    asked = meeting_question(parsed, today)
+    found = meeting_answer(archive, asked) if asked is not None else None
+    if found is not None and not asked.fallback:
+        return Evidence(parsed, matcher, [], meeting=found, seconds=time.perf_counter() - started)
+    fallback = found
     allowed = _allowed(refs, parsed)
-    sem = _semantic(archive, parsed.text, model)
+    if parsed.period_year and parsed.intent == "number" and not parsed.asks_decision:
+        # "rygestopkurser i 2011": the year may be the meeting's or the one the items are about
+        # (evaluated at a meeting in 2012): the items of the period and those naming the year
+        from dataclasses import replace
+
+        about = replace(parsed, date_from=None, date_to=None)
+        year = re.compile(rf"(?<![\w-]){parsed.period_year}(?![\w-])")
+        named = {c.ref.item_id for c in _candidates(archive, about, _allowed(refs, about), refs, terms, matcher,
+                                                    settings.candidates, model)[0]
+                 if any(year.search(p.text) for b in c.item.blocks for p in b.paragraphs)}
+        if named:
+            allowed = allowed | named
+    evidence = _scope_evidence(archive, parsed, refs, allowed, terms, matcher, settings, model)
+    evidence.fallback = fallback
+    evidence.seconds = time.perf_counter() - started
+    return evidence
+
+
+def _scope_evidence(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], allowed: set[str],
+                    terms: list[_TopicTerm], matcher: _Matcher, settings: AnswerSettings,
+                    model: str | None) -> Evidence:
+    reason = None
+    scope = parsed
     if not allowed:
         # nothing from those councils / in that period: say so, and show the nearest items anywhere
         from dataclasses import replace
 
-        wide = replace(parsed, councils=(), date_from=None, date_to=None)
-        nearest = _candidates(archive, wide, set(refs), refs, terms, matcher, sem)
-        return _decline(parsed, nearest[:3], _no_scope_reason(parsed, refs), matcher=matcher)
-    candidates = _candidates(archive, parsed, allowed, refs, terms, matcher, sem)
+        reason = _no_scope_reason(parsed, refs)
+        scope = replace(parsed, councils=(), date_from=None, date_to=None)
+        allowed = set(refs)
+    candidates, sem = _candidates(archive, scope, allowed, refs, terms, matcher, settings.candidates, model)
+    twins = _twins(archive, candidates, matcher) if reason is None else {}
+    return Evidence(parsed, matcher, candidates, twins, sem, reason)
+
+
+def decide(evidence: Evidence, settings: AnswerSettings = _DEFAULTS) -> Answer:
+    """The answer the evidence supports under `settings` (pure: no archive access)."""
+    answer = _decide(evidence, settings)
+    found = evidence.fallback
+    if not answer.found and found is not None:
+        parsed = evidence.parsed
+        return Answer(parsed.text, parsed, True, found.lead, meeting_citations=found.citations,
+                      meeting_lines=found.lines, confidence=1.0)
+    return answer
+
+
+def _decide(evidence: Evidence, settings: AnswerSettings) -> Answer:
+    parsed = evidence.parsed
+    matcher = evidence.matcher.with_settings(settings)
+    if evidence.meeting is not None:
+        found = evidence.meeting
+        return Answer(parsed.text, parsed, True, found.lead, meeting_citations=found.citations,
+                      meeting_lines=found.lines, confidence=1.0)
+    from dataclasses import replace
+
+    candidates = sorted((replace(c, settings=settings) for c in evidence.candidates), key=lambda c: -c.score)
+    if evidence.scope_reason is not None:
+        return _decline(parsed, candidates[:3], evidence.scope_reason, matcher=matcher)
     if not candidates:
         return _decline(parsed, [], "")
     best = candidates[0].score
     if best < settings.threshold:
         return _decline(parsed, candidates[:3], "", matcher=matcher, confidence=best)
-    keep = [c for c in candidates if c.score >= max(settings.threshold, settings.relative_cut * best)]
-    keep = _one_per_meeting_item(archive, keep, candidates)
+    cut = min(settings.relative_cut, settings.breadth_cut) if parsed.breadth else settings.relative_cut
+    keep = [c for c in candidates if c.score >= max(settings.threshold, cut * best)]
+    if parsed.compare or parsed.all_councils or len(parsed.councils) > 1:
+        # a comparison: each council's best item enters when it comes near the best of all
+        # (the decline threshold judges the answer as a whole, not each council's part)
+        for council in _councils_of(candidates):
+            mine = next(c for c in candidates if c.ref.council == council)
+            if all(mine is not k for k in keep) and mine.score >= cut * best:
+                keep.append(mine)
+    keep = _one_per_meeting_item(keep, evidence.twins, settings)
     answer = _compose(parsed, keep, matcher)
     answer.confidence = best
-    answer.semantic = sem is not None
+    answer.semantic = evidence.semantic
     return answer
 
 
+def answer_question(archive, question: str, *, model: str | None = None, today: date | None = None,
+                    settings: AnswerSettings = _DEFAULTS) -> Answer:
+    started = time.perf_counter()
+    answer = decide(gather_evidence(archive, question, model=model, today=today, settings=settings), settings)
+    answer.seconds = time.perf_counter() - started
+    return answer
+
+
+def _candidate(item: Item, ref: ItemRef, matcher: _Matcher) -> _Candidate:
+    c = _Candidate(ref, item)
+    match = matcher.item_scores(item)
+    c.lexical = (0.35 * matcher.weighted(match.whole) + 0.35 * match.best_paragraph
+                 + 0.3 * matcher.weighted(match.key))
+    c.title_lexical = matcher.coverage(item.title)
+    c.rarest = matcher.rarest(match.whole)
+    if matcher.years:
+        full = " ".join([item.title] + [p.text for b in item.blocks for p in b.paragraphs])
+        c.years_missing = any(not re.search(rf"(?<!\d){y}(?!\d)", full) for y in matcher.years)
+    c.role = _role(c)
+    return c
+
+
 def _candidates(archive, parsed: ParsedQuestion, allowed: set[str], refs: dict[str, ItemRef],
-                terms: list[_TopicTerm], matcher: _Matcher, sem) -> list[_Candidate]:
-    """Candidate items from keyword, hybrid and passage-embedding search, best first."""
-    ids: list[str] = []
-    limit = matcher.settings.candidates
-    ids += [i for i in _keyword_ids(archive, parsed, terms, limit) if i in allowed]
-    rows_by_item: dict[str, np.ndarray] = {}
-    if sem is not None:
-        index, scores = sem
-        rows_by_item = _rows_by_item(index)
-        masked = np.full(len(scores), -np.inf, dtype=np.float32)
-        allowed_rows = [rows_by_item[i] for i in allowed if i in rows_by_item]
-        if allowed_rows:
-            rows = np.concatenate(allowed_rows)
-            masked[rows] = scores[rows]
-        k = min(len(scores), limit * 6)
-        top = np.argpartition(-masked, k - 1)[:k]
-        seen: set[str] = set()
-        for row in top[np.argsort(-masked[top])]:
-            if not np.isfinite(masked[row]):
-                break
-            item_id = index.item_ids[row]
-            if item_id not in seen:
-                seen.add(item_id)
-                ids.append(item_id)
-            if len(seen) >= limit:
-                break
-    ids = list(dict.fromkeys(ids))
+                terms: list[_TopicTerm], matcher: _Matcher, limit: int,
+                model: str | None) -> tuple[list[_Candidate], bool]:
+    """(candidate items from keyword search and passage embeddings, whether vectors were used)."""
+    ids = [i for i in _keyword_ids(archive, parsed, terms, limit) if i in allowed]
+    passages = _passages(archive, parsed.text, model, limit=limit, allowed=allowed, include=ids)
+    ids = list(dict.fromkeys(ids + list(passages or ())))
     if not ids:
-        return []
+        return [], passages is not None
     items = {it.id: it for it in archive.items(item_ids=ids)}
+    documents = {refs[i].document_id for i in ids if i in refs}
+    per_document = Counter(r.document_id for r in refs.values() if r.document_id in documents)
     candidates: list[_Candidate] = []
     for item_id in ids:
         item, ref = items.get(item_id), refs.get(item_id)
         if item is None or ref is None:
             continue
-        c = _Candidate(ref, item, settings=matcher.settings)
-        full = " ".join([item.title] + [p.text for b in item.blocks for p in b.paragraphs])
-        key = " ".join([item.title] + [p.text for b in item.blocks if b.heading in ("Beslutning", "Indstilling")
-                                          for p in b.paragraphs])
-        c.lexical = (0.35 * matcher.coverage(full) + 0.35 * matcher.best_paragraph(item)
-                     + 0.3 * matcher.coverage(key))
-        c.title_lexical = matcher.coverage(item.title)
-        if sem is not None and item_id in rows_by_item:
-            index, scores = sem
-            rows = rows_by_item[item_id]
-            c.passages = [(float(scores[r]), index.blocks[r], index.texts[r]) for r in rows]
-            c.semantic = max(s for s, _b, _t in c.passages)
+        c = _candidate(item, ref, matcher)
+        c.document_items = per_document[ref.document_id]
+        c.passages = (passages or {}).get(item_id, [])
+        c.semantic = max((h.score for h in c.passages), default=0.0)
         candidates.append(c)
-    candidates.sort(key=lambda c: -c.score)
-    return candidates
+    return candidates, passages is not None
+
+
+def _twins(archive, candidates: list[_Candidate], matcher: _Matcher) -> dict[str, _Candidate]:
+    """dagsorden item id -> the candidate of the same item in the meeting's referat."""
+    by_id = {c.ref.item_id: c for c in candidates}
+    out: dict[str, _Candidate] = {}
+    for c in candidates:
+        if c.ref.kind != "dagsorden":
+            continue
+        other = archive.counterpart(c.ref.item_id)
+        if other is None or other.kind != "referat":
+            continue
+        twin = by_id.get(other.item_id)
+        if twin is None:
+            item = archive.item(other.item_id)
+            if item is None:
+                continue
+            twin = _candidate(item, other, matcher)
+        out[c.ref.item_id] = twin
+    return out
 
 
 def _no_scope_reason(parsed: ParsedQuestion, refs: dict[str, ItemRef]) -> str:
@@ -550,32 +644,35 @@ def _no_scope_reason(parsed: ParsedQuestion, refs: dict[str, ItemRef]) -> str:
     return ""
 
 
-def _one_per_meeting_item(archive, keep: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
-    """One candidate per meeting and agenda number: the referat when the meeting has one."""
+def _one_per_meeting_item(keep: list[_Candidate], twins: dict[str, _Candidate],
+                          settings: AnswerSettings) -> list[_Candidate]:
+    """One candidate per meeting and agenda number: the referat when the meeting has one (with
+    the better of both scores), and the meeting's full document over a one-item export."""
+    from dataclasses import replace
+
     by_key: dict[tuple[str, str], _Candidate] = {}
     for c in keep:
+        if c.ref.kind == "dagsorden" and c.ref.item_id in twins:
+            twin = twins[c.ref.item_id]
+            c = replace(twin, settings=settings, lexical=max(twin.lexical, c.lexical),
+                        semantic=max(twin.semantic, c.semantic))
         key = (c.ref.meeting_id, c.ref.number)
         current = by_key.get(key)
-        if current is None or (current.ref.kind == "dagsorden" and c.ref.kind == "referat"):
-            if current is not None and c.ref.kind == "referat":
-                c.semantic = max(c.semantic, current.semantic)
-                c.lexical = max(c.lexical, current.lexical)
+        if current is None:
             by_key[key] = c
-    out = []
-    for key, c in by_key.items():
-        if c.ref.kind == "dagsorden":
-            other = archive.counterpart(c.ref.item_id)
-            if other is not None and other.kind == "referat":
-                twin = next((x for x in candidates if x.ref.item_id == other.item_id), None)
-                if twin is None:
-                    item = archive.item(other.item_id)
-                    if item is not None:
-                        twin = _Candidate(other, item, c.lexical, c.title_lexical, c.semantic, [], c.settings)
-                if twin is not None:
-                    twin.lexical, twin.semantic = max(twin.lexical, c.lexical), max(twin.semantic, c.semantic)
-                    c = twin
-        out.append(c)
-    return out
+        elif current.ref.kind == "dagsorden" and c.ref.kind == "referat":
+            by_key[key] = replace(c, lexical=max(c.lexical, current.lexical),
+                                  semantic=max(c.semantic, current.semantic))
+        elif current.ref.kind == c.ref.kind and current.ref.document_id != c.ref.document_id \
+                and _export_of_one_item(current):
+            by_key[key] = replace(c, lexical=max(c.lexical, current.lexical),
+                                  semantic=max(c.semantic, current.semantic))
+    return list(by_key.values())
+
+
+def _export_of_one_item(c: _Candidate) -> bool:
+    """The item's document holds this item alone: an export of one item of a meeting."""
+    return c.document_items == 1
 
 
 # ---------------------------------------------------------------------------- composing
@@ -583,17 +680,27 @@ def _one_per_meeting_item(archive, keep: list[_Candidate], candidates: list[_Can
 
 def _role(c: _Candidate) -> str:
     """decision | recommendation | orientation. A dagsorden's Indstilling is a recommendation,
-    never a decision; a referat's item is a decision when its Beslutning block decides
-    something and the item is not an orientation or discussion by its title."""
+    never a decision; a referat's item is a decision when its decision of this meeting (the
+    dated one of the meeting's date, where the item holds several) decides something and the
+    item is not an orientation or discussion by its title."""
     if c.ref.kind == "dagsorden":
         return "recommendation"
-    decision = c.item.block("Beslutning")
-    text = " ".join(p.text for p in decision.paragraphs) if decision else ""
     if ORIENTATION_TITLE.search(c.ref.title):
         return "orientation"
-    if DECISION_VERB.search(text):
-        return "decision"
-    return "orientation"
+    return "decision" if DECISION_VERB.search(_decision_text(c.item)) else "orientation"
+
+
+def _decision_text(item: Item) -> str:
+    """The text of the item's decision of this meeting ("" when it records none)."""
+    if item.decisions:
+        return item.decision.text if item.decision is not None else ""
+    block = item.block("Beslutning")
+    return " ".join(p.text for p in block.paragraphs) if block else ""
+
+
+def _earlier_decisions(item: Item) -> list[Decision]:
+    """The item's dated decisions of earlier meetings (its history), oldest first."""
+    return sorted((d for d in item.decisions if not d.this_meeting and d.date is not None), key=lambda d: d.date)
 
 
 def _one_per_meeting(cands: list[_Candidate]) -> tuple[list[_Candidate], list[_Candidate]]:
@@ -610,7 +717,7 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
     """Split the kept items into the evidence (entries, cited) and "Se også" (related, not cited)."""
     cfg = matcher.settings
     intent = parsed.intent
-    roles = {c.ref.item_id: _role(c) for c in keep}
+    roles = {c.ref.item_id: c.role for c in keep}
     ranked = sorted(keep, key=lambda c: -c.score)
     per_council = parsed.compare or parsed.all_councils or len(parsed.councils) > 1
     best = ranked[0].score
@@ -635,6 +742,19 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
                 primary += mine
         else:
             primary = pool[:cfg.lookup_citations]
+    elif parsed.breadth:
+        # every treatment of the topic: one item per council and meeting whose evidence (item
+        # score + its best sentence) comes near the best item's
+        evidence = {c.ref.item_id: _evidence(c, roles[c.ref.item_id], parsed, matcher)[0] for c in ranked}
+        top = max(evidence.values())
+        pool = sorted((c for c in ranked if evidence[c.ref.item_id] >= cfg.breadth_cut * top),
+                      key=lambda c: -evidence[c.ref.item_id])
+        primary, _others = _one_per_meeting(pool)
+        if per_council:  # a comparison: every council compared has its evidence
+            for council in _councils_of(ranked):
+                if not any(c.ref.council == council for c in primary):
+                    primary += sorted((c for c in ranked if c.ref.council == council),
+                                      key=lambda c: -evidence[c.ref.item_id])[:1]
     else:
         pool = [c for c in ranked if c.score >= cfg.evidence_cut * best]
         if intent == "decision" and not parsed.history:  # a history cites what came before, too
@@ -672,17 +792,31 @@ def _number_key(number: str) -> tuple:
 
 def _entry(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher, *, context: bool = False) -> Entry:
     quotes = _quotes(c, role, parsed, matcher, limit=1 if context else 3)
-    return Entry(c.ref, role, c.score, quotes)
+    history = [(d.date, _first_sentence(d.text)) for d in _earlier_decisions(c.item)]
+    return Entry(c.ref, role, c.score, quotes, history)
+
+
+def _first_sentence(text: str) -> str:
+    spans = sentence_spans(text)
+    return text[spans[0][0]:spans[0][1]].strip() if spans else text.strip()
 
 
 @dataclass
 class _Sentence:
+    """A sentence of an item with the features it is scored by (computed once per question)."""
+
     text: str
     page: int
     block: str
     paragraph: Paragraph
     position: int
-    score: float = 0.0
+    history: bool = False  # in a decision of an earlier meeting
+    coverage: float = 0.0  # the question's topic terms in the sentence
+    with_title: float = 0.0  # ... in the sentence or its item's title
+    typed: bool = False  # holds the asked-for number, date or person
+    verb: bool = False  # a decision verb
+    noted: bool = False  # "tog ... til efterretning"
+    passage: float = 0.0  # cosine of the passage it lies in
 
 
 def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
@@ -690,9 +824,15 @@ def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
 
     out = []
     position = 0
+    decisions = [b for b in item.blocks if b.heading == "Beslutning"]
+    earlier = set()
+    if len(item.decisions) == len(decisions) and item.decision is not None:
+        earlier = {id(b) for b, d in zip(decisions, item.decisions) if not d.this_meeting}
     for block in item.blocks:
         if headings is not None and block.heading not in headings:
             continue
+        if headings == ("Beslutning",) and id(block) in earlier:
+            continue  # an earlier meeting's decision is history, not this meeting's decision
         for paragraph in block.paragraphs:
             text = paragraph.text
             for start, end in sentence_spans(text):
@@ -703,17 +843,8 @@ def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
                     continue
                 position += 1
                 page = page_of_offset(paragraph, text, start + lead)
-                out.append(_Sentence(sentence, page, block.heading, paragraph, position))
+                out.append(_Sentence(sentence, page, block.heading, paragraph, position, id(block) in earlier))
     return out
-
-
-def _evidence(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> tuple[float, bool]:
-    """(item score + its best sentence's score, whether that sentence holds the asked-for type)."""
-    sentences = _candidate_sentences(c, role, parsed, matcher)
-    if not sentences:
-        return c.score, False
-    top = max(sentences, key=lambda s: _sentence_score(s, c, role, parsed, matcher))
-    return c.score + _sentence_score(top, c, role, parsed, matcher), _typed(top.text, parsed.intent)
 
 
 def _typed(text: str, intent: str) -> bool:
@@ -728,6 +859,10 @@ def _typed(text: str, intent: str) -> bool:
 
 
 def _candidate_sentences(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> list[_Sentence]:
+    """The sentences an item may be quoted by, with their features (cached per role)."""
+    cached = c.sentence_cache.get(role)
+    if cached is not None:
+        return cached
     intent = parsed.intent
     if role == "recommendation":
         headings: tuple[str, ...] | None = ("Indstilling",)
@@ -742,7 +877,26 @@ def _candidate_sentences(c: _Candidate, role: str, parsed: ParsedQuestion, match
             sentences = wider
         elif not sentences:
             sentences = wider
+    title = matcher.term_hits(c.item.title)
+    for s in sentences:
+        hits = matcher.term_hits(s.text)
+        s.coverage = matcher.weighted(hits)
+        s.with_title = matcher.weighted({k: max(hits.get(k, 0.0), title.get(k, 0.0)) for k in {*hits, *title}})
+        s.typed = _typed(s.text, intent)
+        s.verb = bool(DECISION_VERB.search(s.text))
+        s.noted = bool(NOTED_ONLY.search(s.text))
+        s.passage = max((h.score for h in c.passages if h.block == s.block and s.text[:60] in h.text), default=0.0)
+    c.sentence_cache[role] = sentences
     return sentences
+
+
+def _evidence(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> tuple[float, bool]:
+    """(item score + its best sentence's score, whether that sentence holds the asked-for type)."""
+    sentences = _candidate_sentences(c, role, parsed, matcher)
+    if not sentences:
+        return c.score, False
+    top = max(sentences, key=lambda s: _sentence_score(s, parsed, matcher.settings))
+    return c.score + _sentence_score(top, parsed, matcher.settings), top.typed
 
 
 def _quotes(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher, *, limit: int) -> list[Quote]:
@@ -750,18 +904,25 @@ def _quotes(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher,
     sentences = _candidate_sentences(c, role, parsed, matcher)
     if not sentences:
         return []
-    for s in sentences:
-        s.score = _sentence_score(s, c, role, parsed, matcher)
-    ranked = sorted(sentences, key=lambda s: (-s.score, s.position))
+    scores = {id(s): _sentence_score(s, parsed, matcher.settings) for s in sentences}
+    ranked = sorted(sentences, key=lambda s: (-scores[id(s)], s.position))
     top = ranked[0]
+    best = scores[id(top)]
     chosen = [top]
     for s in ranked[1:]:
         if len(chosen) >= limit:
             break
+        score = scores[id(s)]
         same_block = s.block == top.block
-        if (s.score >= 0.75 * top.score and s.score > 0.25 and (matcher.coverage(s.text) > 0 or same_block)) or (
-                same_block and s.block == "Beslutning" and matcher.coverage(s.text) > 0 and s.score >= 0.55 * top.score):
+        if (score >= 0.75 * best and score > 0.25 and (s.coverage > 0 or same_block)) or (
+                same_block and s.block == "Beslutning" and s.coverage > 0 and score >= 0.55 * best):
             chosen.append(s)
+    if intent == "decision" and top.block == "Beslutning":
+        # the decision is quoted whole (it is short: "Punktet blev drøftet. Sagen genoptages ...")
+        whole = [s for s in sentences if s.block == "Beslutning" and not s.history and not s.text.endswith(":")]
+        if len(whole) <= limit:
+            chosen = whole + [s for s in chosen if all(s is not w for w in whole)
+                              and not s.text.endswith(":")][:limit - len(whole)]
     if intent not in ("number", "people", "date"):
         chosen.sort(key=lambda s: s.position)  # document order, except: the key sentence leads
     quotes = []
@@ -771,25 +932,21 @@ def _quotes(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher,
     return quotes
 
 
-def _sentence_score(s: _Sentence, c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> float:
-    score = matcher.coverage(s.text)
-    block_bonus = {"Beslutning": 0.3, "Indstilling": 0.15}.get(s.block, 0.0)
+def _sentence_score(s: _Sentence, parsed: ParsedQuestion, cfg: AnswerSettings) -> float:
+    """How well the sentence answers the question: the topic in the sentence (and its item's
+    title), the asked-for type, its block, a decision verb, the embedding of its passage."""
+    score = (1 - cfg.sentence_title_share) * s.coverage + cfg.sentence_title_share * s.with_title
+    block_bonus = 0.0 if s.history else {"Beslutning": 0.3, "Indstilling": 0.15}.get(s.block, 0.0)
     if parsed.intent in ("number", "date", "people", "overview"):
         block_bonus *= 0.5
     score += block_bonus
-    if DECISION_VERB.search(s.text):
+    if s.verb:
         score += 0.2 if parsed.intent == "decision" else 0.05
-    if NOTED_ONLY.search(s.text) and not DECISION_VERB.search(s.text):
+    if s.noted and not s.verb:
         score -= 0.05
-    cfg = matcher.settings
-    if _typed(s.text, parsed.intent):
+    if s.typed:
         score += cfg.sentence_type_weight * (0.67 if parsed.intent == "date" else 1.0)
-    # the passage the sentence lies in, scored by the embedding
-    best_passage = 0.0
-    for p_score, block, text in c.passages:
-        if block == s.block and s.text[:60] in text:
-            best_passage = max(best_passage, p_score)
-    score += cfg.sentence_semantic_weight * _sem_norm(best_passage, cfg)
+    score += cfg.sentence_semantic_weight * _sem_norm(s.passage, cfg)
     if s.text.endswith(":"):
         score -= 0.1
     return score
@@ -805,14 +962,16 @@ def _count_da(n: int, singular: str, plural: str) -> str:
 
 
 def _subject(parsed: ParsedQuestion, entries: list[Entry]) -> str:
-    councils = list(dict.fromkeys(e.ref.council for e in entries))
+    councils = list(dict.fromkeys(_body(e.ref) for e in entries))
     if len(councils) == 1 and (parsed.councils or len(entries) == 1):
         return councils[0]
-    return "KKR"
+    if all(e.ref.authority in ("", "KL") for e in entries):
+        return "KKR"
+    return "Rådene og udvalgene"
 
 
 def _where(entry: Entry) -> str:
-    return f"{entry.ref.council} den {format_date_da(entry.ref.date)}"
+    return f"{_body(entry.ref)} den {format_date_da(entry.ref.date)}"
 
 
 def _about(parsed: ParsedQuestion) -> str:
@@ -837,13 +996,15 @@ def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
     if intent in ("number", "people") and entries[0].quotes:
         key = max(entries, key=lambda e: e.score)
         kind = "referat" if key.ref.kind == "referat" else "dagsorden"
-        return (f"Ifølge {key.ref.council}s {kind} af {format_date_da(key.ref.date)} (pkt. {key.ref.number}): "
+        source = (f"{key.ref.council}s {kind}" if key.ref.authority in ("", "KL")
+                  else f"{'referatet' if kind == 'referat' else 'dagsordenen'} fra {_body(key.ref)}")
+        return (f"Ifølge {source} af {format_date_da(key.ref.date)} (pkt. {key.ref.number}): "
                 f"»{key.quotes[0].text}«")
     if intent == "date":
         return ("Det blev behandlet " + join_da(
-            [f"af {e.ref.council} på mødet den {format_date_da(e.ref.date)} (pkt. {e.ref.number} \"{e.ref.title}\")"
+            [f"af {_body(e.ref)} på mødet den {format_date_da(e.ref.date)} (pkt. {e.ref.number} \"{e.ref.title}\")"
              for e in entries]) + ".")
-    if parsed.history and len(entries) > 1:
+    if parsed.history and (len(entries) > 1 or any(e.history for e in entries)):
         return _history_lead(entries)
     decisions = [e for e in entries if e.role == "decision"]
     recommendations = [e for e in entries if e.role == "recommendation"]
@@ -874,19 +1035,23 @@ def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
 
 
 def _history_lead(entries: list[Entry]) -> str:
-    """The last decision and when, then what came before, each dated (entries are in date order)."""
-    decisions = [e for e in entries if e.role == "decision"]
-    last = decisions[-1] if decisions else entries[-1]
-    verb = "blev sagen senest besluttet" if last.role == "decision" else "blev sagen senest behandlet"
-    text = f"Ifølge arkivet {verb} af {_where(last)} (pkt. {last.ref.number} \"{last.ref.title}\")."
-    before = [e for e in entries if e is not last and e.ref.date <= last.ref.date]
-    after = [e for e in entries if e is not last and e.ref.date > last.ref.date]
+    """The latest treatment of the case and when (a decision, or an orientation said as such),
+    then what came before, each dated: the entries and the earlier dated decisions printed in
+    their items."""
+    steps = sorted([(d, "beslutning", e) for e in entries for d, _t in e.history]
+                   + [(e.ref.date, ROLE_DA.get(e.role, e.role), e) for e in entries], key=lambda st: st[0])
+    last = steps[-1]
+    day, label, e = last
+    verb = "blev sagen senest besluttet" if label == "beslutning" else f"blev sagen senest behandlet ({label})"
+    text = (f"Ifølge arkivet {verb} af {_body(e.ref)} den {format_date_da(day)} "
+            f"(pkt. {e.ref.number} \"{e.ref.title}\").")
+
+    def said(part: list) -> str:
+        return join_da([f"{lab} den {format_date_da(d)} ({_body(x.ref)}, pkt. {x.ref.number})" for d, lab, x in part])
+
+    before = [st for st in steps if st is not last]
     if before:
-        text += " Før det: " + join_da([f"{ROLE_DA.get(e.role, e.role)} den {format_date_da(e.ref.date)} "
-                                          f"({e.ref.council}, pkt. {e.ref.number})" for e in before]) + "."
-    if after:
-        text += " Senere: " + join_da([f"{ROLE_DA.get(e.role, e.role)} den {format_date_da(e.ref.date)} "
-                                        f"({e.ref.council}, pkt. {e.ref.number})" for e in after]) + "."
+        text += " Før det: " + said(before) + "."
     return text
 
 

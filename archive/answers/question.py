@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 from archive.text.analysis import STOP_WORDS
 from archive.text.danish import COUNCILS, MONTH_PATTERN, MONTHS
+from archive.text.query import normalise
 
 INTENTS = ("decision", "number", "date", "people", "overview")
 
@@ -57,14 +58,15 @@ INTENT_MARKERS: list[tuple[str, re.Pattern]] = [
                         r"hvilken dag|fra hvornår|hvilken tidsplan)\b", re.I)),
     ("people", re.compile(r"\b(?:hvem|hvilke (?:personer|borgmestre|medlemmer|repræsentanter|kandidater)|"
                           r"hvilken borgmester|hvilket medlem|navnene)\b", re.I)),
-    ("number", re.compile(r"\b(?:hvor mange|hvor meget|hvor stor|hvor store|hvor højt?|hvor lav|hvilket antal|"
+    ("number", re.compile(r"\bhvad (?:bliver|blev|er) (?:den|det) (?:nye |samlede )?[\w-]*(?:takst|pris|beløb)\w*\b|"
+                          r"\b(?:hvor mange|hvor meget|hvor stor|hvor store|hvor højt?|hvor lav|hvilket antal|"
                           r"antallet|hvad er kvoten|hvad blev kvoten|kvoten|kvote|beløb\w*|hvad koster|"
                           r"hvor mange penge|hvor mange procent|hvilken procent|hvilket loft|hvad er loftet|"
                           r"hvilket bidrag|hvor stort)\b", re.I)),
     ("overview", re.compile(r"\b(?:hvad ved (?:vi|arkivet|du) om|fortæl (?:om|mig om)|overblik|"
                             r"hvad står der om|hvad er status|hvordan er det gået|hvad er der sket med|"
                             r"hvad har kkr \w+ (?:drøftet|diskuteret)|historik\w*)\b", re.I)),
-    ("decision", re.compile(r"\b(?:besluttede|besluttet|beslutning\w*|beslutte|vedtog|vedtaget|vedtage|"
+    ("decision", re.compile(r"\bhvordan blev\b.*\bbehandlet\b|\b(?:besluttede|besluttet|beslutning\w*|beslutte|vedtog|vedtaget|vedtage|"
                             r"godkendte|godkendt|godkende|godkendelse|resultat(?:et)?|fastsatte|fastsat|"
                             r"fastsætte|aftalte|tiltrådte|anbefalede|bestemte|bestemt|valgte|"
                             r"blev enige|landede|endte)\b", re.I)),
@@ -73,6 +75,12 @@ INTENT_MARKERS: list[tuple[str, re.Pattern]] = [
 # A question about a case's course over time: the answer gives the last decision and what came before
 HISTORY_RE = re.compile(r"\b(?:forløb\w*|historik\w*|hvad er der sket|hvad skete der|udvikle\w*|over året|"
                         r"undervejs|seneste skridt|før (?:den|det|de) blev|fra \w+ til|behandlet \w+ over)\b", re.I)
+
+# A question over the whole course of a topic (every meeting that treated it, not one decision):
+# the perfect tense over time ("Hvad har KKR besluttet om ..."), "gennem tiden", a plural of decisions
+BREADTH_RE = re.compile(r"\bhar\b(?:\s+[\w'’-]+){0,3}?\s+(?:besluttet|sagt|gjort|foretaget|truffet|drøftet|"
+                        r"behandlet|vedtaget|godkendt)\b|\bgennem tiden\b|\bhvilke (?:beslutninger|udpegninger)\b",
+                        re.I)
 
 # Words that carry the question's form, not its topic (lowercase surface forms).
 QUESTION_WORDS = frozenset(
@@ -87,7 +95,8 @@ QUESTION_WORDS = frozenset(
     personer borgmestre medlemmer repræsentanter kandidater navnene
     sammenlign sammenlignet sammenligne forskel forskellen forskellige adskiller adskilte hinanden
     henholdsvis hhv hver især begge alle samtlige to fem
-    forløb forløbet skete skridt udviklede udviklet
+    forløb forløbet skete skridt udviklede udviklet historikken behandlet behandles gennem tiden foretaget
+    truffet sagt nye ifølge
     sidste forrige seneste år året måned måneden siden før efter inden fra til
     foråret sommeren efteråret vinteren
     kan kunne skal skulle vil ville får fik gør gøre givet blevet sket""".split()
@@ -109,20 +118,35 @@ class ParsedQuestion:
     years_in_topic: tuple[str, ...] = field(default_factory=tuple)
     asks_decision: bool = False  # a decision verb occurs ("Hvornår godkendte ...")
     history: bool = False  # asks for the course of a case over time ("Hvordan er sagen forløbet?")
+    breadth: bool = False  # asks about every treatment of a topic ("Hvad har KKR besluttet om ...?")
 
     @property
     def has_period(self) -> bool:
         return self.date_from is not None or self.date_to is not None
 
+    @property
+    def period_year(self) -> str:
+        """"2011" when the period is one whole year ("i 2011"), else "". Such a year may be
+        the year the question is about rather than the year of the meeting."""
+        f, t = self.date_from, self.date_to
+        if f and t and f.year == t.year and (f.month, f.day, t.month, t.day) == (1, 1, 12, 31):
+            return str(f.year)
+        return ""
+
 
 def parse_question(text: str, *, today: date | None = None,
-                   councils: tuple[str, ...] | list[str] | None = None) -> ParsedQuestion:
+                   councils: tuple[str, ...] | list[str] | None = None,
+                   bodies: list[tuple[str, str]] | tuple = ()) -> ParsedQuestion:
+    """`councils`: names of councils the question may name; `bodies`: (authority, body) of
+    the archive's meeting bodies, named by the body ("Sundheds- og Forebyggelsesudvalget",
+    "Sundheds- og Forebyggelsesudvalgets", its abbreviation "PUK") or the authority
+    ("Ballerup", "Ballerups": every body of Ballerup Kommune)."""
     today = today or date.today()
-    raw = " ".join((text or "").split())
+    raw, _messages = normalise(text)  # the one query bound (characters, words) of every search
     lowered = raw.lower()
     consumed: list[tuple[int, int]] = []
 
-    found_councils, all_councils = _councils(lowered, consumed, councils)
+    found_councils, all_councils = _councils(lowered, consumed, councils, bodies)
     compare = bool(COMPARE_RE.search(lowered)) or all_councils or len(found_councils) > 1
     date_from, date_to, period = _period(lowered, today, consumed)
     intent = _intent(lowered)
@@ -145,27 +169,62 @@ def parse_question(text: str, *, today: date | None = None,
         period=period, intent=intent, years_in_topic=tuple(years),
         asks_decision=bool(dict(INTENT_MARKERS)["decision"].search(lowered)),
         history=bool(HISTORY_RE.search(lowered)),
+        breadth=bool(BREADTH_RE.search(lowered)) or intent == "overview" or bool(HISTORY_RE.search(lowered)),
     )
 
 
-def _councils(lowered: str, consumed: list, known) -> tuple[list[str], bool]:
-    aliases = dict(COUNCIL_ALIASES)
+def _councils(lowered: str, consumed: list, known, bodies=()) -> tuple[list[str], bool]:
+    aliases: dict[str, tuple[str, ...]] = {k: (v,) for k, v in COUNCIL_ALIASES.items()}
     for name in known or ():
-        aliases.setdefault(name.lower(), name)
-        aliases.setdefault(name.lower().replace("kkr ", "", 1), name)
+        aliases.setdefault(name.lower(), (name,))
+        aliases.setdefault(name.lower().replace("kkr ", "", 1), (name,))
+    for alias, names in body_aliases(bodies).items():
+        aliases.setdefault(alias, names)
     found: list[str] = []
     for alias in sorted(aliases, key=len, reverse=True):
         for match in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lowered):
             if any(a <= match.start() < b for a, b in consumed):
                 continue
             consumed.append(match.span())
-            if aliases[alias] not in found:
-                found.append(aliases[alias])
+            found += [n for n in aliases[alias] if n not in found]
     every = ALL_COUNCILS_RE.search(lowered)
     if every:
         consumed.append(every.span())
     # "KKR" alone names no council
     return found, bool(every)
+
+
+def _genitive(name: str) -> list[str]:
+    """"ballerup" -> ["ballerup", "ballerups"]; "syddjurs" -> ["syddjurs", "syddjurs'"]."""
+    return [name, name + ("'" if name.endswith(("s", "x", "z")) else "s")]
+
+
+def body_aliases(bodies) -> dict[str, tuple[str, ...]]:
+    """Lowercase aliases -> body names, for municipal bodies given as (authority, body): the
+    body's name with and without its definite ending and in the genitive, an abbreviation in
+    brackets ("(PUK)"), and the authority's place name (every body of that authority). KL's
+    own councils (authority "KL") are named by COUNCIL_ALIASES."""
+    out: dict[str, list[str]] = {}
+    for authority, body in bodies:
+        if not body or authority in ("", "KL"):
+            continue
+        low = body.lower()
+        full = re.sub(r"\s*\(([^)]*)\)\s*$", "", low).strip()
+        forms = _genitive(full)
+        m = re.search(r"(\w+?)(?:et|en)$", full)
+        if m and len(m.group(1)) >= 4:  # "forebyggelsesudvalget" -> "forebyggelsesudvalg"
+            forms += _genitive(full[:m.end(1)])
+        abbreviation = re.search(r"\(([^)]*)\)\s*$", low)
+        if abbreviation and abbreviation.group(1).strip():
+            forms += _genitive(abbreviation.group(1).strip())
+        place = re.sub(r"\s+(?:kommune|region)$", "", authority.lower()).strip()
+        if place:
+            forms += _genitive(place) + _genitive(authority.lower())
+        for form in forms:
+            names = out.setdefault(form, [])
+            if body not in names:
+                names.append(body)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _month_end(year: int, month: int) -> date:
@@ -231,6 +290,14 @@ def _period(lowered: str, today: date, consumed: list) -> tuple[date | None, dat
     if m:
         take(m)
         return today.replace(day=1), _month_end(today.year, today.month), f"i {MONTHS[today.month - 1]} {today.year}"
+    # a month's meeting: "aprilmødet", "junimøde 2026"
+    m = re.search(rf"\b({_MONTH_RE})møde(?:t|s|ts)?\b(?:\s+((?:19|20)\d\d))?", lowered)
+    if m:
+        month = MONTHS.index(m.group(1)) + 1
+        year = int(m.group(2)) if m.group(2) else _latest_month(month, today)
+        if year <= today.year:
+            take(m)
+            return date(year, month, 1), _month_end(year, month), f"i {m.group(1)} {year}"
     # a month, with or without a year: "i september", "september 2026"
     m = re.search(rf"\b(?:i\s+)?({_MONTH_RE})(?:\s+((?:19|20)\d\d))?\b", lowered)
     if m:

@@ -49,7 +49,7 @@ from archive.keyword.analyzer import DanishAnalyzer
 from archive.text.analysis import Analysis, Decompounder, Term, fold, normalise_text
 from archive.storage.layout import ArchivePaths
 from archive.storage.model import Item
-from archive.text.query import AllOf, AnyOf, Node, Not, Phrase, Word
+from archive.text.query import AllOf, AnyOf, Node, Not, Phrase, QueryWord
 
 INDEX_FORMAT = 2  # 2: DanishAnalyzer pickled from archive.keyword.analyzer
 DICTIONARY_FILE = "decompound.json"
@@ -711,7 +711,7 @@ class KeywordSearcher:
             ):
                 return False
         try:
-            return self.count(AllOf((Word(word),)), Filters()) > 0
+            return self.count(AllOf((QueryWord(word),)), Filters()) > 0
         except ValueError:
             return False
 
@@ -732,7 +732,7 @@ class KeywordSearcher:
         return self._node(root, fields, folded)
 
     def _node(self, node: Node, fields: list[str], folded: str | None):
-        if isinstance(node, Word):
+        if isinstance(node, QueryWord):
             return self._word(node, fields, folded)
         if isinstance(node, Phrase):
             return self._phrase(node.text, fields, folded)
@@ -760,7 +760,7 @@ class KeywordSearcher:
         negative = [q for q in negative if q is not None]
         return wq.Or(negative) if negative else None
 
-    def _word(self, word: Word, fields: list[str], folded: str | None):
+    def _word(self, word: QueryWord, fields: list[str], folded: str | None):
         if word.prefix:
             return self._prefix(word.text, fields, folded)
         terms = self.analysis.terms(word.text)

@@ -30,7 +30,7 @@ from archive.keyword.fulltext import (
 )
 from archive.storage import ids
 from archive.text.analysis import Analysis, Decompounder, Term, fold, normalise_text
-from archive.text.query import AllOf, AnyOf, Node, Not, Phrase, Word
+from archive.text.query import AllOf, AnyOf, Node, Not, Phrase, QueryWord as Word
 
 if TYPE_CHECKING:
     # a PostgresArchive (archive.postgres.store, which imports this module): its `conn`,

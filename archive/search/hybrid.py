@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 
+from archive.search.facets import facet_entries, hit_counts
 from archive.settings import DEFAULT, SearchSettings
 from archive.storage import ids
 from archive.search.keyword import (
@@ -34,7 +35,7 @@ from archive.search.keyword import (
 )
 from archive.search.semantic import PassageHit, SemanticUnavailable, embedding_progress, semantic_passages
 from archive.storage.store import Archive
-from archive.text.query import parse, query_shape
+from archive.text.query import normalise, parse, query_shape
 
 SNIPPET_CHARS = 320
 _FEW_EXACT_START = "Kun "  # MESSAGE_FEW_EXACT, which only concerns keyword mode
@@ -62,7 +63,7 @@ def _passage_snippet(hit: PassageHit, title: str) -> str:
 
 
 def _semantic_hits(archive: Archive, request: SearchRequest, limit: int, settings: SearchSettings) -> list[SearchHit]:
-    query = (request.q or "").strip()[:500]
+    query, _messages = normalise(request.q)  # the same bounded text keyword search reads
     if not query:
         return []
     allowed = _allowed_items(archive, request, [])
@@ -104,17 +105,7 @@ def _sorted(hits: list[SearchHit], sort: str) -> list[SearchHit]:
 
 
 def _facets(hits: list[SearchHit]) -> dict[str, list[dict]]:
-    counts: dict[str, dict] = {"council": {}, "year": {}, "kind": {}}
-    for hit in hits:
-        for name, value in (("council", hit.council), ("year", hit.date[:4]), ("kind", hit.kind)):
-            counts[name][value] = counts[name].get(value, 0) + 1
-    out = {}
-    for name, values in counts.items():
-        entries = sorted(values.items(), reverse=True) if name == "year" else \
-            sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
-        out[name] = [{"value": ids.slugify(v) if name == "council" else v, "label": v, "count": c}
-                     for v, c in entries]
-    return out
+    return facet_entries(hit_counts(hits))
 
 
 def _page(hits: list[SearchHit], request: SearchRequest, limit: int) -> list[SearchHit]:
@@ -125,9 +116,9 @@ def _page(hits: list[SearchHit], request: SearchRequest, limit: int) -> list[Sea
 def semantic_search(archive: Archive, request: SearchRequest,
                     settings: SearchSettings = DEFAULT.search) -> SearchResponse:
     """Semantic mode: items by their best passage's similarity to the query."""
-    messages: list[str] = []
+    query, messages = normalise(request.q)
     _filters(request, messages)  # validates dates and kind, collecting messages
-    response = SearchResponse((request.q or "").strip(), "semantic", 0, [], messages=messages)
+    response = SearchResponse(query, "semantic", 0, [], messages=messages)
     try:
         hits = _semantic_hits(archive, request, settings.semantic_max_results, settings)
     except SemanticUnavailable as exc:
@@ -143,7 +134,7 @@ def semantic_search(archive: Archive, request: SearchRequest,
 
 
 def hybrid_search(archive: Archive, request: SearchRequest,
-                  settings: SearchSettings = DEFAULT.search) -> SearchResponse:
+                  settings: SearchSettings = DEFAULT.search, *, snippets: bool = True) -> SearchResponse:
     """Hybrid mode: the keyword and the semantic ranking fused (`fuse`)."""
     limit = _limit(request)
     pool = max(settings.pool, limit + int(request.offset or 0))
@@ -169,12 +160,13 @@ def hybrid_search(archive: Archive, request: SearchRequest,
     page = _page(fused, request, limit)
     # snippets only for the shown page: hits from the keyword ranking (kept by `fuse` where an
     # item is in both) get their marked words; semantic-only hits keep their passage
-    if keyword.snippet_context is not None:
+    if keyword.snippet_context is not None and snippets:
         needs = [h for h in page if not h.snippet]
         filled = {h.item_id: h for h in fill_snippets(archive, needs, keyword.snippet_context)}
         page = [filled.get(h.item_id, h) for h in page]
     return SearchResponse(keyword.query, "hybrid", len(fused), page,
-                          facets=_facets(fused), suggestion=keyword.suggestion, messages=messages)
+                          facets=_facets(fused), suggestion=keyword.suggestion, messages=messages,
+                          snippet_context=None if snippets else keyword.snippet_context)
 
 
 @dataclass(frozen=True)

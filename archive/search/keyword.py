@@ -20,6 +20,10 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date as Date
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from archive.search.facets import facet_entries
 from archive.text.analysis import Analysis, fold, normalise_text, token_spans, token_words, tokens
 from archive.keyword.fulltext import (
     Filters,
@@ -188,7 +192,8 @@ def keyword_search(archive, request: SearchRequest, settings: SearchSettings = D
     index = archive.keyword_index()
     try:
         return _run(archive, index, root, request, filters, response, facets=facets, suggest=suggest,
-                    snippets=snippets, relax_below=settings.relax_below)
+                    snippets=snippets, relax_below=settings.relax_below,
+                    suggest_max_words=settings.suggest_max_words)
     except KeywordIndexMissing:
         # The read side never writes: the index is built by the indexer (`kkr-arkiv reindex`).
         messages.append(MESSAGE_NO_INDEX)
@@ -200,7 +205,7 @@ def keyword_search(archive, request: SearchRequest, settings: SearchSettings = D
 
 def _run(archive, index, root: AllOf, request: SearchRequest, filters: Filters,
          response: SearchResponse, *, facets: bool, suggest: bool, snippets: bool = True,
-         relax_below: int = 0) -> SearchResponse:
+         relax_below: int = 0, suggest_max_words: int = 3) -> SearchResponse:
     limit = _limit(request)
     offset = min(max(int(request.offset or 0), 0), MAX_OFFSET)
     with index.searcher() as searcher:
@@ -210,7 +215,7 @@ def _run(archive, index, root: AllOf, request: SearchRequest, filters: Filters,
             response.messages.append(MESSAGE_ONLY_STOP_WORDS)
             return response
         if suggest and (results.total == 0 or _has_unknown_word(searcher, root)):
-            response.suggestion = _suggestion(searcher, response.query, root, filters)
+            response.suggestion = _suggestion(searcher, response.query, root, filters, suggest_max_words)
         analysis = searcher.analysis
     response.total = results.total
     response.exact = results.total
@@ -266,18 +271,7 @@ def _iso_date(value: Date | str | None, messages: list[str]) -> str | None:
 
 
 def _facets(results: KeywordResults) -> dict[str, list[dict]]:
-    from archive.storage.ids import slugify
-
-    out: dict[str, list[dict]] = {}
-    for name, counts in results.facets.items():
-        entries = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-        if name == "year":
-            entries = sorted(counts.items(), reverse=True)
-        out[name] = [
-            {"value": slugify(value) if name == "council" else value, "label": value, "count": count}
-            for value, count in entries
-        ]
-    return out
+    return facet_entries(results.facets)
 
 
 # ---------------------------------------------------------------------------- "Mente du ..."
@@ -287,13 +281,13 @@ def _has_unknown_word(searcher, root: AllOf) -> bool:
     return any(not searcher.term_matches(w) for w in words_of(root) if len(w) >= 4)
 
 
-def _suggestion(searcher, text: str, root: AllOf, filters: Filters) -> str | None:
-    """A corrected query ("herbrger" -> "herberger") that has hits, or None."""
+def _suggestion(searcher, text: str, root: AllOf, filters: Filters, max_words: int) -> str | None:
+    """A corrected query ("herbrger" -> "herberger") that has hits, or None. Only the first
+    ``max_words`` unknown words are looked up, which bounds the cost of a long query."""
     corrected = text
     changed = False
-    for word in dict.fromkeys(words_of(root)):
-        if len(word) < 4 or searcher.term_matches(word):
-            continue
+    unknown = [w for w in dict.fromkeys(words_of(root)) if len(w) >= 4 and not searcher.term_matches(w)]
+    for word in unknown[:max_words]:
         best = closest_word(word.lower(), searcher.words())
         if best:
             corrected = re.sub(re.escape(word), best, corrected, count=1, flags=re.IGNORECASE)
@@ -308,40 +302,17 @@ def _suggestion(searcher, text: str, root: AllOf, filters: Filters) -> str | Non
 
 def closest_word(word: str, vocabulary: dict[str, int]) -> str | None:
     """The most frequent word of `vocabulary` within edit distance 1 (2 from 7 letters),
-    counting a swap of neighbours as one edit; folded spellings ("ae" for "æ") count as equal."""
+    counting a swap of neighbours as one edit (optimal string alignment, computed by
+    rapidfuzz in C); folded spellings ("ae" for "æ") count as equal."""
     limit = 1 if len(word) < 7 else 2
     folded = fold(word)
-    best: tuple[int, int, str] | None = None
-    for candidate, count in vocabulary.items():
-        if abs(len(candidate) - len(word)) > limit + 2 or candidate == word:
-            continue
-        distance = edit_distance(folded, fold(candidate), limit)
-        if distance > limit:
-            continue
-        key = (distance, -count, candidate)
-        if best is None or key < best:
-            best = key
+    low, high = len(word) - limit - 2, len(word) + limit + 2  # folding changes lengths by a little
+    candidates = [c for c in vocabulary if low <= len(c) <= high and c != word]
+    found = process.extract(folded, [fold(c) for c in candidates], scorer=OSA.distance,
+                            score_cutoff=limit, limit=None)
+    best = min(((distance, -vocabulary[candidates[at]], candidates[at]) for _f, distance, at in found),
+               default=None)
     return best[2] if best else None
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance, giving up (returning limit + 1) beyond `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] | None = None
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if previous2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                value = min(value, previous2[j - 2] + 1)
-            current[j] = value
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 # ---------------------------------------------------------------------------- hits and snippets

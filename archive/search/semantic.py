@@ -78,6 +78,31 @@ class VectorIndex:
         scores = np.where(mask, scores, -np.inf)
         return self._best_per_item(scores, limit)
 
+    def item_passages(self, query: np.ndarray, *, limit: int, allowed_items: set[str] | None = None,
+                      include: list[str] | tuple[str, ...] = ()) -> dict[str, list[PassageHit]]:
+        """Every passage of the `limit` items whose best passage scores highest (among
+        `allowed_items`) and of the items in `include`, scored: item id -> passages best first,
+        the ranked items first in ranking order. Exact (one matrix-vector product)."""
+        if not len(self):
+            return {}
+        scores = self.matrix @ query.astype(np.float32)
+        ranked = scores
+        if allowed_items is not None:
+            codes = [self._item_names[i] for i in allowed_items if i in self._item_names]
+            ranked = np.where(np.isin(self._item_codes, np.array(codes, dtype=np.int32)), scores, -np.inf)
+        wanted = [h.item_id for h in self._best_per_item(ranked, limit)] if limit > 0 else []
+        wanted += [i for i in dict.fromkeys(include) if i in self._item_names and i not in set(wanted)]
+        out: dict[str, list[PassageHit]] = {i: [] for i in wanted}
+        if not wanted:
+            return out
+        codes = np.array([self._item_names[i] for i in wanted], dtype=np.int32)
+        for row in np.flatnonzero(np.isin(self._item_codes, codes)):
+            out[self.item_ids[row]].append(PassageHit(self.item_ids[row], float(scores[row]), self.blocks[row],
+                                                      self.pages[row], self.texts[row]))
+        for hits in out.values():
+            hits.sort(key=lambda h: -h.score)
+        return out
+
     def _approximate(self, query: np.ndarray, limit: int, mask: np.ndarray) -> list[PassageHit] | None:
         """Best passage per item from the HNSW index; None when filters leave too few of its
         neighbours (then the exact path answers)."""
@@ -239,3 +264,17 @@ def semantic_passages(archive: Archive, query: str, *, limit: int, model: str | 
         )
     vector = embedder.embed_query(query)
     return index.search(vector, limit=limit, allowed_items=allowed_items, decisions_only=decisions_only)
+
+
+def item_passages(archive: Archive, query: str, *, limit: int, model: str | None = None,
+                  allowed_items: set[str] | None = None,
+                  include: list[str] | tuple[str, ...] = ()) -> dict[str, list[PassageHit]]:
+    """Every passage, scored against `query`, of the `limit` best items among `allowed_items`
+    and of the items in `include` (`VectorIndex.item_passages`). Question answering scores
+    each sentence by the passage it lies in. Raises SemanticUnavailable."""
+    embedder = active_embedder(archive, model)
+    index = in_memory_index(archive, embedder.model_id)
+    if not len(index):
+        raise SemanticUnavailable("Der er endnu ingen vektorer i arkivet ('kkr-arkiv embed').")
+    return index.item_passages(embedder.embed_query(query), limit=limit, allowed_items=allowed_items,
+                               include=include)

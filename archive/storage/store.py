@@ -265,6 +265,11 @@ class Archive:
         ).fetchall()
         return [_item_ref(r) for r in rows]
 
+    def case_numbers(self) -> list[str]:
+        """Every distinct case number in the archive."""
+        rows = self.conn.execute("SELECT DISTINCT case_number FROM items WHERE case_number != '' ORDER BY case_number")
+        return [r[0] for r in rows]
+
     def pdf_path(self, document_id: str) -> Path | None:
         row = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", (document_id,)).fetchone()
         return self.paths.pdf(row["sha256"]) if row else None

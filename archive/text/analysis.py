@@ -104,7 +104,7 @@ def stem(word: str) -> str:
 
 
 @dataclass(frozen=True)
-class Word:
+class Token:
     """A word of the text as the tokenizer sees it: its lowercase form and where it stands."""
 
     text: str  # lowercase surface form
@@ -114,7 +114,7 @@ class Word:
     parts: tuple[str, ...] = ()  # sub-parts of a hyphenated code, emitted at the same position
 
 
-def words(text: str) -> Iterator[Word]:
+def words(text: str) -> Iterator[Token]:
     """Lowercase words of `text`, stop words included (the caller decides)."""
     for match in _TOKEN_RE.finditer(text):
         yield from token_words(match.group(0), match.start())
@@ -131,7 +131,7 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _TOKEN_RE.finditer(text)]
 
 
-def token_words(raw: str, start: int) -> Iterator[Word]:
+def token_words(raw: str, start: int) -> Iterator[Token]:
     """The words of one raw token at offset `start` (see `words`)."""
     if len(raw) > MAX_TOKEN_LENGTH:
         return
@@ -141,20 +141,20 @@ def token_words(raw: str, start: int) -> Iterator[Word]:
         yield from _plain_words(raw.lower(), start)
 
 
-def _code_words(raw: str, start: int) -> Iterator[Word]:
+def _code_words(raw: str, start: int) -> Iterator[Token]:
     # "sag-2026-00541", "1.380", "2026-2030", "øa27"; a trailing apostrophe-s is dropped.
     raw = re.sub(r"['’]s$", "", raw)
     parts = tuple(p for p in _CODE_PART_SPLIT_RE.split(raw) if p and p != raw)
-    yield Word(raw, start, start + len(raw), code=True, parts=parts)
+    yield Token(raw, start, start + len(raw), code=True, parts=parts)
 
 
-def _plain_words(raw: str, start: int) -> Iterator[Word]:
+def _plain_words(raw: str, start: int) -> Iterator[Token]:
     # "høje-taastrup" -> "høje", "taastrup"; "kl’s" -> "kl"; "bl.a" -> "bl", "a".
     offset = 0
     pieces = _PART_SPLIT_RE.split(raw)
     for index, piece in enumerate(pieces):
         if piece and not (piece == "s" and index > 0 and raw[offset - 1] in "'’"):
-            yield Word(piece, start + offset, start + offset + len(piece))
+            yield Token(piece, start + offset, start + offset + len(piece))
         offset += len(piece) + 1
 
 
@@ -373,7 +373,7 @@ class Term:
     folded: str
     parts: tuple[str, ...]  # index-time parts (stems), same position
     query_parts: tuple[str, ...]  # query-time replacement when the compound is absent
-    word: Word
+    word: Token
 
 
 class Analysis:
@@ -393,7 +393,7 @@ class Analysis:
         self._decompounder = value
         self._forms.clear()
 
-    def forms(self, word: Word) -> tuple[str, str, tuple[str, ...]] | None:
+    def forms(self, word: Token) -> tuple[str, str, tuple[str, ...]] | None:
         """(term, folded term, parts) of `word` as `term(word)` gives them, or None for a
         stop word; cached by the word's text (for snippets, which analyse many words)."""
         key = (word.text, word.code, word.parts, self.compounds)
@@ -412,7 +412,7 @@ class Analysis:
         """Analysed words of `text` in order, stop words removed."""
         return [t for t in (self.term(w) for w in words(normalise_text(text))) if t is not None]
 
-    def term(self, word: Word) -> Term | None:
+    def term(self, word: Token) -> Term | None:
         if word.text in STOP_WORDS:
             return None
         if word.code:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from archive.storage.model import Paragraph
+from archive.storage.model import LineBox, Paragraph
 
 
 def _alnum_count(text: str) -> int:
@@ -65,3 +65,34 @@ def page_segments(paragraph: Paragraph) -> list[tuple[int, str]]:
         else:
             segments.append((page, [word]))
     return [(page, " ".join(words)) for page, words in segments] or [(paragraph.page_first, text)]
+
+
+def _alnum_key(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).lower() if ch.isalnum())
+
+
+def quote_lines(paragraph: Paragraph, quote: str) -> list[tuple[LineBox, float, float]]:
+    """The printed lines that hold `quote` (a sentence of the paragraph, maybe normalised),
+    as (line, start, end): the share of the line's width where the quote starts and ends
+    (0.0 and 1.0 for a line it fills). [] when the paragraph does not hold the quote.
+    Letters and digits are counted, as for pages; within a line they are taken as evenly
+    spread, which places a sentence that starts mid-line to within a few letters."""
+    parts = [p for p in (quote or "").replace("…", "\n").splitlines() if _alnum_key(p)]
+    if not parts or not paragraph.lines:
+        return []
+    haystack = _alnum_key(paragraph.text)
+    needle = _alnum_key(max(parts, key=len))  # an elided quote: its longest piece
+    begin = haystack.find(needle)
+    if begin < 0:
+        return []
+    end = begin + len(needle)
+    out = []
+    position = 0
+    for line in paragraph.lines:
+        count = _alnum_count(line.text)
+        first, last = position, position + count
+        position = last
+        if count == 0 or last <= begin or first >= end:
+            continue
+        out.append((line, max(begin - first, 0) / count, min(end - first, count) / count))
+    return out

@@ -23,7 +23,10 @@ from archive.text.analysis import QUESTION_WORDS, is_query_stop_word
 
 MAX_QUERY_CHARS = 500
 MIN_PREFIX_CHARS = 3
-MAX_CLAUSES = 40  # more words than this add nothing but cost
+# The cost bound of one query: keyword clauses, the text embedded for semantic search and the
+# topic words of a question all grow with the words, and people's questions have at most 15-20
+# (the longest of the 393 in tests/relevance has 17); words past this add cost, not meaning.
+MAX_QUERY_WORDS = 32
 
 MESSAGE_TOO_LONG = (
     f"Søgningen er for lang; kun de første {MAX_QUERY_CHARS} tegn er brugt."
@@ -31,11 +34,13 @@ MESSAGE_TOO_LONG = (
 MESSAGE_ONLY_NEGATIVE = (
     "Søgningen udelukker kun ord (med minus); skriv mindst ét ord, der skal findes."
 )
-MESSAGE_TOO_MANY = f"Søgningen har mange ord; kun de første {MAX_CLAUSES} er brugt."
+MESSAGE_TOO_MANY = f"Søgningen har mange ord; kun de første {MAX_QUERY_WORDS} er brugt."
 
 
 @dataclass(frozen=True)
-class Word:
+class QueryWord:
+    """A word the user typed, as the query tree holds it (analysed later by the engine)."""
+
     text: str
     prefix: bool = False  # "herberg*"
 
@@ -60,7 +65,7 @@ class AllOf:
     parts: tuple["Node", ...]
 
 
-Node = Union[Word, Phrase, AnyOf, Not, AllOf]
+Node = Union[QueryWord, Phrase, AnyOf, Not, AllOf]
 
 
 @dataclass
@@ -82,7 +87,9 @@ _SPACE = re.compile(r"\s+")
 
 
 def normalise(text: str) -> tuple[str, list[str]]:
-    """NFC, control characters (NUL, ...) to spaces, whitespace collapsed, length capped."""
+    """NFC, control characters (NUL, ...) to spaces, whitespace collapsed, length capped at
+    MAX_QUERY_CHARS characters and MAX_QUERY_WORDS words (with a message saying so). Every
+    mode and question answering read the query through this, so one bound holds for all."""
     text = unicodedata.normalize("NFC", str(text or ""))
     text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
     text = _SPACE.sub(" ", text).strip()
@@ -90,6 +97,10 @@ def normalise(text: str) -> tuple[str, list[str]]:
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rstrip()
         messages.append(MESSAGE_TOO_LONG)
+    words = text.split(" ")
+    if len(words) > MAX_QUERY_WORDS:
+        text = " ".join(words[:MAX_QUERY_WORDS])
+        messages.append(MESSAGE_TOO_MANY)
     return text, messages
 
 
@@ -140,7 +151,7 @@ def _node(token: _Token) -> Node | None:
         if not _WORD_CHARS.search(core):
             return None
         letters = len(_WORD_CHARS.findall(core))
-        node = Word(core, prefix=prefix and letters >= MIN_PREFIX_CHARS)
+        node = QueryWord(core, prefix=prefix and letters >= MIN_PREFIX_CHARS)
     if node is not None and token.negated:
         return Not(node)
     return node
@@ -164,9 +175,6 @@ def parse(text: str) -> ParsedQuery:
             node = AnyOf(options + (node,))
         pending_or = False
         units.append(node)
-    if len(units) > MAX_CLAUSES:
-        units = units[:MAX_CLAUSES]
-        messages.append(MESSAGE_TOO_MANY)
     if units and all(isinstance(u, Not) for u in units):
         messages.append(MESSAGE_ONLY_NEGATIVE)
         return ParsedQuery(normalised, None, messages)
@@ -175,7 +183,7 @@ def parse(text: str) -> ParsedQuery:
 
 def words_of(node: Node) -> list[str]:
     """The raw positive words of a tree (for spelling suggestions)."""
-    if isinstance(node, Word):
+    if isinstance(node, QueryWord):
         return [node.text]
     if isinstance(node, Phrase):
         return node.text.split()
@@ -189,7 +197,7 @@ def words_of(node: Node) -> list[str]:
 def significant(root: AllOf) -> AllOf | None:
     """`root` without the words that never decide a match (stop words and question words,
     `archive.text.analysis.QUERY_STOP_WORDS`); None when no positive part is left."""
-    parts = tuple(p for p in root.parts if not (isinstance(p, Word) and not p.prefix and is_query_stop_word(p.text)))
+    parts = tuple(p for p in root.parts if not (isinstance(p, QueryWord) and not p.prefix and is_query_stop_word(p.text)))
     if not any(not isinstance(p, Not) for p in parts):
         return None
     return AllOf(parts)

@@ -142,6 +142,7 @@ def test_every_quote_is_verbatim(archive, question):
             assert any(c["quote"] in p for p in paragraphs_of(archive, c["item_id"])), c
 
 
+@pytest.mark.slow  # ingests a document of its own
 def test_dagsorden_without_referat_gives_a_labelled_recommendation(tmp_path):
     """Keyword only (no vectors): a meeting with only its agenda yields the Indstilling, not a decision."""
     from indexer.pipeline import ingest_paths

@@ -146,3 +146,17 @@ def test_meeting_answer_on_the_ask_page_cites_the_cover(embedded_archive_dir):
                       ).get_data(as_text=True)
     assert "forsiden, s. 1" in body
     assert "/pdf/kkr-sjaelland_2026-09-24_referat#page=1" in body
+
+
+def test_a_question_over_time_cites_one_treatment_per_meeting(archive):
+    data = ask(archive, "Hvad har KKR Hovedstaden besluttet om herbergsområdet gennem tiden?")
+    assert data["found"]
+    meetings = [(c["council"], c["date"]) for c in data["citations"]]
+    assert len(set(meetings)) >= 3, meetings
+    assert {c for c, _d in meetings} == {"KKR Hovedstaden"}
+    assert len({e["item_id"] for e in data["entries"]}) == len(set(meetings)), "one item per meeting"
+
+
+def test_a_one_decision_question_cites_fewer_meetings_than_the_question_over_time(archive):
+    once = ask(archive, "Hvad besluttede KKR Hovedstaden om herbergskapaciteten i september 2026?")
+    assert {c["date"] for c in once["citations"]} == {"2026-09-21"}

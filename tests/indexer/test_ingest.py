@@ -138,6 +138,7 @@ def test_cli_ingest_reports_and_exit_codes(tmp_path):
     assert missing.returncode == 1
 
 
+@pytest.mark.slow  # ingests in a child process
 def test_data_folder_from_environment(tmp_path):
     data = tmp_path / "envdata"
     src = copy_pdfs(tmp_path / "in", ["kkr-sjaelland_2026-09-24_dagsorden"])
@@ -169,6 +170,7 @@ def test_export_matches_the_source_documents(corpus_archive_dir):
                 assert got["pages"][0] <= block["pages"][0] <= block["pages"][1] <= got["pages"][1]
 
 
+@pytest.mark.slow  # ingests the corpus files twice
 def test_rejected_file_changes_nothing_archived(tmp_path):
     data = tmp_path / "data"
     src = copy_pdfs(tmp_path / "in", ["kkr-sjaelland_2026-09-24_dagsorden"])

@@ -53,6 +53,7 @@ def test_the_read_side_refuses_a_newer_schema(tmp_path):
         open_writable(tmp_path)
 
 
+@pytest.mark.slow  # the CLI in child processes
 def test_a_v2_archive_is_refused_by_search_and_upgraded_by_reindex(tmp_path):
     data = tmp_path / "data"
     _v2_archive(data)

@@ -9,6 +9,7 @@ from reportlab.pdfgen import canvas
 
 from indexer.errors import RejectedPDF
 from indexer.parse import parse_pdf
+from tests.reliability.helpers import xref_pdf
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
@@ -51,15 +52,53 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
 
 
 def test_image_only_pdf(tmp_path: Path) -> None:
+    """A scan: every page is a placed picture and there is not one word."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.utils import ImageReader
+
+    picture = Image.new("L", (600, 840), 255)
+    draw = ImageDraw.Draw(picture)
+    for row in range(30):
+        draw.rectangle((60, 40 + row * 26, 540 - 7 * row, 52 + row * 26), fill=40)
     path = tmp_path / "scan.pdf"
     c = canvas.Canvas(str(path), pagesize=A4)
-    for page in range(2):
-        for row in range(30):
-            c.setFillGray(0.2 + 0.02 * row)
-            c.rect(72, 760 - row * 22, 450 - 7 * row, 12, stroke=0, fill=1)
+    for _page in range(2):
+        c.drawImage(ImageReader(picture), 0, 0, width=A4[0], height=A4[1])
         c.showPage()
     c.save()
     assert _reject(path).reason == "the PDF has no text layer (scanned?)"
+
+
+def test_drawings_without_text_are_not_called_a_scan(tmp_path: Path) -> None:
+    """Text converted to outlines (or a drawing) has no words and no picture either."""
+    path = tmp_path / "outlines.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for row in range(30):
+        c.setFillGray(0.2 + 0.02 * row)
+        c.rect(72, 760 - row * 22, 450 - 7 * row, 12, stroke=0, fill=1)
+    c.showPage()
+    c.save()
+    assert _reject(path).reason == "the PDF has no text, only drawings (text converted to outlines?)"
+
+
+def _one_page_pdf(content: bytes, stream_dict: bytes = b"") -> bytes:
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< " + stream_dict + b"/Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    return xref_pdf(objects)
+
+
+@pytest.mark.parametrize("content, stream_dict", [
+    (bytes(range(256)) * 40, b""),  # bytes that are no drawing operators
+    (b"this is not zlib data", b"/Filter /FlateDecode "),  # a stream that does not inflate
+], ids=["garbage-operators", "broken-flate"])
+def test_damaged_page_content_is_not_called_a_scan(tmp_path: Path, content: bytes, stream_dict: bytes) -> None:
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(_one_page_pdf(content, stream_dict))
+    assert _reject(path).reason == "the PDF's pages show nothing readable (empty or damaged page content)"
 
 
 def test_ordinary_letter(tmp_path: Path) -> None:

@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 STEMS = sorted(p.stem for p in CORPUS.glob("*.pdf"))
+# `make test-fast` parses one agenda and one set of minutes; `make test` every document.
+FAST_STEMS = ("kkr-sjaelland_2026-09-24_dagsorden", "kkr-sjaelland_2026-09-24_referat")
+PARAMS = [stem if stem in FAST_STEMS else pytest.param(stem, marks=pytest.mark.slow) for stem in STEMS]
 
 
 def norm(text: str) -> str:
@@ -75,7 +78,7 @@ def test_corpus_present() -> None:
         assert (FIXTURES / f"{stem}.json").exists()
 
 
-@pytest.mark.parametrize("stem", STEMS)
+@pytest.mark.parametrize("stem", PARAMS)
 def test_metadata(stem: str) -> None:
     doc, src = parsed(stem), source(stem)
     assert doc.council == src["council"]
@@ -90,7 +93,7 @@ def test_metadata(stem: str) -> None:
     assert len(doc.sha256) == 64
 
 
-@pytest.mark.parametrize("stem", STEMS)
+@pytest.mark.parametrize("stem", PARAMS)
 def test_items_and_pages(stem: str) -> None:
     doc = parsed(stem)
     got = [(i.number, i.title, f"{i.case_number} {i.case_initials}".strip(), i.page_first,
@@ -104,7 +107,7 @@ def test_items_and_pages(stem: str) -> None:
         assert item.number.split(".")[0] == item.group_number
 
 
-@pytest.mark.parametrize("stem", STEMS)
+@pytest.mark.parametrize("stem", PARAMS)
 def test_blocks_and_paragraphs(stem: str) -> None:
     doc = parsed(stem)
     for item, want in zip(doc.items, source(stem)["items"], strict=True):
@@ -119,6 +122,7 @@ def test_blocks_and_paragraphs(stem: str) -> None:
                 assert para.attachment == para.text.startswith("./.")
 
 
+@pytest.mark.slow  # parses every document of the corpus
 def test_word_accuracy() -> None:
     """Word-level accuracy over the whole corpus must be 100%."""
     total_expected = total_matched = 0

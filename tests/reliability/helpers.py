@@ -43,3 +43,15 @@ def document_ids(data: Path) -> set[str]:
 def copy_pdf(stem: str, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copy(CORPUS / f"{stem}.pdf", target))
+
+
+def xref_pdf(objects: list[bytes]) -> bytes:
+    """A PDF written by hand from its numbered objects (object 1 the catalog), with a valid xref."""
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)

@@ -10,21 +10,10 @@ from archive.settings import DEFAULT
 from indexer.schema import open_writable
 from indexer.pipeline import ingest_paths
 
-from .helpers import copy_pdf
+from .helpers import copy_pdf, xref_pdf
 
 SMALL = "kkr-sjaelland_2026-09-24_dagsorden"
 OTHER = "kkr-hovedstaden_2026-04-07_referat"
-
-
-def _xref_pdf(objects: list[bytes]) -> bytes:
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
 
 
 def _ingest(tmp_path, first, **limits):
@@ -53,7 +42,7 @@ def test_a_limit_rejects_the_file_with_its_reason(tmp_path, limits, reason):
 def test_an_object_that_refers_to_itself_is_rejected_as_such_and_the_run_goes_on(tmp_path):
     looped = tmp_path / "in" / "a-looped.pdf"
     looped.parent.mkdir(parents=True)
-    looped.write_bytes(_xref_pdf([
+    looped.write_bytes(xref_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R >>",
@@ -94,3 +83,23 @@ def test_the_memory_cap_rejects_the_file_and_the_run_goes_on(tmp_path):
                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ("['a-first.pdf: parsing needs more than 64 MB of memory (the per-file cap)'] 1")
+
+
+def test_a_compression_bomb_is_refused_before_layout_and_the_run_goes_on(tmp_path):
+    """300 KB on disk, 300 MB of blanks once inflated: refused by the preflight with its reason
+    (it used to be inflated whole and then called "no text layer")."""
+    import zlib
+
+    content = zlib.compress(b" " * (300 * 1024 * 1024), 9)
+    bomb = tmp_path / "in" / "a-bomb.pdf"
+    bomb.parent.mkdir(parents=True)
+    bomb.write_bytes(xref_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Contents 4 0 R >>",
+        b"<< /Filter /FlateDecode /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]))
+    report, after, stored = _ingest(tmp_path, bomb, max_content_stream_mb=64)
+    assert [str(r) for r in report.rejected] == [
+        "a-bomb.pdf: page 1 has a content stream that unpacks to more than 64 MB (a compression bomb?)"]
+    assert after.ok and stored == {OTHER}

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive.text.query import MAX_QUERY_CHARS, AllOf, AnyOf, Not, Phrase, Word, parse
+from archive.text.query import MAX_QUERY_CHARS, AllOf, AnyOf, Not, Phrase, QueryWord, parse
 from archive.search.modes import SearchRequest, search
 from archive.storage.store import Archive
 
@@ -44,7 +44,7 @@ def test_parser_never_raises_and_builds_a_clean_tree(text):
         return
     assert any(not isinstance(p, Not) for p in parsed.root.parts)
     for node in _walk(parsed.root):
-        if isinstance(node, Word):
+        if isinstance(node, QueryWord):
             assert node.text and "\x00" not in node.text
         elif isinstance(node, Phrase):
             assert node.text.strip()
@@ -73,6 +73,7 @@ def archive(corpus_archive_dir):
         yield opened
 
 
+@pytest.mark.slow  # fuzzing: 150 generated searches
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(request=requests())
 def test_search_never_raises(archive, request):

@@ -133,8 +133,8 @@ def test_v2_archive_is_refused_by_the_reader_then_migrated_by_a_writer_and_read(
         assert item.decision is not None and item.decision.text == "Godkendt."
         ref = archive.item_ref(item.id)
         assert ref.authority == "KL" and ref.structured
-        assert cite(ref) == ('KKR Hovedstaden, referat af mødet 7. april 2026, pkt. 3.2 "Herberger" '
-                             '(SAG-2026-00541), s. 2-3')
+        assert cite(ref) == ('KKR Hovedstaden, referat af mødet 7. april 2026, pkt. 3.2 »Herberger« '
+                             '(SAG-2026-00541), s. 2–3')
         doc = archive.document("kkr-hovedstaden_2026-04-07_referat")
         assert doc.structured and doc.authority == "KL"
 

@@ -490,6 +490,7 @@ def fixture_items() -> list[Item]:
     return items
 
 
+@pytest.mark.slow  # tokenises every passage of the corpus
 def test_real_passages_fit_the_e5_token_limit(nano):
     drafts = [d for it in fixture_items() for d in split_passages(it)]
     assert len(drafts) > 500

@@ -66,7 +66,8 @@ def test_keyword_search_lists_results_with_snippets_and_links(client):
     assert DANISH_DATE.search(body)
     assert re.search(r'href="/punkt/[a-z0-9_.-]+\?q=herberger"', body)
     assert re.search(r'href="/pdf/[a-z0-9_-]+#page=\d+">Side \d+ i PDF</a>', body)
-    assert 'class="badge badge-referat"' in body and 'class="badge badge-dagsorden"' in body
+    assert 'class="badge badge-referat"' in body
+    assert re.search(r'href="/punkt/[a-z0-9_.-]+_dagsorden_[\d.]+\?q=herberger">Også i dagsordenen', body)
     assert "Resultaterne fordelt på" in body  # facet counts
     assert 'aria-label="Resultatsider"' in body  # more than 10 hits: pagination
     page2 = html(client.get("/?q=herberger&mode=keyword&side=2"))
@@ -357,14 +358,15 @@ def test_static_files(client):
 
 
 def test_api_search_returns_search_to_json(client, corpus_archive):
-    from archive.search.modes import SearchRequest, search
+    from archive.search.grouping import search_items
+    from archive.search.modes import SearchRequest
 
     r = client.get("/api/search?q=herberger&mode=keyword&council=KKR+Hovedstaden&kind=referat&limit=5&offset=2")
     assert r.status_code == 200
     data = r.get_json()
-    expected = search(corpus_archive, SearchRequest(q="herberger", mode="keyword", council="KKR Hovedstaden",
-                                                    kind="referat", limit=5, offset=2)).to_json()
-    assert data == expected
+    expected = search_items(corpus_archive, SearchRequest(q="herberger", mode="keyword", council="KKR Hovedstaden",
+                                                          kind="referat", limit=5, offset=2)).to_json()
+    assert data == {**expected, "case": None}
     assert {"query", "mode", "total", "results", "facets", "suggestion", "message"} <= set(data)
     hit = data["results"][0]
     assert {"item_id", "council", "date", "kind", "number", "title", "case", "pages", "page", "score",
@@ -424,6 +426,7 @@ def test_semantic_search_without_vectors_shows_keyword_results_and_says_why(clie
     """The corpus archive has no vectors: semantic search says so and the page shows keyword hits."""
     from markupsafe import escape
 
+    from archive.search.grouping import search_items
     from archive.search.keyword import SearchRequest
     from archive.search.modes import search
 
@@ -434,7 +437,8 @@ def test_semantic_search_without_vectors_shows_keyword_results_and_says_why(clie
     assert f'<p class="alert alert-info">{escape(semantic.message)}</p>' in body
     assert f'href="/punkt/{keyword.hits[0].item_id}?q=herberger"' in body
     data = client.get("/api/search?q=herberger&mode=semantic").get_json()
-    assert data["mode"] == "keyword" and data["total"] == keyword.total and data["message"] == semantic.message
+    items = search_items(corpus_archive, SearchRequest(q="herberger", mode="keyword")).total  # one result per item
+    assert data["mode"] == "keyword" and data["total"] == items and data["message"] == semantic.message
 
 
 def test_ask_answers_from_the_archive_with_page_links(client):
@@ -550,3 +554,205 @@ def test_empty_archive_folder_is_a_danish_503(tmp_path):
     r = client.get("/")
     assert r.status_code == 503 and "Arkivet er tomt" in html(r)
     assert client.get("/api/items/x").status_code == 503
+
+
+# ---------------------------------------------------------------------------- one result per item
+
+
+def _result_ids(body: str) -> list[str]:
+    return re.findall(r'<h3 class="result-title"><a href="/punkt/([a-z0-9_.-]+)\?', body)
+
+
+def test_search_lists_each_item_once_with_a_stable_count(client):
+    counts, ids = set(), []
+    for side in (1, 2, 3, 99):
+        body = html(client.get(f"/?q=herberger&mode=keyword&side={side}"))
+        counts.add(re.search(r'(\d+) resultater for', body).group(1))
+        ids += _result_ids(body)
+        if side == 99:
+            assert "Side 99 findes ikke" in body
+            assert "ingen punkter" not in body.lower()
+    assert len(counts) == 1
+    total = int(counts.pop())
+    assert len(ids) == total == len(set(ids))
+    meeting_numbers = [(i.rsplit("_", 2)[0], i.rsplit("_", 1)[1]) for i in ids]
+    assert len(set(meeting_numbers)) == len(ids)  # never the dagsorden and referat of one item
+
+
+@pytest.mark.parametrize("typed", ["SAG-2026-00541", "2026-00541", "sag 2026-00541", "2026 00541"])
+def test_a_case_number_in_any_spelling_offers_the_case_page_first(client, typed):
+    body = html(client.get("/", query_string={"q": typed}))
+    offer = body.find('href="/sag/SAG-2026-00541"')
+    first = body.find('class="result-title"')
+    assert offer != -1 and first != -1 and offer < first
+    ids = _result_ids(body)
+    assert ids and all(i.startswith("kkr-") for i in ids)
+    assert client.get("/api/search", query_string={"q": typed}).get_json()["case"]["url"] == "/sag/SAG-2026-00541"
+
+
+def test_a_question_typed_in_keyword_mode_links_to_ask(client):
+    body = html(client.get("/", query_string={"q": "hvorfor zzyzxqqqq?", "mode": "keyword"}))
+    assert "Ingen resultater for" in body
+    assert 'href="/spoerg?q=hvorfor+zzyzxqqqq?"' in body
+    body = html(client.get("/", query_string={"q": "hvad besluttede rådet om herberger", "mode": "keyword"}))
+    assert "resultater for" in body and "Det ligner et spørgsmål" in body
+    assert 'href="/spoerg?q=hvad+besluttede+r%C3%A5det+om+herberger"' in body
+
+
+def test_json_search_counts_items_and_links_the_twin(client):
+    data = client.get("/api/search?q=herberger&mode=keyword&limit=100").get_json()
+    assert data["total"] == len(data["results"]) < data["hits_total"]
+    assert any(r["also"] and r["also"][0]["kind"] == "dagsorden" for r in data["results"])
+
+
+# ---------------------------------------------------------------------------- the cited sentence on the page
+
+
+def _sentence_inside_a_line(item):
+    """A sentence of `item` that starts in the middle of a printed line, with its paragraph."""
+    from archive.text.pages import quote_lines
+    from archive.text.sentences import split_sentences
+
+    for block in item.blocks:
+        for para in block.paragraphs:
+            for sentence in split_sentences(para.text)[1:]:
+                found = quote_lines(para, sentence)
+                if found and found[0][1] > 0.2 and len(found) >= 2:
+                    return para, sentence, found
+    raise AssertionError("no sentence starting inside a line")
+
+
+def test_the_quoted_sentence_is_found_in_the_stored_line_boxes(corpus_archive):
+    from webapp.pageimage import page_highlight
+
+    item = corpus_archive.item(ITEM)
+    para, sentence, found = _sentence_inside_a_line(item)
+    page = found[0][0].page
+    highlight = page_highlight(item, page, quote=sentence)
+    lines_here = [line for line, _, _ in found if line.page == page]
+    assert len(highlight.quote) == len(lines_here) < len(highlight.item)
+    first_line, start, _ = found[0]
+    x0, top, x1, bottom = highlight.quote[0]
+    assert first_line.x0 < x0 < first_line.x1 and (top, bottom) == (first_line.top, first_line.bottom)
+    assert highlight.quote[-1][2] <= found[-1][0].x1
+    # a sentence that is not in the item marks nothing strongly
+    assert page_highlight(item, page, quote="Dette står ikke i punktet overhovedet.").quote == ()
+
+
+def test_a_citation_link_opens_the_viewer_with_the_sentence(client, corpus_archive):
+    from webapp.services import PDFJS_MODULE
+
+    assert (Path(client.application.static_folder) / PDFJS_MODULE).is_file(), "run `make vendor` (npm ci) first"
+    item = corpus_archive.item(ITEM)
+    decision = item.block("Beslutning").paragraphs[0]
+    body = html(client.get(f"/punkt/{ITEM}"))
+    link = re.search(r'href="(/pdf/[^"]+/side/(\d+)\?punkt=[^"]*citat=[^"]+)">Vis beslutningen i PDF', body)
+    assert link and int(link.group(2)) == decision.page_first
+    page = html(client.get(link.group(1).replace("&amp;", "&")))
+    assert "den citerede sætning er fremhævet" in page
+    config = re.search(r"data-viewer='([^']+)'", page)
+    import json
+    data = json.loads(config.group(1))
+    assert data["page"] == decision.page_first and data["boxes"]["quote"]
+    assert data["pdf"] == f"/pdf/{item.document_id}"
+    assert 'type="module" src="/static/viewer.js"' in page
+    assert re.search(r'<img id="page-image" src="/pdf/[^"]+\.png\?punkt=[^"]+citat=', page)  # the no-JS fallback marks it too
+    png = client.get(re.search(r'<img id="page-image" src="([^"]+)"', page).group(1).replace("&amp;", "&"))
+    assert png.status_code == 200 and png.mimetype == "image/png"
+
+
+def test_a_hostile_quote_is_escaped_on_the_page(client):
+    r = client.get(f"/pdf/{APRIL_REFERAT}/side/16", query_string={"punkt": ITEM, "citat": "<script>alert(1)</script>'\""})
+    body = html(r)
+    assert r.status_code == 200
+    assert "<script>alert(1)" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_every_answer_citation_can_be_copied_and_added_with_its_permalink(client):
+    body = html(client.get("/spoerg", query_string={"q": "Hvad besluttede KKR om herberger?"}))
+    quotes = re.findall(r"<blockquote>»(.+?)«</blockquote>", body)
+    adds = re.findall(r'data-ref-add data-ref-id="[^"]+" data-ref-citation="([^"]+)" data-ref-url="([^"]+)"', body)
+    copies = re.findall(r'data-copy-citation="([^"]+)" data-copy-url="([^"]+)"', body)
+    assert quotes and len(adds) == len(copies) >= len(quotes)
+    for citation, url in adds:
+        assert re.fullmatch(r"/punkt/[a-z0-9_.-]+|/moede/[a-z0-9_.-]+", url)
+        assert "«" in citation and '"' not in citation.replace("&#34;", "")  # Danish quotes
+    assert any(c.startswith("»") for c, _ in copies)  # the quoted sentence, then the reference
+    assert re.search(r'href="/pdf/[^"]+/side/\d+\?punkt=[^"]+&amp;citat=', body)  # the viewer at the sentence
+
+
+# ---------------------------------------------------------------------------- JSON twins and smaller things
+
+
+@pytest.mark.parametrize("url", ["/", "/?q=herberger&mode=keyword&side=2", f"/punkt/{ITEM}", f"/moede/{APRIL}",
+                                 "/moeder", "/sag/SAG-2026-00541", f"/pdf/{APRIL_REFERAT}/side/16?punkt={ITEM}"])
+def test_every_page_links_to_its_json_twin(client, url):
+    body = html(client.get(url))
+    link = re.search(r'<a href="([^"]+)">Denne side som JSON</a>', body)
+    assert link, url
+    twin = client.get(link.group(1).replace("&amp;", "&"))
+    assert twin.status_code == 200 and twin.is_json
+    assert f'<link rel="alternate" type="application/json" href="{link.group(1)}">' in body
+
+
+def test_the_search_page_json_twin_is_the_same_page(client):
+    body = html(client.get("/?q=herberger&mode=keyword&side=2"))
+    twin = re.search(r'<a href="([^"]+)">Denne side som JSON</a>', body).group(1).replace("&amp;", "&")
+    data = client.get(twin).get_json()
+    assert [r["item_id"] for r in data["results"]] == _result_ids(body)
+
+
+def test_api_meetings_lists_every_meeting(client, corpus_archive):
+    data = client.get("/api/meetings").get_json()
+    assert [m["id"] for m in data["meetings"]] == [m.id for m in corpus_archive.meetings()]
+    first = data["meetings"][0]
+    assert client.get(first["api_url"]).get_json()["id"] == first["id"]
+    assert all(d["pdf_url"].startswith("/pdf/") for m in data["meetings"] for d in m["documents"])
+
+
+def test_meeting_page_names_the_documents_in_danish(client):
+    body = html(client.get(f"/moede/{APRIL}"))
+    assert "Åbn dagsordenen som PDF" in body and "Åbn referatet som PDF" in body
+    assert "dagsordenet" not in body
+
+
+def test_case_page_shows_what_was_decided_at_each_step(client, corpus_archive):
+    body = html(client.get("/sag/SAG-2026-00541"))
+    decided = [r for r in corpus_archive.case_history("SAG-2026-00541")
+               if (item := corpus_archive.item(r.item_id)).block("Beslutning")]
+    assert decided
+    assert body.count("<strong>Besluttet:</strong>") == len(decided)
+    first = corpus_archive.item(decided[0].item_id).block("Beslutning").paragraphs[0].text
+    assert str(__import__("markupsafe").escape(first.split()[0])) in body
+
+
+def test_similar_items_leave_out_standing_items(client, corpus_archive):
+    body = html(client.get(f"/punkt/{ITEM}"))
+    similar = body[body.index('id="similar-heading"'):]
+    assert "Punkter til næste møde" not in similar
+    standing = corpus_archive.item(GENERIC_ITEM)  # SAG-2026-00801: many standing items share it
+    assert standing.case_number not in similar
+
+
+def test_a_skip_link_leads_to_the_first_result(client):
+    body = html(client.get("/?q=herberger&mode=keyword"))
+    assert body.index('href="#resultater"') < body.index('id="q"')
+    assert 'id="resultater" tabindex="-1"' in body
+
+
+def test_a_quote_across_a_page_break_is_marked_on_both_pages_and_an_elided_one_by_its_longest_piece(corpus_archive):
+    from archive.text.pages import quote_lines
+    from webapp.pageimage import page_highlight
+
+    item = next(i for i in corpus_archive.items(document_id=APRIL_REFERAT)
+                if any(p.page_first != p.page_last for b in i.blocks for p in b.paragraphs))
+    para = next(p for b in item.blocks for p in b.paragraphs if p.page_first != p.page_last)
+    first = page_highlight(item, para.page_first, quote=para.text).quote
+    last = page_highlight(item, para.page_last, quote=para.text).quote
+    on_first = [line for line in para.lines if line.page == para.page_first]
+    assert len(first) == len(on_first) and len(last) == len(para.lines) - len(on_first)
+    words = para.text.split()
+    elided = " ".join(words[:2]) + " … " + " ".join(words[3:12]) + " …"
+    found = quote_lines(para, elided)
+    assert found and found[0][1] > 0  # the longest piece starts after the first words

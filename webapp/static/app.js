@@ -66,8 +66,18 @@
     }
   }
 
+  // One reference as text to paste: the citation and its permalink ("…, s. 16. https://…/punkt/…").
+  function withLink(citation, url) {
+    if (!url) return citation;
+    return citation + (/[.!?]$/.test(citation) ? " " : ". ") + url;
+  }
+
+  function absolute(url) {
+    return url ? new URL(url, window.location.href).href : "";  // the page's own origin
+  }
+
   function refsAsText(refs) {
-    return refs.map(function (r) { return r.citation; }).join("\n");
+    return refs.map(function (r) { return withLink(r.citation, r.url); }).join("\n");
   }
 
   function updateCount() {
@@ -96,7 +106,8 @@
           current.push({
             id: id,
             citation: button.getAttribute("data-ref-citation"),
-            url: new URL(button.getAttribute("data-ref-url"), window.location.href).href  // the page's own origin
+            url: absolute(button.getAttribute("data-ref-url")),
+            view: absolute(button.getAttribute("data-ref-view"))  // the page viewer at the cited sentence
           });
           if (!saveRefs(current)) return;
         }
@@ -105,6 +116,15 @@
         toast("Tilføjet til referencelisten");
       });
     });
+  }
+
+  function appendLink(li, href, text) {
+    if (!href || !/^https?:\/\//.test(href)) return;  // only web addresses, never javascript: from storage
+    var link = document.createElement("a");
+    link.href = href;
+    link.textContent = text;
+    li.appendChild(link);
+    li.appendChild(document.createTextNode(" · "));
   }
 
   function renderPanel() {
@@ -122,13 +142,8 @@
       cite.className = "citation";
       cite.textContent = ref.citation;
       li.appendChild(cite);
-      if (ref.url && /^https?:\/\//.test(ref.url)) {
-        var link = document.createElement("a");
-        link.href = ref.url;
-        link.textContent = "Åbn punktet";
-        li.appendChild(link);
-        li.appendChild(document.createTextNode(" · "));
-      }
+      appendLink(li, ref.url, "Åbn punktet");
+      appendLink(li, ref.view, "Vis citatet i PDF'en");
       var remove = document.createElement("button");
       remove.type = "button";
       remove.className = "button-link";
@@ -169,6 +184,12 @@
   // ---------------------------------------------------------------- copy buttons
 
   function setupCopyButtons() {
+    document.querySelectorAll("[data-copy-citation]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var text = withLink(button.getAttribute("data-copy-citation"), absolute(button.getAttribute("data-copy-url")));
+        copyText(text).then(announceCopy);
+      });
+    });
     document.querySelectorAll("[data-copy-target]").forEach(function (button) {
       button.addEventListener("click", function () {
         var target = document.getElementById(button.getAttribute("data-copy-target"));
@@ -221,7 +242,15 @@
     });
   }
 
+  // ---------------------------------------------------------------- filters behind "Filtrér" on narrow screens
+
+  function setupFilters() {
+    var filters = document.querySelector("[data-filters]");
+    if (filters && window.matchMedia("(max-width: 900px)").matches) filters.open = false;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupFilters();
     setupCopyButtons();
     setupAddButtons();
     setupPanel();
