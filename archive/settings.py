@@ -98,10 +98,29 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class PostgresSettings:
+    """The PostgreSQL backend (archive/postgres/): how much work one query may do.
+
+    A keyword query ranks at most ``candidate_window`` matching items precisely (those with the
+    words in a title, case number or decision first, then the rest), and counts matches and
+    facets up to ``count_cap``: its cost stops growing with the number of matches there.
+    docs/BENCHMARKS.md has the measurements at 100x and 1M passages.
+    """
+    candidate_window: int = 2000
+    count_cap: int = 10_000
+    hnsw_ef_search: int = 100  # pgvector HNSW candidate list per query (recall against cost)
+    vector_exact_below: int = 20_000  # a filtered semantic query scans exactly when it needs more neighbours
+    # ts_rank weights of the tsvector's weight classes {D, C, B, A}: body and folded text,
+    # recommendation, decision, title and case number (the keyword index's field boosts 1/2/3/3)
+    rank_weights: tuple[float, float, float, float] = (0.33, 0.67, 1.0, 1.0)
+
+
+@dataclass(frozen=True)
 class Settings:
     search: SearchSettings = field(default_factory=SearchSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    postgres: PostgresSettings = field(default_factory=PostgresSettings)
 
 
 DEFAULT = Settings()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from archive.backend import DATABASE_ENV, open_archive
+from archive.postgres.store import PostgresArchive
 from archive.runtime import Runtime
 from archive.storage.layout import DATA_ENV
 from archive.storage.db import ArchiveVersionError
@@ -20,7 +22,7 @@ from archive.storage.store import Archive
 def _open(ctx: click.Context) -> Archive:
     """The archive, read-only."""
     try:
-        return Archive(ctx.obj["data"], runtime=ctx.obj["runtime"])
+        return open_archive(ctx.obj["data"], runtime=ctx.obj["runtime"])
     except (FileNotFoundError, ArchiveVersionError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -36,8 +38,9 @@ def _open_writable(ctx: click.Context) -> Archive:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data", type=click.Path(file_okay=False), envvar=DATA_ENV,
-              help="Archive folder (default ./data, or $KKR_ARKIV_DATA).")
+@click.option("--data", envvar=[DATABASE_ENV, DATA_ENV],
+              help="Archive folder, or a PostgreSQL database as postgresql://USER@HOST:PORT/NAME "
+                   "(default $KKR_ARKIV_DATABASE_URL, else $KKR_ARKIV_DATA, else ./data).")
 @click.pass_context
 def cli(ctx: click.Context, data: str | None) -> None:
     """kkr-arkiv: a searchable archive of KKR agendas and minutes."""
@@ -53,8 +56,13 @@ def cli(ctx: click.Context, data: str | None) -> None:
 @click.option("--embed/--no-embed", default=True, show_default=True,
               help="Embed new passages for semantic search after ingesting.")
 @click.option("--model", default=None, help="Embedding model (default $KKR_ARKIV_MODEL or multilingual-e5-small).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Parse (and embed) on this many local processes; the archive is written by this one.")
+@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+              help="Parse (and embed) on the workers of this Dask cluster instead of local processes.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, embed: bool, model: str | None) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, embed: bool, model: str | None,
+           workers: int, scheduler: str | None) -> None:
     """Ingest PDF files or folders (recursively) into the archive."""
     import dataclasses
 
@@ -62,17 +70,20 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], wait_seconds: float, emb
 
     from archive.settings import DEFAULT
     from archive.storage.writelock import ArchiveBusy
+    from indexer.parallel import ingest_parallel
     from indexer.pipeline import ingest_paths
 
     archive = _open_writable(ctx)
     with archive:
         try:
-            report = ingest_paths(
-                archive, paths,
-                progress=lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr),
-                say=lambda msg: click.echo(msg, err=True),
-                settings=dataclasses.replace(DEFAULT.ingest, lock_wait_seconds=wait_seconds),
-            )
+            progress = lambda files: tqdm(files, desc="Ingest", unit="pdf", file=sys.stderr)  # noqa: E731
+            say = lambda msg: click.echo(msg, err=True)  # noqa: E731
+            settings = dataclasses.replace(DEFAULT.ingest, lock_wait_seconds=wait_seconds)
+            if workers > 1 or scheduler:
+                report = ingest_parallel(archive, paths, workers=workers, scheduler=scheduler, embed=embed,
+                                         model=model, progress=progress, say=say, settings=settings)
+            else:
+                report = ingest_paths(archive, paths, progress=progress, say=say, settings=settings)
         except ArchiveBusy as busy:
             raise click.ClickException(f"{busy}; nothing was ingested, try again later") from None
         for rejection in report.rejected:
@@ -103,13 +114,39 @@ def embed(ctx: click.Context, model: str | None, quiet: bool) -> None:
 @click.pass_context
 def reindex(ctx: click.Context) -> None:
     """Rebuild the keyword index from the archive and swap it in atomically."""
-    from indexer.keyword_index import KeywordIndexWriter
     from archive.storage.writelock import writer_lock
+    from indexer.pipeline import keyword_writer
 
     with _open_writable(ctx) as archive:
         with writer_lock(archive.paths.ingest_lock, say=lambda msg: click.echo(msg, err=True)):
-            stats = KeywordIndexWriter(archive.paths, say=lambda msg: click.echo(msg, err=True)).rebuild(archive)
+            stats = keyword_writer(archive, lambda msg: click.echo(msg, err=True)).rebuild(archive)
     click.echo(f"Rebuilt the keyword index: {stats.summary()}")
+
+
+@cli.command()
+@click.option("--to", "target", required=True, metavar="postgresql://...",
+              help="The PostgreSQL database to copy the archive into (created tables if empty).")
+@click.pass_context
+def migrate(ctx: click.Context, target: str) -> None:
+    """Copy this (embedded) archive into PostgreSQL; running it again copies only what is new."""
+    from archive.backend import is_database_url
+    from indexer.migrate import migrate as copy_archive
+    from indexer.schema import open_writable
+
+    if not is_database_url(target):
+        raise click.UsageError(f"--to must be a postgresql:// URL, not {target!r}")
+    source = _open(ctx)
+    if isinstance(source, PostgresArchive):
+        source.close()
+        raise click.UsageError("the source must be an embedded archive folder (--data DIR)")
+    try:
+        destination = open_writable(target, runtime=ctx.obj["runtime"])
+    except FileNotFoundError as exc:
+        source.close()
+        raise click.ClickException(str(exc)) from exc
+    with source, destination:
+        report = copy_archive(source, destination, say=lambda msg: click.echo(msg, err=True))
+    click.echo(f"Migrated to {destination!r}: {report.summary()}")
 
 
 @cli.command()

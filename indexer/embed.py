@@ -37,6 +37,12 @@ def embed_missing(
         return 0
 
 
+def _vector_index(archive: Archive, model_id: str) -> str:
+    if archive.vectors_in_database:
+        return "the database's HNSW index (pgvector) is kept by the database"
+    return update_vector_index(archive, model_id)
+
+
 def _embed_missing(archive: Archive, *, model: str | None, say: Callable[[str], None], progress: bool) -> int:
     embedder = archive.runtime.embedders.load(model)
     if getattr(embedder, "fallback_reason", None) is None:  # a fallback is announced by Embedders.load
@@ -44,7 +50,7 @@ def _embed_missing(archive: Archive, *, model: str | None, say: Callable[[str], 
     todo = archive.passages_without_vectors(embedder.model_id)
     if not todo:
         say("Embeddings: every passage already has a vector.")
-        say(f"Vector search: {update_vector_index(archive, embedder.model_id)}")
+        say(f"Vector search: {_vector_index(archive, embedder.model_id)}")
         return 0
     bar = None
     if progress:
@@ -65,5 +71,5 @@ def _embed_missing(archive: Archive, *, model: str | None, say: Callable[[str], 
         bar.close()
     seconds = time.perf_counter() - started
     say(f"Embedded {done} passages in {seconds:.1f} s ({done / max(seconds, 1e-9):.1f} passages/s).")
-    say(f"Vector search: {update_vector_index(archive, embedder.model_id)}")
+    say(f"Vector search: {_vector_index(archive, embedder.model_id)}")
     return done

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from archive.postgres.store import PostgresArchive
 from indexer.keyword_index import KeywordIndexWriter
 from archive.settings import DEFAULT, IngestSettings
 from archive.storage.model import Document
@@ -42,6 +43,7 @@ from .chunk import PassageDraft, split_passages
 from .errors import RejectedPDF
 from .filenames import display_name
 from .parse import parse_pdf
+from .postgres_store import PostgresSearchIndex
 from .preflight import check_pdf
 from .store import storable, store_document
 
@@ -86,7 +88,7 @@ def ingest_paths(
     report = IngestReport()
     started = time.perf_counter()
     files = find_pdfs(Path(p) for p in paths)
-    index = KeywordIndexWriter(archive.paths, say=say)
+    index = keyword_writer(archive, say)
     with writer_lock(archive.paths.ingest_lock, wait_seconds=settings.lock_wait_seconds, say=say):
         index.sync(archive)  # repair: documents a killed run committed but did not index
         for path in progress(files) if progress else files:
@@ -101,6 +103,14 @@ def ingest_paths(
                 report.rejected.append(rejection)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def keyword_writer(archive: Archive, say: Say) -> KeywordIndexWriter | PostgresSearchIndex:
+    """What keeps the archive's keyword search up to date: the Whoosh index beside an embedded
+    archive, the search rows of a PostgreSQL one."""
+    if isinstance(archive, PostgresArchive):
+        return PostgresSearchIndex(say=say)
+    return KeywordIndexWriter(archive.paths, say=say)
 
 
 # -- find

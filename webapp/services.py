@@ -23,6 +23,7 @@ from archive.search.keyword import (
     SearchRequest,
     SearchResponse,
 )
+from archive.backend import open_archive
 from archive.search.casenumbers import case_number_in, could_be_case_number
 from archive.search.grouping import ItemResults, search_items
 from archive.search.modes import search
@@ -55,7 +56,7 @@ def get_archive() -> Archive:
     archive = g.get("archive")
     if archive is None:
         try:
-            archive = Archive(current_app.config["ARCHIVE_ROOT"], runtime=runtime())
+            archive = open_archive(current_app.config["ARCHIVE_ROOT"], runtime=runtime())
         except FileNotFoundError:
             abort(503, description="Arkivet er tomt. Kør 'kkr-arkiv ingest' for at indlæse dokumenter.")
         except ArchiveTooOld:

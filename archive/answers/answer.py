@@ -335,22 +335,20 @@ def _merge(into: dict[str, float], hits: dict[str, float]) -> dict[str, float]:
 def _topic_terms(archive, parsed: ParsedQuestion):
     """(analysis, [topic terms with IDF weights]) from the keyword index, or (analysis, [])."""
     from archive.text.analysis import Analysis
-    from archive.keyword.fulltext import FIELD_BOOSTS, KeywordIndex, KeywordIndexError
+    from archive.keyword.fulltext import KeywordIndexError
 
     analysis = Analysis(None)
     df = None
     n_docs = 1
-    index = KeywordIndex(archive.paths, opened=archive.runtime.keyword_indexes)
+    index = archive.keyword_index()
     try:
         with index.searcher() as s:
             analysis = s.analysis
-            reader = s.searcher.reader()
-            n_docs = max(s.searcher.doc_count(), 1)
-            fields = list(FIELD_BOOSTS)
+            n_docs = max(s.doc_count(), 1)
             df = {}
             for term in analysis.terms(parsed.topic):
                 for value in (term.text, *term.parts):
-                    df[value] = max((reader.doc_frequency(f, value) for f in fields), default=0)
+                    df[value] = s.doc_frequency(value)
     except (KeywordIndexError, OSError):
         df = None
     terms: list[_TopicTerm] = []

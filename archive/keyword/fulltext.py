@@ -715,6 +715,15 @@ class KeywordSearcher:
         except ValueError:
             return False
 
+    def doc_count(self) -> int:
+        """Items in the index."""
+        return self.searcher.doc_count()
+
+    def doc_frequency(self, term: str) -> int:
+        """Items holding `term` in their most frequent main field (question answering's IDF)."""
+        reader = self.searcher.reader()
+        return max((reader.doc_frequency(name, term) for name in FIELD_BOOSTS), default=0)
+
     # -- compiling
 
     def compile(self, root: AllOf, filters: Filters):

@@ -28,7 +28,6 @@ from archive.text.analysis import Analysis, fold, normalise_text, token_spans, t
 from archive.keyword.fulltext import (
     Filters,
     Highlight,
-    KeywordIndex,
     KeywordIndexError,
     KeywordIndexMissing,
     KeywordResults,
@@ -214,7 +213,7 @@ def keyword_search(archive, request: SearchRequest, settings: SearchSettings = D
     if root is None:
         messages.append(MESSAGE_ONLY_STOP_WORDS)
         return response
-    index = KeywordIndex(archive.paths, opened=archive.runtime.keyword_indexes)
+    index = archive.keyword_index()
     try:
         return _run(archive, index, root, request, filters, response, facets=facets, suggest=suggest,
                     snippets=snippets, relax_below=settings.relax_below,
@@ -228,7 +227,7 @@ def keyword_search(archive, request: SearchRequest, settings: SearchSettings = D
         return response
 
 
-def _run(archive, index: KeywordIndex, root: AllOf, request: SearchRequest, filters: Filters,
+def _run(archive, index, root: AllOf, request: SearchRequest, filters: Filters,
          response: SearchResponse, *, facets: bool, suggest: bool, snippets: bool = True,
          relax_below: int = 0, suggest_max_words: int = 3) -> SearchResponse:
     limit = _limit(request)

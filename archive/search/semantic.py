@@ -160,7 +160,7 @@ class VectorIndex:
             hits, seen, k = [], set(), min(len(scores), k * 4)
 
 
-def vector_index(archive: Archive, model_id: str) -> VectorIndex:
+def _cached_index(archive: Archive, model_id: str) -> VectorIndex:
     """The passages of `model_id` in the archive, from the process's cache
     (`archive.runtime.vectors`, archive/vectors/cache.py), built when the archive changed."""
     ann_path = archive.paths.vector_index(model_id)
@@ -173,13 +173,36 @@ def vector_index(archive: Archive, model_id: str) -> VectorIndex:
     return archive.runtime.vectors.index(archive, model_id, stamp, build)
 
 
+def _stored_models(archive: Archive) -> dict[str, int]:
+    """Model id -> vectors: cached per process for an embedded archive, asked of a database."""
+    return archive.embedded_models() if archive.vectors_in_database else archive.runtime.vectors.models(archive)
+
+
+def _passage_count(archive: Archive) -> int:
+    return archive.passage_count() if archive.vectors_in_database else archive.runtime.vectors.passage_count(archive)
+
+
+def vector_index(archive: Archive, model_id: str):
+    """The vectors of `model_id`: the archive's own index (PostgreSQL, pgvector) or this
+    process's in-memory `VectorIndex` (embedded)."""
+    own = archive.passage_index(model_id)
+    return _cached_index(archive, model_id) if own is None else own
+
+
+def in_memory_index(archive: Archive, model_id: str) -> VectorIndex:
+    """Every vector of `model_id` in memory (question answering scores them all): this
+    process's cache for an embedded archive, a copy of the database's vectors otherwise."""
+    own = archive.passage_index(model_id)
+    return _cached_index(archive, model_id) if own is None else own.in_memory()
+
+
 def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
     """The embedder whose vectors the archive holds, or a clear reason why there is none."""
     try:
         embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable as exc:
         raise SemanticUnavailable(f"Semantisk søgning er ikke tilgængelig: {exc}") from exc
-    stored = archive.runtime.vectors.models(archive)
+    stored = _stored_models(archive)
     if embedder.model_id not in stored and stored:
         others = ", ".join(sorted(stored))
         raise SemanticUnavailable(
@@ -192,12 +215,11 @@ def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
 def embedding_progress(archive: Archive, model: str | None = None) -> tuple[int, int]:
     """(passages with a vector, passages in all) for the active model: shown while vectors
     land. Cheap: both counts come from the cache."""
-    vectors = archive.runtime.vectors
     try:
         embedder = archive.runtime.embedders.load(model)
     except EmbedderUnavailable:
-        return 0, vectors.passage_count(archive)
-    return len(vector_index(archive, embedder.model_id)), vectors.passage_count(archive)
+        return 0, _passage_count(archive)
+    return len(vector_index(archive, embedder.model_id)), _passage_count(archive)
 
 
 def semantic_passages(archive: Archive, query: str, *, limit: int, model: str | None = None,
@@ -221,7 +243,7 @@ def item_passages(archive: Archive, query: str, *, limit: int, model: str | None
     and of the items in `include` (`VectorIndex.item_passages`). Question answering scores
     each sentence by the passage it lies in. Raises SemanticUnavailable."""
     embedder = active_embedder(archive, model)
-    index = vector_index(archive, embedder.model_id)
+    index = in_memory_index(archive, embedder.model_id)
     if not len(index):
         raise SemanticUnavailable("Der er endnu ingen vektorer i arkivet ('kkr-arkiv embed').")
     return index.item_passages(embedder.embed_query(query), limit=limit, allowed_items=allowed_items,

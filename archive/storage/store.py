@@ -14,11 +14,14 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Iterator
 
+from archive.keyword.fulltext import KeywordIndex
 from archive.runtime import Runtime
 from archive.storage import db
 from archive.storage.model import Block, Decision, Document, Item, ItemRef, LineBox, Meeting, Paragraph
 from archive.storage.layout import ArchivePaths
 
+
+_BATCH = 500  # items whose blocks are read in one query (SQLite allows 999 parameters)
 
 _ITEM_REF_SQL = """
     SELECT i.id AS item_id, d.id AS document_id, m.id AS meeting_id, m.council, m.authority, m.date,
@@ -47,6 +50,8 @@ def _item_ref(row: sqlite3.Row) -> ItemRef:
 
 
 class Archive:
+    vectors_in_database = False  # vectors are read into memory by archive.search.semantic
+
     def __init__(self, data: str | os.PathLike | None = None, *, connection: sqlite3.Connection | None = None,
                  runtime: Runtime | None = None):
         """The archive at `data`, read-only; `connection` is the writer's, given by the indexer.
@@ -67,6 +72,17 @@ class Archive:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    # ------------------------------------------------------------------ search side
+
+    def keyword_index(self) -> KeywordIndex:
+        """The keyword index of this archive (the Whoosh directory beside the database)."""
+        return KeywordIndex(self.paths, opened=self.runtime.keyword_indexes)
+
+    def passage_index(self, model_id: str) -> None:
+        """None: an embedded archive's vectors are read into memory by `archive.search.semantic`
+        (the PostgreSQL archive answers with its pgvector index here)."""
+        return None
 
     def has_sha256(self, sha256: str) -> bool:
         return self.conn.execute("SELECT 1 FROM documents WHERE sha256 = ?", (sha256,)).fetchone() is not None
@@ -165,40 +181,54 @@ class Archive:
             f"SELECT i.* FROM items i JOIN documents d ON d.id = i.document_id {where} "
             "ORDER BY d.id, i.position", args
         ).fetchall()
-        for row in rows:
-            yield Item(
-                number=row["number"], group=row["group_title"], title=row["title"],
-                case_number=row["case_number"], case_initials=row["case_initials"],
-                blocks=self._blocks(row["id"]), page_first=row["page_first"], page_last=row["page_last"],
-                id=row["id"], document_id=row["document_id"],
-                document_number=row["document_number"],
-                earlier_treatments=json.loads(row["earlier_treatments"]),
-                decisions=self._decisions(row["id"]),
-            )
-
-    def _decisions(self, item_id: str) -> list[Decision]:
-        return [
-            Decision(heading=r["heading"], text=r["text"],
-                     date=Date.fromisoformat(r["date"]) if r["date"] else None,
-                     this_meeting=bool(r["this_meeting"]), page=r["page"])
-            for r in self.conn.execute("SELECT * FROM decisions WHERE item_id = ? ORDER BY position", (item_id,))
-        ]
-
-    def _blocks(self, item_id: str) -> list[Block]:
-        blocks = []
-        for b in self.conn.execute("SELECT * FROM blocks WHERE item_id = ? ORDER BY position", (item_id,)):
-            paragraphs = [
-                Paragraph(
-                    text=p["text"], raw=p["raw"], page_first=p["page_first"], page_last=p["page_last"],
-                    attachment=bool(p["attachment"]), subheading=bool(p["subheading"]),
-                    lines=[LineBox(*l) for l in json.loads(p["lines"])],
+        # blocks, paragraphs and decisions of all these items in a few queries (not per item:
+        # a round trip costs more on a database server than in SQLite)
+        for start in range(0, len(rows), _BATCH):
+            batch = rows[start:start + _BATCH]
+            ids = [row["id"] for row in batch]
+            blocks, decisions = self._blocks(ids), self._decisions(ids)
+            for row in batch:
+                yield Item(
+                    number=row["number"], group=row["group_title"], title=row["title"],
+                    case_number=row["case_number"], case_initials=row["case_initials"],
+                    blocks=blocks.get(row["id"], []), page_first=row["page_first"], page_last=row["page_last"],
+                    id=row["id"], document_id=row["document_id"],
+                    document_number=row["document_number"],
+                    earlier_treatments=json.loads(row["earlier_treatments"]),
+                    decisions=decisions.get(row["id"], []),
                 )
-                for p in self.conn.execute(
-                    "SELECT * FROM paragraphs WHERE block_id = ? ORDER BY position", (b["id"],)
-                )
-            ]
-            blocks.append(Block(b["heading"], paragraphs, b["page_first"], b["page_last"],
-                                role=b["role"], printed=b["printed"]))
+
+    def _decisions(self, item_ids: list[str]) -> dict[str, list[Decision]]:
+        out: dict[str, list[Decision]] = {}
+        for r in self.conn.execute(
+            f"SELECT * FROM decisions WHERE item_id IN ({','.join('?' * len(item_ids))}) ORDER BY item_id, position",
+            item_ids,
+        ):
+            out.setdefault(r["item_id"], []).append(
+                Decision(heading=r["heading"], text=r["text"],
+                         date=Date.fromisoformat(r["date"]) if r["date"] else None,
+                         this_meeting=bool(r["this_meeting"]), page=r["page"]))
+        return out
+
+    def _blocks(self, item_ids: list[str]) -> dict[str, list[Block]]:
+        marks = ",".join("?" * len(item_ids))
+        paragraphs: dict[int, list[Paragraph]] = {}
+        for p in self.conn.execute(
+            f"""SELECT p.* FROM paragraphs p JOIN blocks b ON b.id = p.block_id WHERE b.item_id IN ({marks})
+                ORDER BY p.block_id, p.position""", item_ids,
+        ):
+            paragraphs.setdefault(p["block_id"], []).append(Paragraph(
+                text=p["text"], raw=p["raw"], page_first=p["page_first"], page_last=p["page_last"],
+                attachment=bool(p["attachment"]), subheading=bool(p["subheading"]),
+                lines=[LineBox(*l) for l in json.loads(p["lines"])],
+            ))
+        blocks: dict[str, list[Block]] = {}
+        for b in self.conn.execute(
+            f"SELECT * FROM blocks WHERE item_id IN ({marks}) ORDER BY item_id, position", item_ids,
+        ):
+            blocks.setdefault(b["item_id"], []).append(
+                Block(b["heading"], paragraphs.get(b["id"], []), b["page_first"], b["page_last"],
+                      role=b["role"], printed=b["printed"]))
         return blocks
 
     def item_ref(self, item_id: str) -> ItemRef | None:

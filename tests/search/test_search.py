@@ -16,6 +16,7 @@ from archive.search.keyword import (
 from archive.search.modes import SearchRequest, search
 from archive.settings import SearchSettings
 from archive.storage.store import Archive
+from tests.conftest import BACKENDS, open_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -39,9 +40,10 @@ def marked(snippet: str) -> list[str]:
     return re.findall(r"<mark>(.*?)</mark>", snippet)
 
 
-@pytest.fixture(scope="module")
-def archive(corpus_archive_dir):
-    with Archive(corpus_archive_dir) as opened:
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request):
+    """The corpus archive on each backend: embedded (SQLite + Whoosh) and PostgreSQL."""
+    with open_backend(request, request.param) as opened:
         yield opened
 
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from archive.search.keyword import MESSAGE_ONLY_STOP_WORDS, MESSAGE_RELAXED
 from archive.search.modes import SearchRequest, search
 from archive.settings import SearchSettings
@@ -15,6 +17,12 @@ from archive.text.analysis import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = "hvad blev besluttet om flygtninge i 2027"
+
+
+@pytest.fixture()
+def corpus_archive(corpus_backend):
+    """The corpus archive on each backend (embedded and PostgreSQL)."""
+    return corpus_backend
 
 
 def _text(archive, item_id: str) -> str:

@@ -19,6 +19,18 @@ from ..conftest import CORPUS
 HERBERG_CASE = "SAG-2026-00541"
 
 
+# The search tests run on both backends (embedded and PostgreSQL): these names stand for the
+# parametrised fixtures of tests/conftest.py within this module.
+@pytest.fixture()
+def embedded_archive(embedded_backend):
+    return embedded_backend
+
+
+@pytest.fixture()
+def corpus_archive(corpus_backend):
+    return corpus_backend
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[^\W_]+", text.lower())
 

@@ -22,9 +22,11 @@ DANISH_DATE = re.compile(r"\b\d{1,2}\. (januar|februar|marts|april|maj|juni|juli
                          r"november|december) \d{4}\b")
 
 
-@pytest.fixture(scope="module")
-def app(corpus_archive_dir):
-    return create_app(data=corpus_archive_dir)
+@pytest.fixture(scope="module", params=["embedded", "postgresql"])
+def app(request, corpus_archive_dir):
+    """The app over the corpus archive on each backend: the folder, or its PostgreSQL copy."""
+    data = corpus_archive_dir if request.param == "embedded" else request.getfixturevalue("corpus_postgres_url")
+    return create_app(data=data)
 
 
 @pytest.fixture()
@@ -355,15 +357,17 @@ def test_static_files(client):
 # ---------------------------------------------------------------------------- JSON API
 
 
-def test_api_search_returns_search_to_json(client, corpus_archive):
+def test_api_search_returns_search_to_json(client):
+    from archive.backend import open_archive
     from archive.search.grouping import search_items
     from archive.search.modes import SearchRequest
 
     r = client.get("/api/search?q=herberger&mode=keyword&council=KKR+Hovedstaden&kind=referat&limit=5&offset=2")
     assert r.status_code == 200
     data = r.get_json()
-    expected = search_items(corpus_archive, SearchRequest(q="herberger", mode="keyword", council="KKR Hovedstaden",
-                                                          kind="referat", limit=5, offset=2)).to_json()
+    with open_archive(client.application.config["ARCHIVE_ROOT"]) as archive:  # the app's own backend
+        expected = search_items(archive, SearchRequest(q="herberger", mode="keyword", council="KKR Hovedstaden",
+                                                       kind="referat", limit=5, offset=2)).to_json()
     assert data == {**expected, "case": None}
     assert {"query", "mode", "total", "results", "facets", "suggestion", "message"} <= set(data)
     hit = data["results"][0]

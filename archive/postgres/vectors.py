@@ -1,0 +1,128 @@
+"""Semantic search on pgvector: the passages of one model nearest to a query vector.
+
+The HNSW index (`halfvec_cosine_ops`) gives the nearest passage vectors; the best passage
+per item is kept, best items first, as the in-memory `archive.search.semantic.VectorIndex`
+does. With filters, the index is asked for as many more neighbours as the filters leave
+out (a passage that fails them is skipped); when that would be more than
+``PostgresSettings.vector_exact_below`` the filtered passages are scanned exactly instead.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from archive.search.semantic import PassageHit, VectorIndex
+
+if TYPE_CHECKING:
+    # a PostgresArchive (archive.postgres.store, which imports this module): its `conn`,
+    # `url` and `settings`
+    from archive.storage.store import Archive as PostgresArchive
+
+
+def halfvec_literal(vector: np.ndarray) -> str:
+    """A vector as pgvector's text input ('[0.1,0.2,...]')."""
+    return "[" + ",".join(f"{float(v):.6g}" for v in np.asarray(vector, dtype=np.float32).ravel()) + "]"
+
+
+_NEAREST = """
+    SELECT p.item_id, p.block, p.page, p.text, 1 - (e.vector <=> ?::halfvec) AS score
+    FROM (SELECT hash, vector FROM embeddings WHERE model = ?
+          ORDER BY vector <=> ?::halfvec LIMIT ?) e
+    JOIN passages p ON p.hash = e.hash
+"""
+_EXACT = """
+    SELECT p.item_id, p.block, p.page, p.text, 1 - (e.vector <=> ?::halfvec) AS score
+    FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?
+    WHERE p.item_id = ANY(?) {decisions}
+    ORDER BY e.vector <=> ?::halfvec LIMIT ?
+"""
+
+
+class PostgresVectorIndex:
+    """The vectors of one model in the archive database."""
+
+    def __init__(self, archive: "PostgresArchive", model_id: str):
+        self.archive = archive
+        self.model_id = model_id
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self.archive.conn.execute(
+                "SELECT COUNT(*) FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?",
+                (self.model_id,)).fetchone()[0]
+        return self._count
+
+    def in_memory(self) -> VectorIndex:
+        """Every vector of the model as an in-memory `VectorIndex` (see `_in_memory`)."""
+        return _in_memory(self)
+
+    def search(self, query: np.ndarray, *, limit: int, allowed_items: set[str] | None = None,
+               decisions_only: bool = False) -> list[PassageHit]:
+        """Best passage per item, best items first."""
+        settings = self.archive.settings
+        vector = halfvec_literal(query)
+        conn = self.archive.conn
+        share = 1.0
+        if allowed_items is not None:
+            total_items = conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] or 1
+            share = max(len(allowed_items) / total_items, 1e-6)
+        k = int(max(limit * 8, 64) / share) * (4 if decisions_only else 1)
+        with conn:
+            conn.execute(f"SET LOCAL hnsw.ef_search = {max(int(settings.hnsw_ef_search), 1)}")
+            if allowed_items is not None and k > settings.vector_exact_below:
+                decisions = "AND p.block = 'Beslutning'" if decisions_only else ""
+                rows = conn.execute(_EXACT.format(decisions=decisions),
+                                    (vector, self.model_id, sorted(allowed_items), vector, limit * 8)).fetchall()
+                return _best_per_item(rows, limit)
+            while True:
+                conn.execute(f"SET LOCAL hnsw.ef_search = {max(int(settings.hnsw_ef_search), min(k, 1000))}")
+                if k > 1000:  # beyond pgvector's candidate list: keep scanning the graph
+                    conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                rows = conn.execute(_NEAREST, (vector, self.model_id, vector, k)).fetchall()
+                kept = [r for r in rows if (allowed_items is None or r["item_id"] in allowed_items)
+                        and (not decisions_only or r["block"] == "Beslutning")]
+                hits = _best_per_item(kept, limit)
+                if len(hits) >= limit or len(rows) < k or k >= settings.vector_exact_below:
+                    return hits
+                k *= 4
+
+
+_IN_MEMORY: dict[tuple[str, str], tuple[int, VectorIndex]] = {}  # (database, model) -> (vectors, index)
+
+
+def _in_memory(index: "PostgresVectorIndex") -> VectorIndex:
+    """Every passage vector of the model as an in-memory `VectorIndex`, for question answering,
+    which scores all passages of its candidate items. Kept per process while the number of
+    vectors stays the same."""
+    key = (index.archive.url, index.model_id)
+    count = len(index)
+    cached = _IN_MEMORY.get(key)
+    if cached is not None and cached[0] == count:
+        return cached[1]
+    rows = index.archive.conn.execute(
+        """SELECT p.id, p.item_id, p.block, p.page, p.text, e.vector::real[] AS vector
+           FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ? ORDER BY p.id""",
+        (index.model_id,)).fetchall()
+    keys: dict[str, int] = {}
+    meta = [(r["id"], r["item_id"], r["block"], r["page"], r["text"], keys.setdefault(r["text"], len(keys)))
+            for r in rows]
+    matrix = np.array([r["vector"] for r in rows], dtype=np.float32).reshape(len(rows), -1)
+    built = VectorIndex(meta, matrix)
+    _IN_MEMORY[key] = (count, built)
+    return built
+
+
+def _best_per_item(rows, limit: int) -> list[PassageHit]:
+    ordered = sorted(rows, key=lambda r: -r["score"])
+    hits: list[PassageHit] = []
+    seen: set[str] = set()
+    for r in ordered:
+        if r["item_id"] in seen:
+            continue
+        seen.add(r["item_id"])
+        hits.append(PassageHit(r["item_id"], float(r["score"]), r["block"], r["page"], r["text"]))
+        if len(hits) == limit:
+            break
+    return hits

