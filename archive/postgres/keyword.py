@@ -186,10 +186,15 @@ class PostgresKeywordSearcher:
         expansions = self._expansions(term)
         self._terms.update(expansions)
         self._terms.update(term.query_parts)
+        # a code typed in part ("2026-00541" of "SAG-2026-00541"): the tsvector holds a code's
+        # parts at its position, so every part of the typed code must be there (as in Whoosh)
+        code_parts = term.parts if term.word.code else ()
+        self._terms.update(code_parts)
         options = [lexeme(term.text, weights)]
-        if term.query_parts:  # the parts in one field, as the keyword index asks for them
-            classes = weights or "ABCD"
-            options += [_all([lexeme(p, w) for p in term.query_parts]) for w in classes]
+        classes = weights or "ABCD"
+        for parts in (term.query_parts, code_parts):  # the parts in one field, as the keyword index asks
+            if parts:
+                options += [_all([lexeme(p, w) for p in parts]) for w in classes]
         options += [lexeme(c, weights) for c in expansions]
         if folded:
             options.append(lexeme(FOLDED_PREFIX + term.folded))

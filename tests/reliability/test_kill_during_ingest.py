@@ -18,7 +18,7 @@ from archive.storage.store import Archive
 
 from .helpers import CORPUS, ROOT, snapshot
 
-MOMENTS = 5
+MOMENTS = 10  # the issue asks for 10 random moments
 
 
 def _committed_cases(data) -> dict[str, str]:

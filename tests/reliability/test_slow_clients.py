@@ -1,5 +1,5 @@
 """The bundled `serve` holds slow and idle clients (#18): with 50 connections that drip their
-headers and 50 that never speak, for 20 s on 127.0.0.1, every probe request of another client
+headers and 50 that never speak, for 30 s on 127.0.0.1, every probe request of another client
 is answered within 1 s."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from indexer.pipeline import ingest_paths
 
 from .helpers import CORPUS, ROOT
 
-SLOW, IDLE, SECONDS = 50, 50, 20.0
+SLOW, IDLE, SECONDS = 50, 50, 30.0
 
 
 def _free_port() -> int:
