@@ -290,22 +290,17 @@ def _period(lowered: str, today: date, consumed: list) -> tuple[date | None, dat
     if m:
         take(m)
         return today.replace(day=1), _month_end(today.year, today.month), f"i {MONTHS[today.month - 1]} {today.year}"
-    # a month's meeting: "aprilmødet", "junimøde 2026"
-    m = re.search(rf"\b({_MONTH_RE})møde(?:t|s|ts)?\b(?:\s+((?:19|20)\d\d))?", lowered)
-    if m:
-        month = MONTHS.index(m.group(1)) + 1
-        year = int(m.group(2)) if m.group(2) else _latest_month(month, today)
-        if year <= today.year:
-            take(m)
-            return date(year, month, 1), _month_end(year, month), f"i {m.group(1)} {year}"
-    # a month, with or without a year: "i september", "september 2026"
-    m = re.search(rf"\b(?:i\s+)?({_MONTH_RE})(?:\s+((?:19|20)\d\d))?\b", lowered)
-    if m:
-        month = MONTHS.index(m.group(1)) + 1
-        year = int(m.group(2)) if m.group(2) else _latest_month(month, today)
-        if year <= today.year:
-            take(m)
-            return date(year, month, 1), _month_end(year, month), f"i {m.group(1)} {year}"
+    # a month's meeting ("aprilmødet", "junimøde 2026"), then a month with or without a year
+    # ("i september", "september 2026")
+    for pattern in (rf"\b({_MONTH_RE})møde(?:t|s|ts)?\b(?:\s+((?:19|20)\d\d))?",
+                    rf"\b(?:i\s+)?({_MONTH_RE})(?:\s+((?:19|20)\d\d))?\b"):
+        m = re.search(pattern, lowered)
+        if m:
+            month = MONTHS.index(m.group(1)) + 1
+            year = int(m.group(2)) if m.group(2) else _latest_month(month, today)
+            if year <= today.year:
+                take(m)
+                return date(year, month, 1), _month_end(year, month), f"i {m.group(1)} {year}"
     # a season: "i foråret (2026)"
     m = re.search(r"\b(?:i\s+)?(foråret|sommeren|efteråret|vinteren)(?:\s+((?:19|20)\d\d))?\b", lowered)
     if m:
