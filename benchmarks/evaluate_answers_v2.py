@@ -81,13 +81,16 @@ class Settings:
 
 
 TUNED = {  # the AnswerSettings fields the cross-validation chooses, and their candidates
-    "threshold": (0.86, 0.92, 0.99, 1.05),
-    "evidence_cut": (0.85, 0.92),
+    "threshold": (0.86, 0.92, 0.99),
+    "evidence_cut": (0.85,),  # 0.92 was never chosen in session 4's runs
     "lookup_citations": (1, 2),
     "sentence_title_share": (0.6,),
-    "relative_cut": (0.5, 0.6),
+    "relative_cut": (0.5,),  # 0.6 was never chosen
     "breadth_cut": (0.7, 0.8),
-    "year_penalty": (0.0, 0.3, 0.6),
+    "year_penalty": (0.3, 0.6),  # 0.0 was never chosen once the keyword index was used
+    "constraint_penalty": (0.2, 0.3, 0.4),
+    "untyped_penalty": (0.0, 0.15, 0.3),
+    "sentence_year_penalty": (0.3, 0.6),
 }
 
 

@@ -29,13 +29,13 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
 from archive.text.analysis import fold, words as split_words
 from archive.text.citation import body_label, cite, format_date_da
-from archive.text.danish import MONTH_PATTERN
+from archive.text.danish import MONTH_PATTERN, MONTHS
 from archive.search.semantic import PassageHit
 from archive.storage.model import Decision, Item, ItemRef, Paragraph
 from archive.text.sentences import sentence_spans
@@ -64,6 +64,9 @@ PERSON = re.compile(r"\b(?:[Bb]orgmester|[Oo]verborgmester|[Dd]irektør|[Ff]orma
                     r"[Kk]ommunalbestyrelsesmedlem|[Mm]edlem af Borgerrepræsentationen|[Rr]ektor|"
                     r"[Ii]nstitutleder|[Rr]egionsformand)\b|\([A-ZÆØÅ]\)")
 NUMBER_WORDS = ("ingen", "én", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni", "ti")
+# a count written in words ("fire virksomhedsrepræsentanter"); "en"/"et" are articles as often
+NUMBER_WORD = re.compile(r"\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tyve|tredive|fyrre|halvtreds|"
+                         r"hundrede|tusind|halvdelen|en tredjedel|en fjerdedel)\b", re.I)
 ROLE_DA = {"decision": "beslutning", "recommendation": "indstilling (ikke en beslutning)",
            "orientation": "orientering/drøftelse", "nearest": "nærmeste punkt"}
 
@@ -204,6 +207,7 @@ class _TopicTerm:
     parts: tuple[str, ...]
     weight: float
     surface: str
+    constraint: bool = False  # narrows the asked-for thing (a noun, name or number of the question)
 
 
 class _Matcher:
@@ -216,6 +220,11 @@ class _Matcher:
         self.total = sum(t.weight for t in terms) or 1.0
         # years named in the topic ("flygtningekvoter for 2027", "studieåret 2027-2028")
         self.years = sorted({y for t in terms for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", t.surface)})
+        # the years the topic names, a range as all its years ("2027-2028": 2027 and 2028)
+        self.topic_years = frozenset(y for t in terms for y in _years(t.surface))
+        # the constraint terms an answer's sentence must hold (years are checked as years)
+        self.constraints = [t for t in terms if t.constraint and not _years(t.surface)]
+        self.constraint_weight = max((t.weight for t in self.constraints), default=1.0) or 1.0
         self._cache: dict[str, dict[str, float]] = {}
         # cheap pre-test: a word can only match when it holds the first letters of a topic
         # stem or of one of its parts (stems are prefixes; parts may sit inside compounds)
@@ -260,7 +269,7 @@ class _Matcher:
                 if t.stem in stems or t.folded in folded:
                     hits[t.stem] = 1.0
                 elif len(t.stem) >= 5 and not t.stem.isdigit() and any(
-                        x.startswith(t.stem) or (len(x) >= 5 and t.stem.startswith(x)) for x in stems):
+                        _derivation(t.stem, x) for x in stems):
                     hits[t.stem] = 0.8  # a derivation: "dimensionerer" ~ "dimensioneringen"
                 elif t.parts:
                     share = sum(1 for p in t.parts if p in stems) / len(t.parts)
@@ -285,6 +294,22 @@ class _Matcher:
             if (a, b) not in seen:
                 seen.add((a, b))
                 yield source[a:b]
+
+    def gap(self, *hits: dict[str, float]) -> float:
+        """How much of what narrows the question is missing from the texts whose matches are
+        `hits` (a sentence and its item's title): the IDF weight of the heaviest constraint
+        term matched there less than half, relative to the heaviest constraint (0 = all there)."""
+        missing = [t.weight for t in self.constraints if max((h.get(t.stem, 0.0) for h in hits), default=0.0) < 0.5]
+        return max(missing, default=0.0) / self.constraint_weight
+
+    def years_held(self, *texts: str) -> bool:
+        """Every year the topic names is in one of `texts` (a range there counts as its years)."""
+        if not self.topic_years:
+            return True
+        found: set[str] = set()
+        for text in texts:
+            found |= _years(text)
+        return self.topic_years <= found
 
     def rarest(self, hits: dict[str, float]) -> float:
         """The match strength in `hits` of the most specific topic term (highest IDF)."""
@@ -325,11 +350,43 @@ class _ItemMatch:
     best_paragraph: float  # coverage of its best paragraph with the title
 
 
+def _derivation(stem: str, other: str) -> bool:
+    """`other` (a stem of the text) is a derivation of the question's `stem` or the other way
+    round: one begins with the other and the rest is a short ending ("dimensioner" /
+    "dimensionering", "finansi" / "finansiering"), or the text's word is a compound beginning with the question's stem
+    ("kvind" / "kvindekrisecent"). A text stem that is only the first part of the question's
+    compound ("social" of "socialrådgiveruddan") is no derivation."""
+    if other.startswith(stem):
+        return True
+    return len(other) >= 5 and stem.startswith(other) and len(stem) - len(other) <= 5  # "-ering", "-ning"
+
+
+_YEAR_RANGE = re.compile(r"(?<![\w.,])((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)(?![\w,]|\.\d)")
+_YEAR = re.compile(r"(?<![\w.,])(?:19|20)\d\d(?![\w,]|\.\d)")
+
+
+def _years(text: str) -> frozenset[str]:
+    """The years `text` names: "2027", and a range as all its years ("2027-2030", "2026/27")."""
+    out = set(_YEAR.findall(text))
+    for m in _YEAR_RANGE.finditer(text):
+        first = int(m.group(1))
+        last = int(m.group(2)) if len(m.group(2)) == 4 else first // 100 * 100 + int(m.group(2))
+        if first < last <= first + 10:
+            out.update(str(y) for y in range(first, last + 1))
+    return frozenset(out)
+
+
 def _merge(into: dict[str, float], hits: dict[str, float]) -> dict[str, float]:
     for k, v in hits.items():
         if v > into.get(k, 0.0):
             into[k] = v
     return into
+
+
+def _is_constraint_surface(surface: str, parsed: ParsedQuestion) -> bool:
+    """The topic word (or a hyphen part of it: "eu" of "EU-kontoret") is a constraint of the question."""
+    low = surface.lower()
+    return any(low == c or low in re.split(r"[-/]", c) for c in parsed.constraints)
 
 
 def _topic_terms(archive, parsed: ParsedQuestion):
@@ -367,7 +424,8 @@ def _topic_terms(archive, parsed: ParsedQuestion):
                 weight = sum(math.log(1 + n_docs / c) if c else max_idf for c in counts) / len(counts)
             else:
                 weight = math.log(1 + n_docs / count) if count else max_idf
-        terms.append(_TopicTerm(term.text, term.folded, term.parts, weight, term.word.text))
+        terms.append(_TopicTerm(term.text, term.folded, term.parts, weight, term.word.text,
+                                _is_constraint_surface(term.word.text, parsed)))
     return analysis, terms
 
 
@@ -413,13 +471,19 @@ class _Candidate:
     document_items: int = 0  # items in the item's document
     rarest: float = 1.0  # how well the item holds the question's most specific topic term (0..1)
     years_missing: bool = False  # a year the question's topic names ("kvoterne for 2026") is not in the item
+    item_gap: float = 0.0  # Matcher.gap of the whole item: what narrows the question is nowhere in it
+    sentence_gap: float = 0.0  # ... of its best sentence with the item title (set per settings in decide)
+    sentence_years: bool = True  # its best sentence (with the title) names the topic's years
+    untyped: bool = False  # a number or person question, and its best sentence holds none
     sentence_cache: dict = field(default_factory=dict)  # role -> candidate sentences (shared by copies)
 
     @property
     def score(self) -> float:
         cfg = self.settings
         return (self.lexical + cfg.sem_weight * _sem_norm(self.semantic, cfg)
-                - cfg.rare_term_penalty * (1.0 - self.rarest) - cfg.year_penalty * self.years_missing)
+                - cfg.rare_term_penalty * (1.0 - self.rarest) - cfg.year_penalty * self.years_missing
+                - cfg.constraint_penalty * self.sentence_gap - cfg.constraint_item_penalty * self.item_gap
+                - cfg.sentence_year_penalty * (not self.sentence_years) - cfg.untyped_penalty * self.untyped)
 
 
 def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
@@ -487,22 +551,34 @@ def gather_evidence(archive, question: str, *, model: str | None = None, today: 
         return Evidence(parsed, matcher, [], meeting=found, seconds=time.perf_counter() - started)
     fallback = found
     allowed = _allowed(refs, parsed)
-    if parsed.period_year and parsed.intent == "number" and not parsed.asks_decision:
-        # "rygestopkurser i 2011": the year may be the meeting's or the one the items are about
-        # (evaluated at a meeting in 2012): the items of the period and those naming the year
+    named_period = _period_pattern(parsed)
+    if named_period is not None and parsed.intent in ("number", "date") and not parsed.asks_decision:
+        # "rygestopkurser i 2011", "Hvornår mødes KKR Hovedstaden i november 2026?": the period
+        # may be the meeting's or the one the items are about (evaluated at a meeting in 2012,
+        # a meeting plan made in January): the items of the period and those naming it
         from dataclasses import replace
 
         about = replace(parsed, date_from=None, date_to=None)
-        year = re.compile(rf"(?<![\w-]){parsed.period_year}(?![\w-])")
         named = {c.ref.item_id for c in _candidates(archive, about, _allowed(refs, about), refs, terms, matcher,
                                                     settings.candidates, model)[0]
-                 if any(year.search(p.text) for b in c.item.blocks for p in b.paragraphs)}
+                 if any(named_period.search(p.text) for b in c.item.blocks for p in b.paragraphs)}
         if named:
             allowed = allowed | named
     evidence = _scope_evidence(archive, parsed, refs, allowed, terms, matcher, settings, model)
     evidence.fallback = fallback
     evidence.seconds = time.perf_counter() - started
     return evidence
+
+
+def _period_pattern(parsed: ParsedQuestion) -> "re.Pattern | None":
+    """A pattern for the question's period as items name it: a whole year ("2011"), or a month
+    with its year ("november 2026", "23. november 2026"); None for other periods."""
+    if parsed.period_year:
+        return re.compile(rf"(?<![\w-]){parsed.period_year}(?![\w-])")
+    f, t = parsed.date_from, parsed.date_to
+    if f and t and (f.year, f.month) == (t.year, t.month) and f.day == 1 and (t + timedelta(days=1)).day == 1:
+        return re.compile(rf"\b{MONTHS[f.month - 1]}\s+{f.year}\b", re.I)
+    return None
 
 
 def _scope_evidence(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], allowed: set[str],
@@ -542,7 +618,8 @@ def _decide(evidence: Evidence, settings: AnswerSettings) -> Answer:
                       meeting_lines=found.lines, confidence=1.0)
     from dataclasses import replace
 
-    candidates = sorted((replace(c, settings=settings) for c in evidence.candidates), key=lambda c: -c.score)
+    candidates = sorted((_intent_checked(replace(c, settings=settings), parsed, matcher)
+                         for c in evidence.candidates), key=lambda c: -c.score)
     if evidence.scope_reason is not None:
         return _decline(parsed, candidates[:3], evidence.scope_reason, matcher=matcher)
     if not candidates:
@@ -559,7 +636,8 @@ def _decide(evidence: Evidence, settings: AnswerSettings) -> Answer:
             mine = next(c for c in candidates if c.ref.council == council)
             if all(mine is not k for k in keep) and mine.score >= cut * best:
                 keep.append(mine)
-    keep = _one_per_meeting_item(keep, evidence.twins, settings)
+    twins = {k: _intent_checked(replace(t, settings=settings), parsed, matcher) for k, t in evidence.twins.items()}
+    keep = _one_per_meeting_item(keep, twins, settings)
     answer = _compose(parsed, keep, matcher)
     answer.confidence = best
     answer.semantic = evidence.semantic
@@ -581,6 +659,7 @@ def _candidate(item: Item, ref: ItemRef, matcher: _Matcher) -> _Candidate:
                  + 0.3 * matcher.weighted(match.key))
     c.title_lexical = matcher.coverage(item.title)
     c.rarest = matcher.rarest(match.whole)
+    c.item_gap = matcher.gap(match.whole)
     if matcher.years:
         full = " ".join([item.title] + [p.text for b in item.blocks for p in b.paragraphs])
         c.years_missing = any(not re.search(rf"(?<!\d){y}(?!\d)", full) for y in matcher.years)
@@ -817,6 +896,8 @@ class _Sentence:
     verb: bool = False  # a decision verb
     noted: bool = False  # "tog ... til efterretning"
     passage: float = 0.0  # cosine of the passage it lies in
+    gap: float = 0.0  # Matcher.gap of the sentence with its item's title (0: it holds what narrows the question)
+    years: bool = True  # it or its item's title names every year the topic names
 
 
 def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
@@ -850,7 +931,8 @@ def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
 def _typed(text: str, intent: str) -> bool:
     """The sentence holds what a lookup question asks for: a number, a date, a person."""
     if intent == "number":
-        return any(not re.fullmatch(r"(?:19|20)\d\d", n) for n in NUMBER.findall(text))
+        return any(not re.fullmatch(r"(?:19|20)\d\d", n) for n in NUMBER.findall(text)) or bool(
+            NUMBER_WORD.search(text))
     if intent == "date":
         return bool(DATE_EXPR.search(text))
     if intent == "people":
@@ -886,16 +968,40 @@ def _candidate_sentences(c: _Candidate, role: str, parsed: ParsedQuestion, match
         s.verb = bool(DECISION_VERB.search(s.text))
         s.noted = bool(NOTED_ONLY.search(s.text))
         s.passage = max((h.score for h in c.passages if h.block == s.block and s.text[:60] in h.text), default=0.0)
+        s.gap = matcher.gap(hits, title)
+        s.years = matcher.years_held(s.text, c.item.title)
     c.sentence_cache[role] = sentences
     return sentences
 
 
+def _top_sentence(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> "_Sentence | None":
+    """The item's best sentence under the matcher's settings (cached per role and weights)."""
+    cfg = matcher.settings
+    key = ("top", role, cfg.sentence_title_share, cfg.sentence_type_weight, cfg.sentence_semantic_weight,
+           cfg.constraint_penalty, cfg.sentence_year_penalty, cfg.sem_floor, cfg.sem_ceil)
+    if key not in c.sentence_cache:
+        sentences = _candidate_sentences(c, role, parsed, matcher)
+        c.sentence_cache[key] = max(sentences, key=lambda s: _sentence_score(s, parsed, cfg)) if sentences else None
+    return c.sentence_cache[key]
+
+
+def _intent_checked(c: _Candidate, parsed: ParsedQuestion, matcher: _Matcher) -> _Candidate:
+    """`c` with the intent check of its best sentence: whether it (with the item title) holds
+    the question's constraint words and years (scored by `_Candidate.score`)."""
+    top = _top_sentence(c, c.role, parsed, matcher)
+    if top is not None:
+        c.sentence_gap, c.sentence_years = top.gap, top.years
+    else:
+        c.sentence_gap, c.sentence_years = c.item_gap, not c.years_missing
+    c.untyped = parsed.intent in ("number", "people") and (top is None or not top.typed)
+    return c
+
+
 def _evidence(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Matcher) -> tuple[float, bool]:
     """(item score + its best sentence's score, whether that sentence holds the asked-for type)."""
-    sentences = _candidate_sentences(c, role, parsed, matcher)
-    if not sentences:
+    top = _top_sentence(c, role, parsed, matcher)
+    if top is None:
         return c.score, False
-    top = max(sentences, key=lambda s: _sentence_score(s, parsed, matcher.settings))
     return c.score + _sentence_score(top, parsed, matcher.settings), top.typed
 
 
@@ -949,6 +1055,7 @@ def _sentence_score(s: _Sentence, parsed: ParsedQuestion, cfg: AnswerSettings) -
     score += cfg.sentence_semantic_weight * _sem_norm(s.passage, cfg)
     if s.text.endswith(":"):
         score -= 0.1
+    score -= cfg.constraint_penalty * s.gap + cfg.sentence_year_penalty * (not s.years)
     return score
 
 

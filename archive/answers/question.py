@@ -62,13 +62,13 @@ INTENT_MARKERS: list[tuple[str, re.Pattern]] = [
                           r"\b(?:hvor mange|hvor meget|hvor stor|hvor store|hvor højt?|hvor lav|hvilket antal|"
                           r"antallet|hvad er kvoten|hvad blev kvoten|kvoten|kvote|beløb\w*|hvad koster|"
                           r"hvor mange penge|hvor mange procent|hvilken procent|hvilket loft|hvad er loftet|"
-                          r"hvilket bidrag|hvor stort)\b", re.I)),
+                          r"hvilket bidrag|hvor stort)\b|\bhvad\b.*\bkoste\b", re.I)),
     ("overview", re.compile(r"\b(?:hvad ved (?:vi|arkivet|du) om|fortæl (?:om|mig om)|overblik|"
                             r"hvad står der om|hvad er status|hvordan er det gået|hvad er der sket med|"
                             r"hvad har kkr \w+ (?:drøftet|diskuteret)|historik\w*)\b", re.I)),
     ("decision", re.compile(r"\bhvordan blev\b.*\bbehandlet\b|\b(?:besluttede|besluttet|beslutning\w*|beslutte|vedtog|vedtaget|vedtage|"
                             r"godkendte|godkendt|godkende|godkendelse|resultat(?:et)?|fastsatte|fastsat|"
-                            r"fastsætte|aftalte|tiltrådte|anbefalede|bestemte|bestemt|valgte|"
+                            r"fastsætte|aftalte|aftalt|tiltrådte|anbefalede|bestemte|bestemt|valgte|"
                             r"blev enige|landede|endte)\b", re.I)),
 ]
 
@@ -96,7 +96,7 @@ QUESTION_WORDS = frozenset(
     sammenlign sammenlignet sammenligne forskel forskellen forskellige adskiller adskilte hinanden
     henholdsvis hhv hver især begge alle samtlige to fem
     forløb forløbet skete skridt udviklede udviklet historikken behandlet behandles gennem tiden foretaget
-    truffet sagt nye ifølge
+    truffet sagt nye ifølge traf aftalt må sag sagen indtil mellem pr
     sidste forrige seneste år året måned måneden siden før efter inden fra til
     foråret sommeren efteråret vinteren
     kan kunne skal skulle vil ville får fik gør gøre givet blevet sket""".split()
@@ -119,6 +119,10 @@ class ParsedQuestion:
     asks_decision: bool = False  # a decision verb occurs ("Hvornår godkendte ...")
     history: bool = False  # asks for the course of a case over time ("Hvordan er sagen forløbet?")
     breadth: bool = False  # asks about every treatment of a topic ("Hvad har KKR besluttet om ...?")
+    # the topic words that narrow the asked-for thing (nouns, names, numbers: "kvindekrisecentre"
+    # of "Hvor mange herbergspladser fastsatte KKR Sjælland for kvindekrisecentre?"), lowercase;
+    # the topic's verbs ("fastsatte", "modtage") are not among them
+    constraints: tuple[str, ...] = ()
 
     @property
     def has_period(self) -> bool:
@@ -146,23 +150,36 @@ def parse_question(text: str, *, today: date | None = None,
     lowered = raw.lower()
     consumed: list[tuple[int, int]] = []
 
-    found_councils, all_councils = _councils(lowered, consumed, councils, bodies)
+    found_councils, all_councils = _councils(raw, consumed, councils, bodies)
     compare = bool(COMPARE_RE.search(lowered)) or all_councils or len(found_councils) > 1
     date_from, date_to, period = _period(lowered, today, consumed)
     intent = _intent(lowered)
 
     words = []
     years = []
-    for match in re.finditer(r"[^\W_]+(?:[-.,/'’][^\W_]+)*", raw):
+    constraints = []
+    previous = ""  # the word before, lowercase ("" at the start and after a council or period)
+    previous_constraint = False
+    for n, match in enumerate(re.finditer(r"[^\W_]+(?:[-.,/'’][^\W_]+)*", raw)):
         if any(a <= match.start() < b for a, b in consumed):
+            previous, previous_constraint = "", False
             continue
         word = match.group(0)
         low = word.lower()
         if low in STOP_WORDS or low in QUESTION_WORDS or len(low) < 2:
+            if low not in NOUN_MARKERS and low not in ("og", "eller"):
+                previous_constraint = False
+            previous = low
             continue
         if re.fullmatch(r"(?:19|20)\d\d", low):
             years.append(low)
         words.append(word)
+        if _is_constraint(word, n, previous, previous_constraint):
+            constraints.append(low)
+            previous_constraint = True
+        else:
+            previous_constraint = False
+        previous = low
     return ParsedQuestion(
         text=raw, topic=" ".join(words), topic_words=tuple(words), councils=tuple(found_councils),
         all_councils=all_councils, compare=compare, date_from=date_from, date_to=date_to,
@@ -170,10 +187,39 @@ def parse_question(text: str, *, today: date | None = None,
         asks_decision=bool(dict(INTENT_MARKERS)["decision"].search(lowered)),
         history=bool(HISTORY_RE.search(lowered)),
         breadth=bool(BREADTH_RE.search(lowered)) or intent == "overview" or bool(HISTORY_RE.search(lowered)),
+        constraints=tuple(dict.fromkeys(constraints)),
     )
 
 
-def _councils(lowered: str, consumed: list, known, bodies=()) -> tuple[list[str], bool]:
+# Words after which a question's next word is a noun (the thing asked for or what narrows it):
+# prepositions, articles, possessives, quantifiers ("Hvor mange herbergspladser ... for
+# kvindekrisecentre", "dimensioneringen af socialrådgiveruddannelsen"). A verb of the question
+# ("fastsatte", "skal ... modtage", "blev der reserveret") follows a noun, a modal or "der".
+NOUN_MARKERS = frozenset(
+    """af for til på om i med fra over under mod ved hos efter før uden mellem indtil pr vedrørende
+    angående omkring ifølge blandt inden
+    en et den det de denne dette disse sin sit sine hans hendes deres vores
+    mange meget hvilke hvilken hvilket flest færrest nye ny nyt samlede""".split()
+)
+
+
+def _is_constraint(word: str, position: int, previous: str, previous_constraint: bool) -> bool:
+    """A topic word that narrows what is asked for: a noun by its place in the question (after
+    a preposition, article or quantifier, or joined by "og"/"eller" to such a noun), a name
+    (capitalised inside the question), or a word with a digit."""
+    if any(ch.isdigit() for ch in word):
+        return True
+    if position > 0 and word[:1].isupper():
+        return True
+    if previous in NOUN_MARKERS:
+        return True
+    if previous in ("og", "eller") and previous_constraint:
+        return True
+    return False
+
+
+def _councils(raw: str, consumed: list, known, bodies=()) -> tuple[list[str], bool]:
+    lowered = raw.lower()
     aliases: dict[str, tuple[str, ...]] = {k: (v,) for k, v in COUNCIL_ALIASES.items()}
     for name in known or ():
         aliases.setdefault(name.lower(), (name,))
@@ -185,6 +231,8 @@ def _councils(lowered: str, consumed: list, known, bodies=()) -> tuple[list[str]
         for match in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lowered):
             if any(a <= match.start() < b for a, b in consumed):
                 continue
+            if _continues_a_name(raw, match.start(), alias):
+                continue  # "Klimaalliance Sjælland", "Erhvervshus Hovedstadens": a name, not the council
             consumed.append(match.span())
             found += [n for n in aliases[alias] if n not in found]
     every = ALL_COUNCILS_RE.search(lowered)
@@ -192,6 +240,22 @@ def _councils(lowered: str, consumed: list, known, bodies=()) -> tuple[list[str]
         consumed.append(every.span())
     # "KKR" alone names no council
     return found, bool(every)
+
+
+def _continues_a_name(raw: str, start: int, alias: str) -> bool:
+    """A bare place name ("sjælland", not "kkr sjælland") right after a capitalised word inside
+    the question is the end of a proper name ("Klimaalliance Sjælland"), not a council."""
+    if " " in alias:
+        return False
+    before = raw[:start].rstrip()
+    if len(before) == len(raw[:start]):
+        return False  # joined to the word before ("Region-" ...): not a separate word
+    m = re.search(r"([^\W\d_][\w'’-]*)$", before)
+    if m is None or m.start() == 0:
+        return False  # no word before, or the question's first word
+    word = m.group(1)
+    return word[:1].isupper() and word.lower() not in STOP_WORDS and word.lower() not in QUESTION_WORDS \
+        and word.upper() != word  # "KKR Sjælland" is the council ("KKR" is all capitals)
 
 
 def _genitive(name: str) -> list[str]:
