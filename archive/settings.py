@@ -81,6 +81,8 @@ class AnswerSettings:
     # when its item + best sentence score >= this share of the best item's
     breadth_cut: float = 0.8  # folds: 0.8 x4, 0.7
     lookup_citations: int = 1  # evidence items (per council) for a lookup question; folds: 1 x4, 2
+    # a lookup naming no council also cites each other council's evidence within the margin
+    lookup_every_council: bool = False
     sentence_type_weight: float = 0.45  # the asked-for type (number, person) in the sentence
     sentence_semantic_weight: float = 0.3  # the embedding score of the sentence's passage
     sentence_title_share: float = 0.6  # topic coverage read from the sentence with its item title (all folds)

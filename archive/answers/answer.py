@@ -272,7 +272,7 @@ class _Matcher:
                         _derivation(t.stem, x) for x in stems):
                     hits[t.stem] = 0.8  # a derivation: "dimensionerer" ~ "dimensioneringen"
                 elif t.parts:
-                    share = sum(1 for p in t.parts if p in stems) / len(t.parts)
+                    share = sum(1 for p in t.parts if _part_in(p, stems)) / len(t.parts)
                     if share:
                         hits[t.stem] = 0.7 * share
         if len(self._cache) > 20000:
@@ -359,6 +359,14 @@ def _derivation(stem: str, other: str) -> bool:
     if other.startswith(stem):
         return True
     return len(other) >= 5 and stem.startswith(other) and len(stem) - len(other) <= 5  # "-ering", "-ning"
+
+
+def _part_in(part: str, stems: set[str]) -> bool:
+    """A compound part of the question's word is among the text's stems, or a derivation of
+    one ("kapacitet", a part of "herbergskapaciteten", is stemmed "kapacit" as a word)."""
+    return part in stems or (len(part) >= 5 and any(
+        (len(x) >= 5 and part.startswith(x) and len(part) - len(x) <= 3) or
+        (x.startswith(part) and len(x) - len(part) <= 3) for x in stems))
 
 
 _YEAR_RANGE = re.compile(r"(?<![\w.,])((?:19|20)\d\d)\s*[-/–]\s*((?:19|20)?\d\d)(?![\w,]|\.\d)")
@@ -551,8 +559,8 @@ def gather_evidence(archive, question: str, *, model: str | None = None, today: 
         return Evidence(parsed, matcher, [], meeting=found, seconds=time.perf_counter() - started)
     fallback = found
     allowed = _allowed(refs, parsed)
-    named_period = _period_pattern(parsed)
-    if named_period is not None and parsed.intent in ("number", "date") and not parsed.asks_decision:
+    if parsed.has_period and parsed.intent in ("number", "date") and not parsed.asks_decision \
+            and not parsed.meeting_period:
         # "rygestopkurser i 2011", "Hvornår mødes KKR Hovedstaden i november 2026?": the period
         # may be the meeting's or the one the items are about (evaluated at a meeting in 2012,
         # a meeting plan made in January): the items of the period and those naming it
@@ -561,7 +569,7 @@ def gather_evidence(archive, question: str, *, model: str | None = None, today: 
         about = replace(parsed, date_from=None, date_to=None)
         named = {c.ref.item_id for c in _candidates(archive, about, _allowed(refs, about), refs, terms, matcher,
                                                     settings.candidates, model)[0]
-                 if any(named_period.search(p.text) for b in c.item.blocks for p in b.paragraphs)}
+                 if any(_names_period(p.text, parsed) for b in c.item.blocks for p in b.paragraphs)}
         if named:
             allowed = allowed | named
     evidence = _scope_evidence(archive, parsed, refs, allowed, terms, matcher, settings, model)
@@ -570,15 +578,34 @@ def gather_evidence(archive, question: str, *, model: str | None = None, today: 
     return evidence
 
 
-def _period_pattern(parsed: ParsedQuestion) -> "re.Pattern | None":
-    """A pattern for the question's period as items name it: a whole year ("2011"), or a month
-    with its year ("november 2026", "23. november 2026"); None for other periods."""
+_NAMED_DAY = re.compile(rf"\b(\d{{1,2}})\.\s*({MONTH_PATTERN})(?:\s+((?:19|20)\d\d))?\b", re.I)
+_NAMED_MONTH = re.compile(rf"\b({MONTH_PATTERN})\s+((?:19|20)\d\d)\b", re.I)
+
+
+def _names_period(text: str, parsed: ParsedQuestion) -> bool:
+    """`text` names a time in the question's period: its year ("2011") for a whole year, else
+    a day ("4. maj 2026", "4. maj" when the period lies in one year) or a month with its year
+    ("november 2026") inside the period."""
     if parsed.period_year:
-        return re.compile(rf"(?<![\w-]){parsed.period_year}(?![\w-])")
+        return bool(re.search(rf"(?<![\w-]){parsed.period_year}(?![\w-])", text))
     f, t = parsed.date_from, parsed.date_to
-    if f and t and (f.year, f.month) == (t.year, t.month) and f.day == 1 and (t + timedelta(days=1)).day == 1:
-        return re.compile(rf"\b{MONTHS[f.month - 1]}\s+{f.year}\b", re.I)
-    return None
+    if f is None or t is None:
+        return False
+    for m in _NAMED_DAY.finditer(text):
+        year = int(m.group(3)) if m.group(3) else (f.year if f.year == t.year else None)
+        if year is None:
+            continue
+        try:
+            day = date(year, MONTHS.index(m.group(2).lower()) + 1, int(m.group(1)))
+        except ValueError:
+            continue
+        if f <= day <= t:
+            return True
+    for m in _NAMED_MONTH.finditer(text):
+        first = date(int(m.group(2)), MONTHS.index(m.group(1).lower()) + 1, 1)
+        if f <= first and (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1) <= t:
+            return True
+    return False
 
 
 def _scope_evidence(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], allowed: set[str],
@@ -821,6 +848,12 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
                 primary += mine
         else:
             primary = pool[:cfg.lookup_citations]
+            if cfg.lookup_every_council and not parsed.councils:
+                # no council named: each council's own evidence as good as the best answers too
+                # ("Fra hvilken dato gælder den nye herbergskapacitet?": every KKR fixed its own)
+                for council in _councils_of(pool):
+                    if not any(c.ref.council == council for c in primary):
+                        primary.append(next(c for c in pool if c.ref.council == council))
     elif parsed.breadth:
         # every treatment of the topic: one item per council and meeting whose evidence (item
         # score + its best sentence) comes near the best item's
@@ -1100,8 +1133,10 @@ def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
     if not entries:
         return _declining(parsed)
     intent = parsed.intent
-    if intent in ("number", "people") and entries[0].quotes:
-        key = max(entries, key=lambda e: e.score)
+    key = max(entries, key=lambda e: e.score)
+    if (intent in ("number", "people") and key.quotes) or (
+            intent == "date" and key.quotes and DATE_EXPR.search(key.quotes[0].text)):
+        # the sentence holding the number, person or date comes first, as quoted
         kind = "referat" if key.ref.kind == "referat" else "dagsorden"
         source = (f"{key.ref.council}s {kind}" if key.ref.authority in ("", "KL")
                   else f"{'referatet' if kind == 'referat' else 'dagsordenen'} fra {_body(key.ref)}")
@@ -1163,16 +1198,17 @@ def _history_lead(entries: list[Entry]) -> str:
 
 
 def _declining(parsed: ParsedQuestion) -> str:
-    """The declining sentence: the question quoted, so it is correct Danish for every shape."""
-    scope = f" fra {join_da(list(parsed.councils))}" if parsed.councils else ""
+    """The declining sentence: a one-word topic as "om <topic>", else the question quoted (which
+    names its councils itself), so it is correct Danish for every shape."""
+    councils = join_da(list(parsed.councils))
     about = _about(parsed)
     if parsed.intent == "decision":
-        if about:
-            return f"Jeg fandt ingen beslutninger{about}{scope} i arkivet."
-        return f"Jeg fandt ingen beslutninger{scope} i arkivet, der svarer på spørgsmålet »{parsed.text}«."
-    if about:
-        return f"Jeg fandt intet svar på spørgsmålet{about}{scope} i arkivet."
-    return f"Jeg fandt intet svar{scope} i arkivet på spørgsmålet »{parsed.text}«."
+        if about:  # "Jeg fandt ingen beslutninger fra KKR Sjælland om herberger i januar 2026 i arkivet."
+            return f"Jeg fandt ingen beslutninger{f' fra {councils}' if councils else ''}{about} i arkivet."
+        return f"Jeg fandt ingen beslutninger i arkivet, der svarer på spørgsmålet »{parsed.text}«."
+    if about:  # "Jeg fandt intet svar i arkivet på spørgsmålet om herberger for KKR Nordjylland."
+        return f"Jeg fandt intet svar i arkivet på spørgsmålet{about}{f' for {councils}' if councils else ''}."
+    return f"Jeg fandt intet svar i arkivet på spørgsmålet »{parsed.text}«."
 
 
 def _decline(parsed: ParsedQuestion, nearest: list[_Candidate], reason: str, *, matcher: _Matcher | None = None,

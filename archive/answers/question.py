@@ -123,6 +123,7 @@ class ParsedQuestion:
     # of "Hvor mange herbergspladser fastsatte KKR Sjælland for kvindekrisecentre?"), lowercase;
     # the topic's verbs ("fastsatte", "modtage") are not among them
     constraints: tuple[str, ...] = ()
+    meeting_period: bool = False  # the period names a meeting ("på aprilmødet", "mødet den 7. april")
 
     @property
     def has_period(self) -> bool:
@@ -188,8 +189,12 @@ def parse_question(text: str, *, today: date | None = None,
         history=bool(HISTORY_RE.search(lowered)),
         breadth=bool(BREADTH_RE.search(lowered)) or intent == "overview" or bool(HISTORY_RE.search(lowered)),
         constraints=tuple(dict.fromkeys(constraints)),
+        meeting_period=bool(MEETING_PERIOD_RE.search(lowered)),
     )
 
+
+# The period names a meeting, not the time the question is about ("aprilmødet", "mødet den 7. april")
+MEETING_PERIOD_RE = re.compile(rf"\b(?:{MONTH_PATTERN})møde|\bmødet?\s+(?:den|d\.|i|afholdt)\b", re.I)
 
 # Words after which a question's next word is a noun (the thing asked for or what narrows it):
 # prepositions, articles, possessives, quantifiers ("Hvor mange herbergspladser ... for

