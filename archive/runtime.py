@@ -3,7 +3,8 @@
 A `Runtime` is created by the composition roots (the CLI command group, the web app factory)
 and passed to what needs it; nothing else keeps state between calls. Its caches hold what is
 expensive to build and safe to share between requests of one process: rendered page images,
-open keyword indexes, loaded embedders and vector indexes. Tunables are not state: they live in `settings`
+open keyword indexes, loaded embedders, vector indexes and the item refs answering reads.
+Tunables are not state: they live in `settings`
 (archive/settings.py).
 
 The read side reaches it through the archive it reads: `Archive(data, runtime=...)` keeps
@@ -17,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Generic, Hashable, TypeVar
 
+from archive.answers.cache import AnswerCache
 from archive.keyword.fulltext import OpenIndexes
 from archive.settings import DEFAULT, Settings
 from archive.vectors.cache import VectorCache
@@ -60,3 +62,4 @@ class Runtime:
     keyword_indexes: OpenIndexes = field(default_factory=OpenIndexes)  # opened Whoosh indexes by directory
     embedders: Embedders = field(default_factory=Embedders)  # loaded embedding models by name
     vectors: VectorCache = field(default_factory=VectorCache)  # semantic search's vector indexes per archive
+    answers: AnswerCache = field(default_factory=AnswerCache)  # every item's ref per archive, for answering

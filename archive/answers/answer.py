@@ -208,6 +208,7 @@ class _TopicTerm:
     weight: float
     surface: str
     constraint: bool = False  # narrows the asked-for thing (a noun, name or number of the question)
+    head: bool = False  # what a number question counts (ParsedQuestion.head)
 
 
 class _Matcher:
@@ -225,6 +226,7 @@ class _Matcher:
         # the constraint terms an answer's sentence must hold (years are checked as years)
         self.constraints = [t for t in terms if t.constraint and not _years(t.surface)]
         self.constraint_weight = max((t.weight for t in self.constraints), default=1.0) or 1.0
+        self.heads = [t for t in terms if t.head]
         self._cache: dict[str, dict[str, float]] = {}
         # cheap pre-test: a word can only match when it holds the first letters of a topic
         # stem or of one of its parts (stems are prefixes; parts may sit inside compounds)
@@ -297,10 +299,18 @@ class _Matcher:
 
     def gap(self, *hits: dict[str, float]) -> float:
         """How much of what narrows the question is missing from the texts whose matches are
-        `hits` (a sentence and its item's title): the IDF weight of the heaviest constraint
-        term matched there less than half, relative to the heaviest constraint (0 = all there)."""
-        missing = [t.weight for t in self.constraints if max((h.get(t.stem, 0.0) for h in hits), default=0.0) < 0.5]
+        `hits` (a sentence and its item's title): of each constraint term its IDF weight times
+        the share missing (a derivation or all compound parts count as there, half the parts
+        ("udvikling" of "prisudviklingen") as half there), the largest, relative to the
+        heaviest constraint (0 = all there, 1 = the heaviest is absent)."""
+        missing = [t.weight * (1.0 - min(1.0, max((h.get(t.stem, 0.0) for h in hits), default=0.0) / 0.7))
+                   for t in self.constraints]
         return max(missing, default=0.0) / self.constraint_weight
+
+    def counted(self, *hits: dict[str, float]) -> bool:
+        """What a number question counts (its head noun) is matched in `hits` (or it has none)."""
+        return not self.heads or any(max((h.get(t.stem, 0.0) for h in hits), default=0.0) >= 0.5
+                                     for t in self.heads)
 
     def years_held(self, *texts: str) -> bool:
         """Every year the topic names is in one of `texts` (a range there counts as its years)."""
@@ -391,10 +401,11 @@ def _merge(into: dict[str, float], hits: dict[str, float]) -> dict[str, float]:
     return into
 
 
-def _is_constraint_surface(surface: str, parsed: ParsedQuestion) -> bool:
-    """The topic word (or a hyphen part of it: "eu" of "EU-kontoret") is a constraint of the question."""
+def _is_constraint_surface(surface: str, words: tuple[str, ...]) -> bool:
+    """The topic word (or a hyphen part of it: "eu" of "EU-kontoret") is one of `words`
+    (the question's constraints, or its head)."""
     low = surface.lower()
-    return any(low == c or low in re.split(r"[-/]", c) for c in parsed.constraints)
+    return any(low == c or low in re.split(r"[-/]", c) for c in words if c)
 
 
 def _topic_terms(archive, parsed: ParsedQuestion):
@@ -433,7 +444,8 @@ def _topic_terms(archive, parsed: ParsedQuestion):
             else:
                 weight = math.log(1 + n_docs / count) if count else max_idf
         terms.append(_TopicTerm(term.text, term.folded, term.parts, weight, term.word.text,
-                                _is_constraint_surface(term.word.text, parsed)))
+                                _is_constraint_surface(term.word.text, parsed.constraints),
+                                _is_constraint_surface(term.word.text, (parsed.head,))))
     return analysis, terms
 
 
@@ -483,6 +495,7 @@ class _Candidate:
     sentence_gap: float = 0.0  # ... of its best sentence with the item title (set per settings in decide)
     sentence_years: bool = True  # its best sentence (with the title) names the topic's years
     untyped: bool = False  # a number or person question, and its best sentence holds none
+    headless: bool = False  # a number question, and its best sentence (with the title) lacks what it counts
     sentence_cache: dict = field(default_factory=dict)  # role -> candidate sentences (shared by copies)
 
     @property
@@ -491,7 +504,8 @@ class _Candidate:
         return (self.lexical + cfg.sem_weight * _sem_norm(self.semantic, cfg)
                 - cfg.rare_term_penalty * (1.0 - self.rarest) - cfg.year_penalty * self.years_missing
                 - cfg.constraint_penalty * self.sentence_gap - cfg.constraint_item_penalty * self.item_gap
-                - cfg.sentence_year_penalty * (not self.sentence_years) - cfg.untyped_penalty * self.untyped)
+                - cfg.sentence_year_penalty * (not self.sentence_years) - cfg.untyped_penalty * self.untyped
+                - cfg.head_penalty * self.headless)
 
 
 def _allowed(refs: dict[str, ItemRef], parsed: ParsedQuestion) -> set[str]:
@@ -548,7 +562,7 @@ def gather_evidence(archive, question: str, *, model: str | None = None, today: 
     """Everything `decide` needs; only `settings.candidates` is read here."""
     started = time.perf_counter()
     today = today or date.today()
-    refs = archive.item_refs()
+    refs = _all_item_refs(archive)
     bodies = {(r.authority, r.council) for r in refs.values()}
     parsed = parse_question(question, today=today, councils=KNOWN_COUNCILS, bodies=sorted(bodies))
     analysis, terms = _topic_terms(archive, parsed)
@@ -608,6 +622,14 @@ def _names_period(text: str, parsed: ParsedQuestion) -> bool:
     return False
 
 
+def _all_item_refs(archive) -> dict[str, ItemRef]:
+    """Every item's ref, from the process's cache for an embedded archive (archive/answers/cache.py)."""
+    from archive.storage.store import Archive
+
+    database = archive.paths.database if isinstance(archive, Archive) else None
+    return archive.runtime.answers.item_refs(database, archive.item_refs)
+
+
 def _scope_evidence(archive, parsed: ParsedQuestion, refs: dict[str, ItemRef], allowed: set[str],
                     terms: list[_TopicTerm], matcher: _Matcher, settings: AnswerSettings,
                     model: str | None) -> Evidence:
@@ -645,8 +667,7 @@ def _decide(evidence: Evidence, settings: AnswerSettings) -> Answer:
                       meeting_lines=found.lines, confidence=1.0)
     from dataclasses import replace
 
-    candidates = sorted((_intent_checked(replace(c, settings=settings), parsed, matcher)
-                         for c in evidence.candidates), key=lambda c: -c.score)
+    candidates = _checked_candidates(evidence, settings, matcher)
     if evidence.scope_reason is not None:
         return _decline(parsed, candidates[:3], evidence.scope_reason, matcher=matcher)
     if not candidates:
@@ -669,6 +690,23 @@ def _decide(evidence: Evidence, settings: AnswerSettings) -> Answer:
     answer.confidence = best
     answer.semantic = evidence.semantic
     return answer
+
+
+def _checked_candidates(evidence: Evidence, settings: AnswerSettings, matcher: _Matcher) -> list[_Candidate]:
+    """The candidates under `settings`, best first, the best `settings.intent_checked` of them
+    (by item score) with the intent check of their best sentence; the others, which rank below
+    them, count as failing it (they cannot rise above a checked one by being left unchecked)."""
+    from dataclasses import replace
+
+    ranked = sorted((replace(c, settings=settings) for c in evidence.candidates), key=lambda c: -c.score)
+    for n, c in enumerate(ranked):
+        if n < settings.intent_checked:
+            _intent_checked(c, evidence.parsed, matcher)
+        else:
+            c.sentence_gap, c.sentence_years = 1.0, False
+            c.untyped = evidence.parsed.intent in ("number", "people")
+            c.headless = evidence.parsed.intent == "number" and bool(matcher.heads)
+    return sorted(ranked, key=lambda c: -c.score)
 
 
 def answer_question(archive, question: str, *, model: str | None = None, today: date | None = None,
@@ -848,12 +886,6 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
                 primary += mine
         else:
             primary = pool[:cfg.lookup_citations]
-            if cfg.lookup_every_council and not parsed.councils:
-                # no council named: each council's own evidence as good as the best answers too
-                # ("Fra hvilken dato gælder den nye herbergskapacitet?": every KKR fixed its own)
-                for council in _councils_of(pool):
-                    if not any(c.ref.council == council for c in primary):
-                        primary.append(next(c for c in pool if c.ref.council == council))
     elif parsed.breadth:
         # every treatment of the topic: one item per council and meeting whose evidence (item
         # score + its best sentence) comes near the best item's
@@ -918,7 +950,7 @@ class _Sentence:
     """A sentence of an item with the features it is scored by (computed once per question)."""
 
     text: str
-    page: int
+    offset: int  # where it starts in its paragraph's text
     block: str
     paragraph: Paragraph
     position: int
@@ -931,11 +963,17 @@ class _Sentence:
     passage: float = 0.0  # cosine of the passage it lies in
     gap: float = 0.0  # Matcher.gap of the sentence with its item's title (0: it holds what narrows the question)
     years: bool = True  # it or its item's title names every year the topic names
+    counted: bool = True  # it or its item's title names what a number question counts
+
+    @property
+    def page(self) -> int:
+        """The page the sentence starts on (computed for quoted sentences only)."""
+        from archive.text.pages import page_of_offset
+
+        return page_of_offset(self.paragraph, self.paragraph.text, self.offset)
 
 
 def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
-    from archive.text.pages import page_of_offset
-
     out = []
     position = 0
     decisions = [b for b in item.blocks if b.heading == "Beslutning"]
@@ -956,15 +994,15 @@ def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
                 if len(sentence) < 3:
                     continue
                 position += 1
-                page = page_of_offset(paragraph, text, start + lead)
-                out.append(_Sentence(sentence, page, block.heading, paragraph, position, id(block) in earlier))
+                out.append(_Sentence(sentence, start + lead, block.heading, paragraph, position, id(block) in earlier))
     return out
 
 
-def _typed(text: str, intent: str) -> bool:
-    """The sentence holds what a lookup question asks for: a number, a date, a person."""
+def _typed(text: str, intent: str, given: frozenset[str] = frozenset()) -> bool:
+    """The sentence holds what a lookup question asks for: a number (not a year, nor one the
+    question itself names: "Solvej 6"), a date, a person."""
     if intent == "number":
-        return any(not re.fullmatch(r"(?:19|20)\d\d", n) for n in NUMBER.findall(text)) or bool(
+        return any(not re.fullmatch(r"(?:19|20)\d\d", n) and n not in given for n in NUMBER.findall(text)) or bool(
             NUMBER_WORD.search(text))
     if intent == "date":
         return bool(DATE_EXPR.search(text))
@@ -979,6 +1017,7 @@ def _candidate_sentences(c: _Candidate, role: str, parsed: ParsedQuestion, match
     if cached is not None:
         return cached
     intent = parsed.intent
+    given = frozenset(NUMBER.findall(parsed.text))  # numbers the question names are not its answer
     if role == "recommendation":
         headings: tuple[str, ...] | None = ("Indstilling",)
     elif intent in ("decision",) or role == "decision":
@@ -992,17 +1031,23 @@ def _candidate_sentences(c: _Candidate, role: str, parsed: ParsedQuestion, match
             sentences = wider
         elif not sentences:
             sentences = wider
+    elif headings is not None and intent in ("number", "people") and not any(
+            _typed(s.text, intent, given) and matcher.coverage(s.text) > 0 for s in sentences):
+        # the number or person asked for is not in the decision ("Der er afsat 4 mio. kr. ..."
+        # stands under Økonomiske konsekvenser): every block of the item may hold it
+        sentences = _sentences(c.item, None)
     title = matcher.term_hits(c.item.title)
     for s in sentences:
         hits = matcher.term_hits(s.text)
         s.coverage = matcher.weighted(hits)
         s.with_title = matcher.weighted({k: max(hits.get(k, 0.0), title.get(k, 0.0)) for k in {*hits, *title}})
-        s.typed = _typed(s.text, intent)
+        s.typed = _typed(s.text, intent, given)
         s.verb = bool(DECISION_VERB.search(s.text))
         s.noted = bool(NOTED_ONLY.search(s.text))
         s.passage = max((h.score for h in c.passages if h.block == s.block and s.text[:60] in h.text), default=0.0)
         s.gap = matcher.gap(hits, title)
         s.years = matcher.years_held(s.text, c.item.title)
+        s.counted = matcher.counted(hits, title)
     c.sentence_cache[role] = sentences
     return sentences
 
@@ -1011,7 +1056,7 @@ def _top_sentence(c: _Candidate, role: str, parsed: ParsedQuestion, matcher: _Ma
     """The item's best sentence under the matcher's settings (cached per role and weights)."""
     cfg = matcher.settings
     key = ("top", role, cfg.sentence_title_share, cfg.sentence_type_weight, cfg.sentence_semantic_weight,
-           cfg.constraint_penalty, cfg.sentence_year_penalty, cfg.sem_floor, cfg.sem_ceil)
+           cfg.constraint_penalty, cfg.sentence_year_penalty, cfg.head_penalty, cfg.sem_floor, cfg.sem_ceil)
     if key not in c.sentence_cache:
         sentences = _candidate_sentences(c, role, parsed, matcher)
         c.sentence_cache[key] = max(sentences, key=lambda s: _sentence_score(s, parsed, cfg)) if sentences else None
@@ -1027,6 +1072,7 @@ def _intent_checked(c: _Candidate, parsed: ParsedQuestion, matcher: _Matcher) ->
     else:
         c.sentence_gap, c.sentence_years = c.item_gap, not c.years_missing
     c.untyped = parsed.intent in ("number", "people") and (top is None or not top.typed)
+    c.headless = parsed.intent == "number" and (top is None or not top.counted)
     return c
 
 
@@ -1089,6 +1135,8 @@ def _sentence_score(s: _Sentence, parsed: ParsedQuestion, cfg: AnswerSettings) -
     if s.text.endswith(":"):
         score -= 0.1
     score -= cfg.constraint_penalty * s.gap + cfg.sentence_year_penalty * (not s.years)
+    if parsed.intent == "number":
+        score -= cfg.head_penalty * (not s.counted)
     return score
 
 

@@ -48,7 +48,8 @@ ALL_COUNCILS_RE = re.compile(
     re.IGNORECASE,
 )
 COMPARE_RE = re.compile(r"\b(?:sammenlign\w*|forskel\w*|adskil\w*|i forhold til hinanden|hver især|"
-                        r"hhv\.?|henholdsvis|begge|forskellig\w*)\b", re.IGNORECASE)
+                        r"hhv\.?|henholdsvis|begge|forskellig\w*|"
+                        r"hvilke[tn]? (?:af (?:de \w+ )?)?(?:kkr|råd)(?:['’]?erne)?)\b", re.IGNORECASE)  # "Hvilket KKR ..."
 
 _MONTH_RE = MONTH_PATTERN
 SEASONS = {"foråret": (3, 5), "sommeren": (6, 8), "efteråret": (9, 11), "vinteren": (12, 2)}
@@ -96,7 +97,7 @@ QUESTION_WORDS = frozenset(
     sammenlign sammenlignet sammenligne forskel forskellen forskellige adskiller adskilte hinanden
     henholdsvis hhv hver især begge alle samtlige to fem
     forløb forløbet skete skridt udviklede udviklet historikken behandlet behandles gennem tiden foretaget
-    truffet sagt nye ifølge traf aftalt må sag sagen indtil mellem pr
+    truffet sagt nye ifølge traf aftalt må sag sagen indtil mellem pr flest færrest
     sidste forrige seneste år året måned måneden siden før efter inden fra til
     foråret sommeren efteråret vinteren
     kan kunne skal skulle vil ville får fik gør gøre givet blevet sket""".split()
@@ -124,6 +125,9 @@ class ParsedQuestion:
     # the topic's verbs ("fastsatte", "modtage") are not among them
     constraints: tuple[str, ...] = ()
     meeting_period: bool = False  # the period names a meeting ("på aprilmødet", "mødet den 7. april")
+    # what a number question counts, lowercase: the last word of the first run of constraint
+    # words after "hvor mange" ("Hvor mange af de udbudte pladser ...": "pladser"); "" for none
+    head: str = ""
 
     @property
     def has_period(self) -> bool:
@@ -181,6 +185,9 @@ def parse_question(text: str, *, today: date | None = None,
         else:
             previous_constraint = False
         previous = low
+    head = _counted(raw, consumed)
+    if head and head not in constraints:
+        constraints.append(head)
     return ParsedQuestion(
         text=raw, topic=" ".join(words), topic_words=tuple(words), councils=tuple(found_councils),
         all_councils=all_councils, compare=compare, date_from=date_from, date_to=date_to,
@@ -190,8 +197,34 @@ def parse_question(text: str, *, today: date | None = None,
         breadth=bool(BREADTH_RE.search(lowered)) or intent == "overview" or bool(HISTORY_RE.search(lowered)),
         constraints=tuple(dict.fromkeys(constraints)),
         meeting_period=bool(MEETING_PERIOD_RE.search(lowered)),
+        head=head,
     )
 
+
+# A number question's count marker: the noun phrase right after it is what is counted
+COUNT_RE = re.compile(r"\b(?:hvor mange|hvor stor[te]?|hvilket antal|antallet af)\b", re.I)
+_BEFORE_HEAD = frozenset("af de en et den det nye ny nyt".split())
+
+
+def _counted(raw: str, consumed: list) -> str:
+    """The noun a number question counts, lowercase ("Hvor mange af de udbudte pladser ...":
+    "pladser"; "Hvor stor en andel ...": "andel"), or "": the noun phrase right after the count
+    marker, whose last word is its head (the words before it end in -e: "udbudte", "ikke-offentlige")."""
+    marker = COUNT_RE.search(raw)
+    if marker is None:
+        return ""
+    phrase: list[str] = []
+    for match in re.finditer(r"[^\W_]+(?:[-.,/'’][^\W_]+)*", raw[marker.end():]):
+        start = marker.end() + match.start()
+        low = match.group(0).lower()
+        if any(a <= start < b for a, b in consumed):
+            break
+        if not phrase and low in _BEFORE_HEAD:
+            continue
+        if low in STOP_WORDS or low in QUESTION_WORDS or (phrase and not phrase[-1].endswith("e")):
+            break
+        phrase.append(low)
+    return phrase[-1] if phrase else ""
 
 # The period names a meeting, not the time the question is about ("aprilmødet", "mødet den 7. april")
 MEETING_PERIOD_RE = re.compile(rf"\b(?:{MONTH_PATTERN})møde|\bmødet?\s+(?:den|d\.|i|afholdt)\b", re.I)
@@ -204,7 +237,7 @@ NOUN_MARKERS = frozenset(
     """af for til på om i med fra over under mod ved hos efter før uden mellem indtil pr vedrørende
     angående omkring ifølge blandt inden
     en et den det de denne dette disse sin sit sine hans hendes deres vores
-    mange meget hvilke hvilken hvilket flest færrest nye ny nyt samlede""".split()
+    mange hvilke hvilken hvilket flest færrest nye ny nyt samlede""".split()
 )
 
 
