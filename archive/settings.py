@@ -53,7 +53,7 @@ class AnswerSettings:
     (benchmarks/evaluate_answers_v2.py --cv); docs/EVALUATION.md reports held-out folds only.
     """
 
-    threshold: float = 0.86  # decline below this item score (lexical coverage + semantic, less the intent check); folds: 0.86 x4, 0.92
+    threshold: float = 0.86  # decline below this item score (lexical coverage + semantic, less the intent check); folds: 0.86 x3, 0.92 x2
     sem_floor: float = 0.80  # e5 cosine range mapped to 0..1 for the semantic component
     sem_ceil: float = 0.93
     sem_weight: float = 0.6  # weight of the semantic component in the item score
@@ -64,12 +64,12 @@ class AnswerSettings:
     # the intent check of an item's best sentence (issue #12 point 3): the question's constraint
     # words (the nouns, names and numbers that narrow the asked-for thing, `ParsedQuestion.
     # constraints`) must be in the sentence or its item's title, and the topic's years too
-    constraint_penalty: float = 0.4  # x the IDF share of the heaviest constraint the sentence lacks; folds 0.4 x3, 0.3 x2
+    constraint_penalty: float = 0.3  # x the IDF share of the heaviest constraint the sentence lacks; all folds
     constraint_item_penalty: float = 0.0  # ... that the whole item lacks (on top; 0 chosen when tried, not in the grid)
     sentence_year_penalty: float = 0.6  # the sentence (with the title) lacks a year the topic names; all folds
-    head_penalty: float = 0.4  # a number question whose sentence (with the title) lacks what it counts; folds 0.4 x3, 0.2, 0
+    head_penalty: float = 0.4  # a number question whose sentence (with the title) lacks what it counts; folds 0.4 x4, 0.2
     intent_checked: int = 12  # the best candidates (by item score) that get the intent check
-    untyped_penalty: float = 0.15  # a number / person question whose item's best sentence holds none; folds 0.15 x3, 0.3, 0
+    untyped_penalty: float = 0.15  # a number / person question whose item's best sentence holds none; folds 0.15 x3, 0.3 x2
     relative_cut: float = 0.5  # an item enters the answer when its score >= this share of the best (all folds; 0.5, 0.6)
     candidates: int = 20
     max_entries: int = 6

@@ -678,12 +678,15 @@ def _decide(evidence: Evidence, settings: AnswerSettings) -> Answer:
     cut = min(settings.relative_cut, settings.breadth_cut) if parsed.breadth else settings.relative_cut
     keep = [c for c in candidates if c.score >= max(settings.threshold, cut * best)]
     if parsed.compare or parsed.all_councils or len(parsed.councils) > 1:
-        # a comparison: each council's best item enters when it comes near the best of all
-        # (the decline threshold judges the answer as a whole, not each council's part)
+        # a comparison: each council's best item, and its best decision, enter when they come
+        # near the best of all (the decline threshold judges the answer as a whole, not each
+        # council's part)
         for council in _councils_of(candidates):
-            mine = next(c for c in candidates if c.ref.council == council)
-            if all(mine is not k for k in keep) and mine.score >= cut * best:
-                keep.append(mine)
+            mine = [c for c in candidates if c.ref.council == council]
+            decided = [c for c in mine if c.role != "orientation"]
+            for c in mine[:1] + decided[:1]:
+                if all(c is not k for k in keep) and c.score >= cut * best:
+                    keep.append(c)
     twins = {k: _intent_checked(replace(t, settings=settings), parsed, matcher) for k, t in evidence.twins.items()}
     keep = _one_per_meeting_item(keep, twins, settings)
     answer = _compose(parsed, keep, matcher)
@@ -894,11 +897,14 @@ def _compose(parsed: ParsedQuestion, keep: list[_Candidate], matcher: _Matcher) 
         pool = sorted((c for c in ranked if evidence[c.ref.item_id] >= cfg.breadth_cut * top),
                       key=lambda c: -evidence[c.ref.item_id])
         primary, _others = _one_per_meeting(pool)
-        if per_council:  # a comparison: every council compared has its evidence
+        if per_council:  # a comparison: every council compared has its evidence, and its decision
             for council in _councils_of(ranked):
-                if not any(c.ref.council == council for c in primary):
-                    primary += sorted((c for c in ranked if c.ref.council == council),
-                                      key=lambda c: -evidence[c.ref.item_id])[:1]
+                mine = sorted((c for c in ranked if c.ref.council == council),
+                              key=lambda c: (roles[c.ref.item_id] == "orientation", -evidence[c.ref.item_id]))
+                decided = any(c.ref.council == council and roles[c.ref.item_id] != "orientation" for c in primary)
+                if mine and not decided and (roles[mine[0].ref.item_id] != "orientation"
+                                             or not any(c.ref.council == council for c in primary)):
+                    primary.append(mine[0])
     else:
         pool = [c for c in ranked if c.score >= cfg.evidence_cut * best]
         if intent == "decision" and not parsed.history:  # a history cites what came before, too
