@@ -59,6 +59,7 @@ DECISION_VERB = re.compile(
     r"bemyndigede|gav [\w-]+ mandat|tilsluttede sig|fastsætter|godkender|udpeger)\b", re.I)
 NOTED_ONLY = re.compile(r"\btog\b.*\btil efterretning\b", re.I)
 NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:\.\d{3})+(?:,\d+)?(?![\w])|(?<![\w.,-])\d+(?:,\d+)?(?![\w-])")
+MONTH_WORD = re.compile(rf"\b(?:{MONTH_PATTERN})\b", re.I)  # "med udgangen af maj måned", "7. april 2026"
 DATE_EXPR = re.compile(rf"\b\d{{1,2}}\.\s*(?:{MONTH_PATTERN})(?:\s+\d{{4}})?\b", re.I)
 PERSON = re.compile(r"\b(?:[Bb]orgmester|[Oo]verborgmester|[Dd]irektør|[Ff]ormand|[Nn]æstformand|"
                     r"[Kk]ommunalbestyrelsesmedlem|[Mm]edlem af Borgerrepræsentationen|[Rr]ektor|"
@@ -623,10 +624,11 @@ def _names_period(text: str, parsed: ParsedQuestion) -> bool:
 
 
 def _all_item_refs(archive) -> dict[str, ItemRef]:
-    """Every item's ref, from the process's cache for an embedded archive (archive/answers/cache.py)."""
-    from archive.storage.store import Archive
+    """Every item's ref, from the process's cache for an embedded (SQLite) archive
+    (archive/answers/cache.py); a PostgreSQL archive is read afresh."""
+    import sqlite3
 
-    database = archive.paths.database if isinstance(archive, Archive) else None
+    database = archive.paths.database if isinstance(archive.conn, sqlite3.Connection) else None
     return archive.runtime.answers.item_refs(database, archive.item_refs)
 
 
@@ -1189,7 +1191,9 @@ def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
     intent = parsed.intent
     key = max(entries, key=lambda e: e.score)
     if (intent in ("number", "people") and key.quotes) or (
-            intent == "date" and key.quotes and DATE_EXPR.search(key.quotes[0].text)):
+            intent == "date" and not parsed.asks_decision and key.quotes
+            and MONTH_WORD.search(key.quotes[0].text)):
+        # ("Hvornår godkendte ...?" asks for the meeting's date: said below)
         # the sentence holding the number, person or date comes first, as quoted
         kind = "referat" if key.ref.kind == "referat" else "dagsorden"
         source = (f"{key.ref.council}s {kind}" if key.ref.authority in ("", "KL")

@@ -99,7 +99,13 @@ class MeetingAnswer:
 
 
 def _possessive(council: str) -> str:
-    return council if council.endswith("s") else council + "s"
+    """"KKR Sjællands"; a name that ends in s, x or z takes an apostrophe ("Syddjurs'"), one
+    that ends in a bracket keeps the genitive on its name ("Udvalget for plan, udvikling og
+    kultur (PUK)" -> "Udvalget for plan, udvikling og kulturs (PUK)")."""
+    m = re.match(r"^(.*?)(\s*\([^()]*\))$", council)
+    if m:
+        return _possessive(m.group(1)) + m.group(2)
+    return council + ("'" if council.endswith(("s", "x", "z")) else "s")
 
 
 def _cover_citation(doc: Document) -> dict:

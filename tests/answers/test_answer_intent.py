@@ -115,3 +115,13 @@ def test_a_month_asked_about_is_found_in_the_meeting_plan(archive):
     assert data["found"], data["answer"]
     assert MEETING_PLAN in {c["item_id"] for c in data["citations"]}
     assert "23. november" in data["answer"]
+
+
+def test_a_date_asked_about_leads_with_the_sentence_that_holds_it(archive):
+    # the closing date stands in the quoted sentence, not in the meeting's date
+    data = ask(archive, "Hvornår skal det gamle rejsekort lukke ifølge aprilmødet i KKR Hovedstaden?")
+    assert data["found"]
+    assert "maj" in data["lead"] and "»" in data["lead"], data["lead"]
+    # "Hvornår godkendte ...?" asks for the meeting's date: no quote of a later deadline leads
+    data = ask(archive, "Hvornår godkendte KKR Hovedstaden Rammeaftale 2027-2028?")
+    assert data["lead"].startswith("Det blev behandlet af KKR Hovedstaden på mødet den 21. september 2026"), data["lead"]

@@ -156,3 +156,9 @@ def test_a_short_decision_is_quoted_whole_and_approval_is_a_decision(archive):
                            "på mødet 20. juni 2013?")
     quotes = [c["quote"] for c in drøftet["citations"] if c["item_id"] == SYDDJURS_715]
     assert quotes[:2] == ["Punktet blev drøftet.", quotes[1]] and quotes[1].startswith("Sagen genoptages")
+
+
+def test_the_genitive_of_a_body_with_its_abbreviation_is_danish(archive):
+    data = answer_question(archive, "Hvor blev PUK's møde i juni 2013 holdt?", today=TODAY).to_json()
+    assert data["found"], data["answer"]
+    assert ")s " not in data["lead"] and "kulturs (PUK) møde" in data["lead"], data["lead"]
