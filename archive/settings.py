@@ -57,15 +57,12 @@ class AnswerSettings:
     sem_floor: float = 0.80  # e5 cosine range mapped to 0..1 for the semantic component
     sem_ceil: float = 0.93
     sem_weight: float = 0.6  # weight of the semantic component in the item score
-    # an item that lacks the question's most specific topic word (highest IDF) loses this much
-    rare_term_penalty: float = 0.0  # 0 chosen in all 5 folds (grid 0, 0.2, 0.4): no help
     # an item that lacks a year the question's topic names ("kvoterne for 2026") loses this much
-    year_penalty: float = 0.3  # all folds (grid 0.3, 0.6)
+    year_penalty: float = 0.3  # all folds of the runs whose grid held 0.3 and 0.6
     # the intent check of an item's best sentence (issue #12 point 3): the question's constraint
     # words (the nouns, names and numbers that narrow the asked-for thing, `ParsedQuestion.
     # constraints`) must be in the sentence or its item's title, and the topic's years too
     constraint_penalty: float = 0.3  # x the IDF share of the heaviest constraint the sentence lacks; all folds
-    constraint_item_penalty: float = 0.0  # ... that the whole item lacks (on top; 0 chosen when tried, not in the grid)
     sentence_year_penalty: float = 0.6  # the sentence (with the title) lacks a year the topic names; all folds
     head_penalty: float = 0.4  # a number question whose sentence (with the title) lacks what it counts; folds 0.4 x4, 0.2
     intent_checked: int = 12  # the best candidates (by item score) that get the intent check

@@ -322,13 +322,6 @@ class _Matcher:
             found |= _years(text)
         return self.topic_years <= found
 
-    def rarest(self, hits: dict[str, float]) -> float:
-        """The match strength in `hits` of the most specific topic term (highest IDF)."""
-        if not self.terms:
-            return 1.0
-        top = max(self.terms, key=lambda t: t.weight)
-        return hits.get(top.stem, 0.0)
-
     def coverage(self, text: str) -> float:
         return self.weighted(self.term_hits(text))
 
@@ -490,7 +483,6 @@ class _Candidate:
     settings: AnswerSettings = _DEFAULTS
     role: str = ""  # decision | recommendation | orientation (set when gathered)
     document_items: int = 0  # items in the item's document
-    rarest: float = 1.0  # how well the item holds the question's most specific topic term (0..1)
     years_missing: bool = False  # a year the question's topic names ("kvoterne for 2026") is not in the item
     item_gap: float = 0.0  # Matcher.gap of the whole item: what narrows the question is nowhere in it
     sentence_gap: float = 0.0  # ... of its best sentence with the item title (set per settings in decide)
@@ -503,8 +495,8 @@ class _Candidate:
     def score(self) -> float:
         cfg = self.settings
         return (self.lexical + cfg.sem_weight * _sem_norm(self.semantic, cfg)
-                - cfg.rare_term_penalty * (1.0 - self.rarest) - cfg.year_penalty * self.years_missing
-                - cfg.constraint_penalty * self.sentence_gap - cfg.constraint_item_penalty * self.item_gap
+                - cfg.year_penalty * self.years_missing
+                - cfg.constraint_penalty * self.sentence_gap
                 - cfg.sentence_year_penalty * (not self.sentence_years) - cfg.untyped_penalty * self.untyped
                 - cfg.head_penalty * self.headless)
 
@@ -728,7 +720,6 @@ def _candidate(item: Item, ref: ItemRef, matcher: _Matcher) -> _Candidate:
     c.lexical = (0.35 * matcher.weighted(match.whole) + 0.35 * match.best_paragraph
                  + 0.3 * matcher.weighted(match.key))
     c.title_lexical = matcher.coverage(item.title)
-    c.rarest = matcher.rarest(match.whole)
     c.item_gap = matcher.gap(match.whole)
     if matcher.years:
         full = " ".join([item.title] + [p.text for b in item.blocks for p in b.paragraphs])
