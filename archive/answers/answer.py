@@ -39,7 +39,7 @@ from archive.text.danish import MONTH_PATTERN, MONTHS
 from archive.search.semantic import PassageHit
 from archive.storage.model import Decision, Item, ItemRef, Paragraph
 from archive.text.sentences import sentence_spans
-from archive.answers.meeting import join_da, meeting_answer, meeting_question
+from archive.answers.meeting import join_da, meeting_answer, meeting_question, possessive
 from archive.answers.question import KNOWN_COUNCILS, ParsedQuestion, parse_question
 from archive.settings import DEFAULT, AnswerSettings
 
@@ -1252,6 +1252,10 @@ def _declining(parsed: ParsedQuestion) -> str:
     councils = join_da(list(parsed.councils))
     about = _about(parsed)
     if parsed.intent == "decision":
+        if parsed.topic.lower() in ("mødet", "møde") and parsed.period:
+            # "Jeg fandt ingen beslutninger fra KKR Hovedstadens møde den 23. november 2026 i arkivet."
+            whose = f"{possessive(councils)} møde" if len(parsed.councils) == 1 else "mødet"
+            return f"Jeg fandt ingen beslutninger fra {whose} {parsed.period} i arkivet."
         if about:  # "Jeg fandt ingen beslutninger fra KKR Sjælland om herberger i januar 2026 i arkivet."
             return f"Jeg fandt ingen beslutninger{f' fra {councils}' if councils else ''}{about} i arkivet."
         return f"Jeg fandt ingen beslutninger i arkivet, der svarer på spørgsmålet »{parsed.text}«."

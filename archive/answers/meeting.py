@@ -98,13 +98,13 @@ class MeetingAnswer:
     citations: list[dict]
 
 
-def _possessive(council: str) -> str:
+def possessive(council: str) -> str:
     """"KKR Sjællands"; a name that ends in s, x or z takes an apostrophe ("Syddjurs'"), one
     that ends in a bracket keeps the genitive on its name ("Udvalget for plan, udvikling og
     kultur (PUK)" -> "Udvalget for plan, udvikling og kulturs (PUK)")."""
     m = re.match(r"^(.*?)(\s*\([^()]*\))$", council)
     if m:
-        return _possessive(m.group(1)) + m.group(2)
+        return possessive(m.group(1)) + m.group(2)
     return council + ("'" if council.endswith(("s", "x", "z")) else "s")
 
 
@@ -138,7 +138,7 @@ def meeting_answer(archive, asked: MeetingQuestion) -> MeetingAnswer | None:
             continue
         full = archive.document(doc.id, with_items=True) if asked.aspect == "items" else doc
         doc = full or doc
-        where = f"{_possessive(doc.council)} møde den {format_date_da(doc.date)}"
+        where = f"{possessive(doc.council)} møde den {format_date_da(doc.date)}"
         source = f"ifølge {KIND_DA.get(doc.kind, doc.kind)}ets forside"
         if asked.aspect.startswith("role:"):
             role = asked.aspect.split(":", 1)[1]
