@@ -173,8 +173,8 @@ def block_heading_of(text: str) -> Heading | None:
     if role == "decision":
         return Heading(DECISION, role, printed)
     if role:
-        return Heading(_canonical(bare), role, printed)
-    m = _GENITIVE_HEADING_RE.match(bare) or _GENITIVE_HEADING_RE.match(_canonical(bare))
+        return Heading(canonical_heading(bare), role, printed)
+    m = _GENITIVE_HEADING_RE.match(bare) or _GENITIVE_HEADING_RE.match(canonical_heading(bare))
     if m and m.group("body").lower() not in _NOT_BODIES:
         if m.group("what") == "beslutning":
             return Heading(DECISION, "decision", printed, None, m.group("body")[:-1])
@@ -192,7 +192,7 @@ def block_heading_of(text: str) -> Heading | None:
 _NOT_BODIES = frozenset({"dagens", "sagens", "mødets", "tidens", "årets", "dens", "dets", "deres", "hans", "hendes"})
 
 
-def _canonical(heading: str) -> str:
+def canonical_heading(heading: str) -> str:
     """A heading printed in capitals ("SAGSFREMSTILLING") as it is written ("Sagsfremstilling")."""
     return heading[:1] + heading[1:].lower() if heading.isupper() else heading
 

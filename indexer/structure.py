@@ -141,7 +141,7 @@ def _item_at(lines: list[Line], i: int, typo: Typography) -> tuple[str, str, str
 
 def _aside(words: list) -> bool:
     text = " ".join(w.text for w in words)
-    return genre.case_of(text) is not None or genre.is_status_line(text)
+    return genre.case_of(text) is not None or genre.is_status_line(text) or genre.is_empty_case_label(text)
 
 
 def _bare_label(words: list) -> bool:
@@ -216,6 +216,7 @@ class _ItemDraft:
     awaiting_title: bool = False  # the label was printed alone; the title is the next line
     in_head: bool = True  # still between title and first block
     generic_seen: set[str] = field(default_factory=set)
+    own_seen: dict[str, str] = field(default_factory=dict)  # heading-like lines outside the vocabulary
 
     def all_lines(self) -> list[Line]:
         lines = [*self.title_lines, *self.head_lines]
@@ -261,10 +262,44 @@ def split_document(pages: list[Page], body_size: float) -> Split:
 
 
 def _recurring_generic(drafts: list[_ItemDraft]) -> frozenset[str]:
-    """Generic headings ("Økonomi") the document uses in many of its items."""
-    counts: Counter[str] = Counter(name for d in drafts for name in d.generic_seen)
+    """Generic headings ("Økonomi") and the document's own headings (a bold line outside
+    the vocabulary, "Administrationens bemærkninger") that it uses in many of its items."""
+    counts: Counter[str] = Counter(name for d in drafts for name in {*d.generic_seen, *d.own_seen})
     need = max(2, (len(drafts) + 1) // 2)
     return frozenset(name for name, n in counts.items() if n >= need)
+
+
+_OWN_HEADING_WORDS = 6
+
+
+def _own_heading(line: Line, typo: Typography) -> str | None:
+    """A line written as a block heading but not in the vocabulary: bold or italic, body
+    size, a few words, a capital first and no sentence punctuation at the end. It becomes a
+    heading only where the document uses it in many items (`_recurring_generic`)."""
+    text = " ".join(line.text.split())
+    bare = text.rstrip(":").strip()
+    if not (line.bold or line.italic) or abs(line.size - typo.body_size) > 0.2:  # plain: a short sentence
+        return None
+    if not bare[:1].isupper() or bare.endswith((".", ",", ";", "!", "?")) or not 1 <= len(bare.split()) <= _OWN_HEADING_WORDS:
+        return None
+    if is_marker_line(line) or genre.case_of(text) or genre.is_status_line(text) or any(ch.isdigit() for ch in bare):
+        return None
+    return genre.canonical_heading(bare)
+
+
+def _own_inline(line: Line) -> tuple[str, int] | None:
+    """"Politisk behandling: Ingen bemærkninger." with the label in bold or italic: the
+    label (a candidate heading, as `_own_heading`) and the number of its words."""
+    cut = next((k for k, w in enumerate(line.words[:_OWN_HEADING_WORDS]) if w.text.endswith(":")), None)
+    if cut is None or cut + 1 >= len(line.words):
+        return None
+    head = line.words[: cut + 1]
+    label = " ".join(w.text for w in head).rstrip(":").strip()
+    if not all(w.bold or w.italic for w in head) or not label[:1].isupper() or any(ch.isdigit() for ch in label):
+        return None
+    if genre.block_heading_of(label) is not None:
+        return None
+    return genre.canonical_heading(label), cut + 1
 
 
 def _body_start(lines: list[Line], typo: Typography, two_level: bool) -> int:
@@ -334,11 +369,20 @@ def _same_style(a: Line, b: Line) -> bool:
     return a.bold == b.bold and abs(a.size - b.size) < 0.3
 
 
-def _inline_heading(draft: _ItemDraft, line: Line, typo: Typography) -> tuple[Heading, Line] | None:
-    """"Beslutning: Godkendt." at the start of a paragraph: the heading and the rest."""
+def _inline_heading(draft: _ItemDraft, line: Line, typo: Typography,
+                    generic: frozenset[str]) -> tuple[Heading, Line] | None:
+    """"Beslutning: Godkendt." at the start of a paragraph: the heading and the rest; the
+    document's own inline labels where it uses them in many items."""
     found = genre.inline_heading_of(line.text)
     if found is None:
-        return None
+        own = _own_inline(line)
+        if own is None:
+            return None
+        draft.own_seen[own[0].lower()] = own[0]
+        if own[0].lower() not in generic:
+            return None
+        head = " ".join(w.text for w in line.words[: own[1]])
+        return genre.Heading(own[0], "other", head), Line(page=line.page, words=line.words[own[1]:])
     heading, _ = found
     cut = next((k for k, w in enumerate(line.words) if w.text.endswith(":")), None)
     if cut is None or cut + 1 >= len(line.words):
@@ -358,9 +402,14 @@ def _inline_heading(draft: _ItemDraft, line: Line, typo: Typography) -> tuple[He
 
 def _add_line(draft: _ItemDraft, line: Line, typo: Typography, generic: frozenset[str]) -> None:
     heading = block_heading(line, typo)
-    inline = None if heading else _inline_heading(draft, line, typo)
+    inline = None if heading else _inline_heading(draft, line, typo, generic)
     if inline:
         heading = inline[0]
+    own = _own_heading(line, typo) if heading is None else None
+    if own is not None:
+        draft.own_seen[own.lower()] = own
+        if own.lower() in generic:
+            heading = genre.Heading(own, "other", " ".join(line.text.split()))
     if heading and heading.generic:
         draft.generic_seen.add(heading.name.lower())
         if heading.name.lower() not in generic:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
@@ -60,6 +60,7 @@ class Style:
     status: str = ""  # a line after the heading, e.g. "Åbent punkt"
     item_per_page: bool = False  # every item starts on a new page
     number_column: float = 0.0  # > 0: the item label in a column of its own, the title this far right of it
+    own_heading: str = ""  # a block heading outside the common vocabulary, in every item before its decision
 
 
 @dataclass
@@ -236,6 +237,10 @@ def _render_once(source: dict, style: Style, path: Path, total: int | None,
         else:
             p.y += body
         blocks = list(item["blocks"])
+        if s.own_heading:
+            at = next((i for i, b in enumerate(blocks) if b["heading"] == "Beslutning"), len(blocks))
+            blocks.insert(at, {"heading": s.own_heading,
+                               "paragraphs": [f"Sagen har ingen {s.own_heading.split()[-1].lower()} ud over det beskrevne."]})
         if s.decisions == 2 and any(b["heading"] == "Beslutning" for b in blocks):
             at = next(i for i, b in enumerate(blocks) if b["heading"] == "Beslutning")
             blocks.insert(at, {"heading": "Beslutning", "earlier": True,
@@ -338,9 +343,11 @@ STYLES = [
           cover="lines", para_gap=1.0),
     # The label on a line of its own ("Punkt 3", the title below it), an "Åben sag" status
     # line between heading and case line, every item on a new page, the item label at the
-    # top of the page where a page number would stand.
+    # top of the page where a page number would stand, a heading of the document's own
+    # ("Administrationens bemærkninger") in every item.
     Style("label-above-title", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 72, 523,
           "715.", item_scale=1.2, title_below=True, status="Åben sag", item_per_page=True,
+          own_heading="Administrationens bemærkninger",
           case_form="Sagsnr.: {case}", case_small=False, footer="Side {page}", cover="lines",
           decisions=2, decision_form="in"),
     # The case number right-aligned on the heading's first line ("3. Title    Sag: 12/345"),
@@ -368,7 +375,7 @@ def random_style(rng: random.Random, name: str) -> Style:
     numbering = rng.choice(NUMBERINGS)
     two_level = numbering in ("3.2.", "3.2", "Punkt 3.2")
     item_bold = rng.random() < 0.7
-    return Style(
+    style = Style(
         name, *rng.choice(FONTS), rng.choice([9.5, 10, 10.5, 11, 12]), rng.choice([60, 72, 85, 100]),
         rng.choice([470, 500, 525, 535]), numbering, groups=two_level and rng.random() < 0.5,
         item_bold=item_bold, item_scale=rng.choice([1.0, 1.1, 1.2, 1.4] if item_bold else [1.2, 1.4]),
@@ -384,4 +391,8 @@ def random_style(rng: random.Random, name: str) -> Style:
         title_below=rng.random() < 0.3, case_at=rng.choice(["after", "right", "brackets"]),
         status=rng.choice(["", "", "Åbent punkt", "Åben sag"]), item_per_page=rng.random() < 0.25,
         number_column=rng.choice([0.0, 0.0, 45.0, 60.0]),
+        own_heading=rng.choice(["", "", "Administrationens bemærkninger", "Politisk behandling"]),
     )
+    if style.block in ("plain", "inline-plain"):  # a plain line outside the vocabulary is text
+        style = replace(style, own_heading="")
+    return style
