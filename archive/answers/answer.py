@@ -35,7 +35,7 @@ import numpy as np
 
 from archive.text.analysis import fold, words as split_words
 from archive.text.citation import body_label, cite, format_date_da
-from archive.text.danish import MONTH_PATTERN, MONTHS
+from archive.text.danish import KIND_DEFINITE, MONTH_PATTERN, MONTHS
 from archive.search.semantic import PassageHit
 from archive.storage.model import Decision, Item, ItemRef, Paragraph
 from archive.text.sentences import sentence_spans
@@ -1188,7 +1188,7 @@ def _lead(parsed: ParsedQuestion, entries: list[Entry]) -> str:
         # the sentence holding the number, person or date comes first, as quoted
         kind = "referat" if key.ref.kind == "referat" else "dagsorden"
         source = (f"{key.ref.council}s {kind}" if key.ref.authority in ("", "KL")
-                  else f"{'referatet' if kind == 'referat' else 'dagsordenen'} fra {_body(key.ref)}")
+                  else f"{KIND_DEFINITE[kind]} fra {_body(key.ref)}")
         return (f"Ifølge {source} af {format_date_da(key.ref.date)} (pkt. {key.ref.number}): "
                 f"»{key.quotes[0].text}«")
     if intent == "date":
