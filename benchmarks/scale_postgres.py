@@ -17,8 +17,9 @@ by row through `kkr-arkiv migrate` would take hours at 1M passages; this takes m
    (`session_replication_role = replica`: the rows come from a consistent archive);
 2. every table is copied with COPY (vectors in binary as halfvec), identity sequences are
    moved past the copied ids, the PDFs are copied as rows;
-3. the search rows: the vocabulary of every item, then each item's tsvector (as
-   `indexer.postgres_store.search_rows` gives it), both on `--jobs` processes;
+3. the search rows: the vocabulary of every item (each distinct text tokenised once), then
+   each item's tsvector (as `indexer.postgres_store.search_rows` gives it), both on
+   `--jobs` processes;
 4. the dropped indexes are built again from the same schema text, the HNSW index with
    `maintenance_work_mem` of `--maintenance-work-mem` and `--jobs` - 1 parallel workers;
    then VACUUM ANALYZE.
@@ -42,8 +43,7 @@ import numpy as np
 import psycopg
 
 from archive.storage.store import Archive
-from archive.text.analysis import Analysis, Decompounder
-from indexer.keyword_index import archive_vocabulary
+from archive.text.analysis import Analysis, Decompounder, vocabulary
 from indexer.postgres_schema import DIMENSION, SCHEMA
 from indexer.postgres_store import SEARCH_COLUMNS, search_rows
 
@@ -75,14 +75,32 @@ def halfvec_binary(vector: np.ndarray) -> bytes:
 _WORKER: dict = {}
 
 
-def _init_worker(staged: str, words: dict[str, int] | None) -> None:
+def _init_worker(staged: str, words: dict[str, int]) -> None:
     _WORKER["archive"] = Archive(staged)
-    if words is not None:
-        _WORKER["analysis"] = Analysis(Decompounder(words))
+    _WORKER["analysis"] = Analysis(Decompounder(words))
 
 
-def _vocabulary_of(document_ids: list[str]) -> Counter[str]:
-    return archive_vocabulary(_WORKER["archive"], document_ids)
+def _vocabulary_of(texts: list[tuple[str, int]]) -> Counter[str]:
+    """`vocabulary` of texts given once each with how often they occur."""
+    counts: Counter[str] = Counter()
+    for text, n in texts:
+        for word, k in vocabulary([text]).items():
+            counts[word] += k * n
+    return counts
+
+
+def _vocabulary_texts(staged: Path) -> Counter[str]:
+    """The texts `indexer.keyword_index.archive_vocabulary` counts (every item's title and
+    paragraphs), read straight from SQLite, each with how often it occurs: recombined
+    meetings repeat most paragraphs, and tokenising each text once is the slow part."""
+    conn = sqlite3.connect(f"file:{staged / 'archive.sqlite3'}?mode=ro", uri=True)
+    try:
+        texts = Counter(r[0] for r in conn.execute("SELECT title FROM items"))
+        texts.update(r[0] for r in conn.execute(
+            "SELECT p.text FROM paragraphs p JOIN blocks b ON b.id = p.block_id JOIN items i ON i.id = b.item_id"))
+    finally:
+        conn.close()
+    return texts
 
 
 def _rows_of(document_ids: list[str]) -> tuple[list[tuple], Counter[str]]:
@@ -194,8 +212,9 @@ def _search_rows(conn: psycopg.Connection, staged: Path, document_ids: list[str]
     context = multiprocessing.get_context("spawn")
     started = time.perf_counter()
     words: Counter[str] = Counter()
-    with context.Pool(jobs, _init_worker, (str(staged), None)) as pool:
-        for counted in pool.imap_unordered(_vocabulary_of, chunks):
+    texts = list(_vocabulary_texts(staged).items())
+    with context.Pool(jobs) as pool:
+        for counted in pool.imap_unordered(_vocabulary_of, [texts[i::jobs * 8] for i in range(jobs * 8)]):
             words.update(counted)
     decompounder = Decompounder.from_vocabulary(words)
     say(f"  vocabulary: {len(decompounder.words):,} words ({time.perf_counter() - started:.0f} s)")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from archive.search.semantic import PassageHit, VectorIndex
+from archive.search.semantic import PassageHit
 
 if TYPE_CHECKING:
     # a PostgresArchive (archive.postgres.store, which imports this module): its `conn`,
@@ -38,6 +38,12 @@ _EXACT = """
     ORDER BY e.vector <=> ?::halfvec LIMIT ?
 """
 
+_ITEM_PASSAGES = """
+    SELECT p.item_id, p.block, p.page, p.text, 1 - (e.vector <=> ?::halfvec) AS score
+    FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?
+    WHERE p.item_id = ANY(?) ORDER BY p.id
+"""
+
 
 class PostgresVectorIndex:
     """The vectors of one model in the archive database."""
@@ -53,10 +59,6 @@ class PostgresVectorIndex:
                 "SELECT COUNT(*) FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?",
                 (self.model_id,)).fetchone()[0]
         return self._count
-
-    def in_memory(self) -> VectorIndex:
-        """Every vector of the model as an in-memory `VectorIndex` (see `_in_memory`)."""
-        return _in_memory(self)
 
     def search(self, query: np.ndarray, *, limit: int, allowed_items: set[str] | None = None,
                decisions_only: bool = False) -> list[PassageHit]:
@@ -88,30 +90,26 @@ class PostgresVectorIndex:
                     return hits
                 k *= 4
 
-
-_IN_MEMORY: dict[tuple[str, str], tuple[int, VectorIndex]] = {}  # (database, model) -> (vectors, index)
-
-
-def _in_memory(index: "PostgresVectorIndex") -> VectorIndex:
-    """Every passage vector of the model as an in-memory `VectorIndex`, for question answering,
-    which scores all passages of its candidate items. Kept per process while the number of
-    vectors stays the same."""
-    key = (index.archive.url, index.model_id)
-    count = len(index)
-    cached = _IN_MEMORY.get(key)
-    if cached is not None and cached[0] == count:
-        return cached[1]
-    rows = index.archive.conn.execute(
-        """SELECT p.id, p.item_id, p.block, p.page, p.text, e.vector::real[] AS vector
-           FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ? ORDER BY p.id""",
-        (index.model_id,)).fetchall()
-    keys: dict[str, int] = {}
-    meta = [(r["id"], r["item_id"], r["block"], r["page"], r["text"], keys.setdefault(r["text"], len(keys)))
-            for r in rows]
-    matrix = np.array([r["vector"] for r in rows], dtype=np.float32).reshape(len(rows), -1)
-    built = VectorIndex(meta, matrix)
-    _IN_MEMORY[key] = (count, built)
-    return built
+    def item_passages(self, query: np.ndarray, *, limit: int, allowed_items: set[str] | None = None,
+                      include: list[str] | tuple[str, ...] = ()) -> dict[str, list[PassageHit]]:
+        """Every passage of the `limit` items whose best passage scores highest (among
+        `allowed_items`, through `search`) and of the items in `include`, scored in SQL:
+        item id -> passages best first, the ranked items first in ranking order, as
+        `VectorIndex.item_passages` gives them. Reads the vectors of those items only."""
+        wanted = [h.item_id for h in self.search(query, limit=limit, allowed_items=allowed_items)] if limit > 0 else []
+        wanted += [i for i in dict.fromkeys(include) if i not in set(wanted)]
+        if not wanted:
+            return {}
+        vector = halfvec_literal(query)
+        rows = self.archive.conn.execute(_ITEM_PASSAGES, (vector, self.model_id, wanted)).fetchall()
+        found: dict[str, list[PassageHit]] = {}
+        for r in rows:
+            found.setdefault(r["item_id"], []).append(
+                PassageHit(r["item_id"], float(r["score"]), r["block"], r["page"], r["text"]))
+        out = {i: found[i] for i in wanted if i in found}  # items with no vector have no passages here
+        for hits in out.values():
+            hits.sort(key=lambda h: -h.score)
+        return out
 
 
 def _best_per_item(rows, limit: int) -> list[PassageHit]:
