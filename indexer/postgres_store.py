@@ -213,3 +213,6 @@ def store_vectors(archive: PostgresArchive, model_id: str, dimension: int,
             "INSERT INTO embeddings (hash, model, dimension, vector) VALUES (?, ?, ?, ?::halfvec) "
             "ON CONFLICT (hash, model) DO UPDATE SET vector = excluded.vector, dimension = excluded.dimension",
             [(h, model_id, dimension, halfvec_literal(v)) for h, v in vectors])
+        # readers' cached counts (PostgresArchive.counted) are of the archive before these
+        archive.conn.execute("INSERT INTO search_meta (key, value) VALUES ('vectors', 1) "
+                             "ON CONFLICT (key) DO UPDATE SET value = search_meta.value + 1")

