@@ -138,13 +138,38 @@ def _new_database(url: str) -> str:
     return f"{base}/{name}"
 
 
+def _query_rows(args) -> list[str]:
+    lines, rows = [], {}
+    context = multiprocessing.get_context("spawn")
+    for name, data in (("embedded", args.embedded), ("postgresql", args.postgres)):
+        if data is None:
+            continue
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:  # its own peak RSS
+            rows[name] = pool.submit(measure, data, args.ask).result()
+    lines.append("")
+    lines.append("| | embedded (SQLite + Whoosh + vectors) | PostgreSQL 15 + pgvector |")
+    lines.append("| --- | ---: | ---: |")
+    p = rows["postgresql"]
+    e = rows.get("embedded", {k: None for k in p})
+    cell = lambda r, label: "not measured" if r[label] is None else f"{r[label][0]:.1f} / {r[label][1]:.1f} ms (n={r[label][2]})"
+    counts = lambda r: "not measured" if r["counts"] is None else f"{r['counts'][0]:,} / {r['counts'][1]:,}"
+    lines.append(f"| documents / passages | {counts(e)} | {counts(p)} |")
+    for label in [k for k in p if isinstance(p[k], tuple) and k != "counts"]:
+        lines.append(f"| {label} p50 / p95 | {cell(e, label)} | {cell(p, label)} |")
+    lines.append(f"| on disk | {e['size'] or 'not measured'} | {p['size']} |")
+    rss = lambda r: "not measured" if r["rss"] is None else f"{r['rss']:,.0f} MB"
+    lines.append(f"| peak RSS of the process running these queries | {rss(e)} | {rss(p)} |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--embedded", required=True)
+    parser.add_argument("--embedded", help="the embedded archive (left out: PostgreSQL alone)")
     parser.add_argument("--postgres", required=True)
     parser.add_argument("--migrate", action="store_true")
     parser.add_argument("--ingest", type=Path, default=None)
     parser.add_argument("--ask", action="store_true", help="also time question answering (5 questions)")
+    parser.add_argument("--no-queries", action="store_true", help="only the ingest rows")
     args = parser.parse_args(argv)
     lines = [f"Load average at start: {os.getloadavg()}"]
     if args.migrate:
@@ -156,22 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         with Archive(args.embedded) as source, open_writable(args.postgres) as target:
             report = migrate(source, target, say=lambda _m: None)
         lines.append(f"migrate: {report.summary()} (wall {time.perf_counter() - started:.1f} s)")
-    rows = {}
-    context = multiprocessing.get_context("spawn")
-    for name, data in (("embedded", args.embedded), ("postgresql", args.postgres)):
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:  # its own peak RSS
-            rows[name] = pool.submit(measure, data, args.ask).result()
-    lines.append("")
-    lines.append("| | embedded (SQLite + Whoosh + vectors) | PostgreSQL 15 + pgvector |")
-    lines.append("| --- | ---: | ---: |")
-    e, p = rows["embedded"], rows["postgresql"]
-    lines.append(f"| documents / passages | {e['counts'][0]:,} / {e['counts'][1]:,} | "
-                 f"{p['counts'][0]:,} / {p['counts'][1]:,} |")
-    for label in [k for k in e if isinstance(e[k], tuple) and k != "counts"]:
-        cells = [f"{r[label][0]:.1f} / {r[label][1]:.1f} ms (n={r[label][2]})" for r in (e, p)]
-        lines.append(f"| {label} p50 / p95 | {cells[0]} | {cells[1]} |")
-    lines.append(f"| on disk | {e['size']} | {p['size']} |")
-    lines.append(f"| peak RSS of the process running these queries | {e['rss']:,.0f} MB | {p['rss']:,.0f} MB |")
+    if not args.no_queries:
+        lines += _query_rows(args)
+    else:
+        lines += ["", "| | embedded (SQLite + Whoosh + vectors) | PostgreSQL 15 + pgvector |", "| --- | ---: | ---: |"]
     if args.ingest:
         for workers in (1, 2):
             cells = []
