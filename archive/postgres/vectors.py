@@ -25,11 +25,21 @@ def halfvec_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{float(v):.6g}" for v in np.asarray(vector, dtype=np.float32).ravel()) + "]"
 
 
+# the k nearest vectors, their passages (filtered), the best passage per item, the best
+# `limit` items: only those rows leave the server; `found` (how many vectors the index gave)
+# comes on every row, and on one row of NULLs when no passage is left
 _NEAREST = """
-    SELECT p.item_id, p.block, p.page, p.text, 1 - (e.vector <=> ?::halfvec) AS score
-    FROM (SELECT hash, vector FROM embeddings WHERE model = ?
-          ORDER BY vector <=> ?::halfvec LIMIT ?) e
-    JOIN passages p ON p.hash = e.hash
+    WITH e AS MATERIALIZED (
+        SELECT hash, 1 - (vector <=> ?::halfvec) AS score FROM embeddings WHERE model = ?
+        ORDER BY vector <=> ?::halfvec LIMIT ?),
+    best AS (
+        SELECT DISTINCT ON (p.item_id) p.item_id, p.block, p.page, p.text, e.score
+        FROM e JOIN passages p ON p.hash = e.hash WHERE TRUE {filters}
+        ORDER BY p.item_id, e.score DESC, p.id),
+    top AS (SELECT * FROM best ORDER BY score DESC, item_id LIMIT ?)
+    SELECT t.item_id, t.block, t.page, t.text, t.score, f.found
+    FROM (SELECT COUNT(*) AS found FROM e) f LEFT JOIN top t ON TRUE
+    ORDER BY t.score DESC NULLS LAST, t.item_id
 """
 _EXACT = """
     SELECT p.item_id, p.block, p.page, p.text, 1 - (e.vector <=> ?::halfvec) AS score
@@ -69,7 +79,8 @@ class PostgresVectorIndex:
         conn = self.archive.conn
         share = 1.0
         if allowed_items is not None:
-            total_items = conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] or 1
+            total_items = self.archive.counted("items", lambda: conn.execute(
+                "SELECT COUNT(*) FROM items").fetchone()[0]) or 1
             share = max(len(allowed_items) / total_items, 1e-6)
         k = int(max(limit * 8, 64) / share) * (4 if decisions_only else 1)
         with conn:
@@ -79,15 +90,19 @@ class PostgresVectorIndex:
                 rows = conn.execute(_EXACT.format(decisions=decisions),
                                     (vector, self.model_id, sorted(allowed_items), vector, limit * 8)).fetchall()
                 return _best_per_item(rows, limit)
+            filters, args = "", []
+            if allowed_items is not None:
+                filters, args = " AND p.item_id = ANY(?)", [sorted(allowed_items)]
+            if decisions_only:
+                filters += " AND p.block = 'Beslutning'"
             while True:
                 conn.execute(f"SET LOCAL hnsw.ef_search = {max(int(settings.hnsw_ef_search), min(k, 1000))}")
                 if k > 1000:  # beyond pgvector's candidate list: keep scanning the graph
                     conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                rows = conn.execute(_NEAREST, (vector, self.model_id, vector, k)).fetchall()
-                kept = [r for r in rows if (allowed_items is None or r["item_id"] in allowed_items)
-                        and (not decisions_only or r["block"] == "Beslutning")]
-                hits = _best_per_item(kept, limit)
-                if len(hits) >= limit or len(rows) < k or k >= settings.vector_exact_below:
+                rows = conn.execute(_NEAREST.format(filters=filters),
+                                    (vector, self.model_id, vector, k, *args, limit)).fetchall()
+                hits = _best_per_item([r for r in rows if r["item_id"] is not None], limit)
+                if len(hits) >= limit or rows[0]["found"] < k or k >= settings.vector_exact_below:
                     return hits
                 k *= 4
 
