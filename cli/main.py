@@ -210,8 +210,13 @@ def export(ctx: click.Context, as_json: bool, output) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
 def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort, limit, model, as_json) -> None:
-    """Search the archive."""
-    from archive.search.modes import SearchRequest, search as run_search
+    """Search the archive: one result per agenda item, as the web app lists them."""
+    from archive.search.listing import search_listing
+    from archive.search.modes import SearchRequest
+    from datetime import date as Date
+
+    from archive.text.citation import format_date_da
+    from archive.text.danish import KIND_DEFINITE
 
     request = SearchRequest(
         q=query, mode=mode, council=council, kind=kind,
@@ -219,19 +224,28 @@ def search(ctx, query, mode, council, kind, date_from, date_to, decisions, sort,
         decisions_only=decisions, sort=sort, limit=limit, model=model,
     )
     with _open(ctx) as archive:
-        response = run_search(archive, request)
+        listing = search_listing(archive, request)
     if as_json:
-        click.echo(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(listing.to_json(), ensure_ascii=False, indent=2))
         return
-    if response.message:
-        click.echo(response.message)
-    click.echo(f"{response.total} hits")
-    for hit in response.hits:
+    results = listing.results
+    for message in (listing.notice, *results.response.messages):
+        if message:
+            click.echo(message)
+    if listing.case_number:
+        click.echo(f"Sag {listing.case_number}: {listing.case_items} punkt(er) i arkivet.")
+    count = f"{results.total}" if results.exact else f"mindst {results.total}"
+    click.echo(f"{count} {'punkt' if results.total == 1 else 'punkter'}")
+    for row in results.results:
+        hit = row.hit
         snippet = "".join(f"[{text}]" if marked else text for text, marked in hit.fragments)
-        click.echo(f"\n{hit.council} {hit.kind} {hit.date} pkt. {hit.number}: {hit.title}")
+        click.echo(f"\n{hit.council} {hit.kind} {format_date_da(Date.fromisoformat(hit.date[:10]))}, pkt. {hit.number}: {hit.title}")
         click.echo(f"  s. {hit.page}: {snippet}")
-    if response.suggestion:
-        click.echo(f"\nMente du: {response.suggestion}")
+        for other in row.also:
+            click.echo(f"  også i {KIND_DEFINITE.get(other.kind, other.kind)}, s. {other.page}")
+    suggestion = results.response.suggestion
+    if suggestion and suggestion.strip() != results.response.query:
+        click.echo(f"\nMente du: {suggestion}")
 
 
 @cli.command()

@@ -67,13 +67,35 @@ BLOCK_ROLES: dict[str, str] = {
     "bilag": "attachments", "bilagsfortegnelse": "attachments",
     "beslutning": "decision", "beslutninger": "decision", "afgørelse": "decision",
     "udvalgets beslutning": "decision", "protokol": "decision",
+    # the headings of the municipal case systems' templates (Acadre, SBSYS, eDoc, FirstAgenda,
+    # Prisme): the same roles under other names
+    "sagens baggrund": "background", "baggrund og formål": "background", "indledning": "background",
+    "formål": "background", "problemstilling": "background", "beslutningstema": "background",
+    "sagsresumé": "background", "sagsresume": "background", "tidligere beslutninger": "background",
+    "sagens indhold": "presentation", "beskrivelse af sagen": "presentation", "redegørelse": "presentation",
+    "løsning": "presentation", "supplerende oplysninger": "presentation", "høringssvar": "presentation",
+    "udtalelser": "presentation", "ændringer siden sidste behandling": "presentation",
+    "indstilling fra forvaltningen": "recommendation", "indstilling fra administrationen": "recommendation",
+    "konsekvenser": "other", "personalemæssige konsekvenser": "other",
+    "økonomiske og personalemæssige konsekvenser": "other", "miljømæssige konsekvenser": "other",
+    "handicappolitisk konsekvensvurdering": "other", "risikovurdering": "other", "tidsplan": "other",
+    "det videre forløb": "other", "sagen afgøres af": "other", "beslutningskompetence": "other",
 }  # fmt: skip
+# "Forvaltningens indstilling", "Direktionens indstilling", "Byrådets beslutning",
+# "Kommunalbestyrelsens beslutning": a body's recommendation or decision, undated.
+_GENITIVE_HEADING_RE = re.compile(
+    r"^(?P<body>[A-ZÆØÅ][\w\-]*(?:\s+(?:og|for|i|[A-ZÆØÅ][\w\-]*)){0,4}?s)\s+"
+    r"(?P<what>indstilling|beslutning)$"
+)
 DECISION = "Beslutning"
 # Generic words that are as often a subheading inside a block ("Økonomi" inside a
 # Sagsfremstilling) as a block of their own: a block only where the document uses them
 # so in many of its items.
 GENERIC_HEADINGS = frozenset({"økonomi", "vurdering", "høring", "kommunikation",
-                              "videre proces", "lovgrundlag", "retsgrundlag", "kompetence"})
+                              "videre proces", "lovgrundlag", "retsgrundlag", "kompetence",
+                              "indledning", "formål", "løsning", "høringssvar", "udtalelser",
+                              "konsekvenser", "personalemæssige konsekvenser", "miljømæssige konsekvenser",
+                              "risikovurdering", "tidsplan", "det videre forløb", "supplerende oplysninger"})
 
 # "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 1",
 # "Beslutning i Udvalget for plan, udvikling og kultur (PUK) den 20-06-2013".
@@ -89,12 +111,24 @@ ITEM_NUMBER_RE = re.compile(
     r"(?P<sep>\.|:|\))?\s+(?P<title>\S.*)$",
     re.IGNORECASE,
 )
-# Case lines: "SAG-2026-00541 gitb", "Sagsnr.: 2012-31114", "Sagsnr.: 12/27845", "EMN-2025-003383".
-_CASE_LABEL_RE = re.compile(
-    r"^(?:sags?\s*nr\.?|sags?nummer|sag|j\.\s?nr\.?|journalnr\.?|emne\s*nr\.?)(?:\s*:\s*|\s+)(?P<rest>\S.*)$",
+# An item label printed on a line of its own, the title on the next: "Punkt 3", "715.", "3.2".
+_ITEM_LABEL_RE = re.compile(
+    r"^(?:(?P<prefix>punkt|pkt\.?)\s*)?(?P<major>\d{1,4})(?:\.(?P<minor>\d{1,2}))?(?P<sep>\.|:|\))?$",
     re.IGNORECASE,
 )
-_CASE_TOKEN_RE = re.compile(r"^(?:[A-ZÆØÅ]{2,6}-)?\d{2,4}(?:[-/.]\d{1,8}){1,3}(?:-[A-Z]{1,4})?$")
+# Whether an item is public, printed in its head: "Åben sag", "Åbent punkt", "Lukket punkt".
+_STATUS_RE = re.compile(r"^(?:åben|åbent|åbne|lukket|lukkede|fortrolig|fortroligt)"
+                        r"(?:\s+(?:sag|punkt|dagsordenspunkt|dagsorden|referat|beslutning))?$", re.IGNORECASE)
+# Case lines: "SAG-2026-00541 gitb", "Sagsnr.: 2012-31114", "Sagsnr.: 12/27845", "EMN-2025-003383".
+_CASE_LABEL_RE = re.compile(
+    r"^(?:sags?\s*nr\.?|sags?nummer|sags?\s*id|sag|j\.\s?nr\.?|journalnr\.?|journalnummer|emne\s*nr\.?)"
+    r"(?:\s*:\s*|\s+)(?P<rest>\S.*)$",
+    re.IGNORECASE,
+)
+# "SAG-2026-00541", "2013-0012345", "13/27845", and the KLE journal numbers of the municipal
+# case systems, "27.69.48-G01-1-13", "00.01.00-A00-1-20".
+_CASE_TOKEN_RE = re.compile(r"^(?:(?:[A-ZÆØÅ]{2,6}-)?\d{2,4}(?:[-/.]\d{1,8}){1,3}(?:-[A-Z]{1,4})?"
+                            r"|\d{2}\.\d{2}\.\d{2}-[A-ZÆØÅ]\d{2}-\d{1,4}-\d{2})$")
 _DOC_NO_RE = re.compile(r"^(?:dok\.?\s*nr\.?|dokumentnr\.?|dok\.?\s*id)\s*:?\s*(?P<rest>\S.*)$",
                         re.IGNORECASE)
 _EARLIER_RE = re.compile(r"^(?:tidligere\s+behandl\w*|tidl\.\s*behandlet)\s*(?:i|af)?\s*:?\s*(?P<rest>.*)$",
@@ -139,7 +173,12 @@ def block_heading_of(text: str) -> Heading | None:
     if role == "decision":
         return Heading(DECISION, role, printed)
     if role:
-        return Heading(bare, role, printed)
+        return Heading(canonical_heading(bare), role, printed)
+    m = _GENITIVE_HEADING_RE.match(bare) or _GENITIVE_HEADING_RE.match(canonical_heading(bare))
+    if m and m.group("body").lower() not in _NOT_BODIES:
+        if m.group("what") == "beslutning":
+            return Heading(DECISION, "decision", printed, None, m.group("body")[:-1])
+        return Heading("Indstilling", "recommendation", printed)
     m = _DECISION_DATED_RE.match(bare)
     if m and len(bare.split()) <= 20 and bare[:1].isupper() and not printed.endswith((".", ",")):
         when = parse_danish_date(m.group("date"))
@@ -147,6 +186,15 @@ def block_heading_of(text: str) -> Heading | None:
             body = (m.group("body") or m.group("in") or "").strip()
             return Heading(DECISION, "decision", printed, when, body)
     return None
+
+
+# Genitives that are no deciding body: "Dagens beslutning", "Sagens indstilling".
+_NOT_BODIES = frozenset({"dagens", "sagens", "mødets", "tidens", "årets", "dens", "dets", "deres", "hans", "hendes"})
+
+
+def canonical_heading(heading: str) -> str:
+    """A heading printed in capitals ("SAGSFREMSTILLING") as it is written ("Sagsfremstilling")."""
+    return heading[:1] + heading[1:].lower() if heading.isupper() else heading
 
 
 def inline_heading_of(text: str) -> tuple[Heading, str] | None:
@@ -159,11 +207,12 @@ def inline_heading_of(text: str) -> tuple[Heading, str] | None:
 
 
 def split_item_number(text: str) -> tuple[str, str, str] | None:
-    """("3", "2", "Title") for "3.2. Title"; ("715", "", "Title") for "715. Title"."""
-    m = ITEM_NUMBER_RE.match(text.strip())
+    """("3", "2", "Title") for "3.2. Title"; ("715", "", "Title") for "715. Title"; a label
+    alone ("Punkt 3", "715.") has the title "" (it is printed on the next line)."""
+    m = ITEM_NUMBER_RE.match(text.strip()) or _ITEM_LABEL_RE.match(text.strip())
     if not m:
         return None
-    title = m.group("title")
+    title = m.groupdict().get("title") or ""
     if not m.group("minor") and not m.group("sep") and not m.group("prefix"):
         return None  # "2026 Title": a bare number is no item number
     return m.group("major"), m.group("minor") or "", title
@@ -184,11 +233,31 @@ def case_of(text: str) -> tuple[str, str] | None:
     return None
 
 
-_EMPTY_CASE_RE = re.compile(r"^(?:sags?\s*nr\.?|sagsnummer|j\.\s?nr\.?)\s*:?$", re.IGNORECASE)
+_TRAILING_CASE_RE = re.compile(r"^(?P<title>.*\S)\s*\((?P<case>[^()]{4,40})\)$")
+
+
+def trailing_case(title: str) -> tuple[str, tuple[str, str]] | None:
+    """A case number printed in brackets after the title, "Budget 2014 (2013-0012345)":
+    (the title without it, (case number, initials)); None otherwise."""
+    m = _TRAILING_CASE_RE.match(" ".join(title.split()))
+    if not m:
+        return None
+    case = case_of(m.group("case"))
+    if case is None or case[1]:  # only a case number in the brackets, no other words
+        return None
+    return m.group("title"), case
+
+
+_EMPTY_CASE_RE = re.compile(r"^(?:(?:sags?\s*nr\.?|sagsnummer|j\.\s?nr\.?|journalnr\.?)\s*:?|sag\s*:)$", re.IGNORECASE)
+
+
+def is_status_line(text: str) -> bool:
+    """"Åben sag", "Lukket punkt": whether the item is public, not part of its text."""
+    return bool(_STATUS_RE.match(" ".join(text.split())))
 
 
 def is_empty_case_label(text: str) -> bool:
-    """"Sagsnr.:" printed with no number (an item without a case)."""
+    """"Sagsnr.:" or "Sag:" printed with no number (an item without a case)."""
     return bool(_EMPTY_CASE_RE.match(" ".join(text.split())))
 
 

@@ -154,6 +154,21 @@ def furniture_key(text: str) -> str:
     return _SPACE_RE.sub(" ", _DIGITS_RE.sub("#", text)).strip().lower()
 
 
+def _furniture_keys(line: Line, page: Page) -> tuple[str, ...]:
+    """What makes a margin line the same on other pages: its exact text (a date, a body's
+    name), or its text with one of its numbers replaced by that number's offset from the
+    page number ("Side 5 af 17", "5 of 17", "KKR X | 07-04-2026 SIDE | 26"; the other
+    numbers as printed). A line whose numbers do not follow the pages is the same only when
+    printed alike: an item label ("720.", "Punkt 7:") or a case line ("Sagsnr.: 13/4567")
+    at the top of a page, however often an item starts there, is no running header."""
+    text = _SPACE_RE.sub(" ", line.text).strip().lower()
+    numbers = list(_DIGITS_RE.finditer(text))
+    keys = ["=" + text]
+    for m in numbers:
+        keys.append(f"{text[:m.start()]}#{int(m.group()) - page.number:+d}{text[m.end():]}")
+    return tuple(keys)
+
+
 def _in_margin_band(line: Line, page: Page) -> bool:
     return line.bottom <= page.height * MARGIN_BAND or line.top >= page.height * (
         1 - MARGIN_BAND
@@ -167,8 +182,9 @@ def _in_run_band(line: Line, page: Page) -> bool:
 def remove_furniture(pages: list[Page]) -> None:
     """Drop running headers/footers: margin lines whose text recurs on many pages.
 
-    A line in the narrow margin band is furniture when its text (digits normalised) recurs
-    there on many pages. Deeper multi-line headers ("Sundheds- og Forebyggelsesudvalget /
+    A line in the narrow margin band is furniture when it recurs there on many pages
+    (`_furniture_keys`: a page number anywhere in the band, text printed alike in an
+    unbroken run of furniture lines from the page edge). Deeper multi-line headers ("Sundheds- og Forebyggelsesudvalget /
     Referat / Dato: 04.12.2012 / Side 3") are furniture when they also recur at the same
     height and stand in an unbroken run of furniture lines from the page edge.
     """
@@ -178,25 +194,31 @@ def remove_furniture(pages: list[Page]) -> None:
     counts: Counter[str] = Counter()
     placed: Counter[tuple[str, int]] = Counter()
     for page in pages_with_text:
-        counts.update({furniture_key(ln.text) for ln in page.lines if _in_margin_band(ln, page)})
+        counts.update({k for ln in page.lines if _in_margin_band(ln, page) for k in _furniture_keys(ln, page)})
         zone = [ln for ln in page.lines if _in_run_band(ln, page)]
-        placed.update({(furniture_key(ln.text), round(ln.top / 2)) for ln in zone})
+        placed.update({(k, round(ln.top / 2)) for ln in zone for k in _furniture_keys(ln, page)})
     threshold = max(2, math.ceil(REPEAT_SHARE * len(pages_with_text)))
     furniture = {k for k, n in counts.items() if n >= threshold}
 
-    def repeated_here(line: Line) -> bool:
-        return placed[(furniture_key(line.text), round(line.top / 2))] >= threshold
+    def repeated_here(line: Line, page: Page) -> bool:
+        return any(placed[(k, round(line.top / 2))] >= threshold for k in _furniture_keys(line, page))
+
+    def recurring_text(line: Line, page: Page) -> bool:
+        return _in_margin_band(line, page) and _furniture_keys(line, page)[0] in furniture
 
     for page in pages_with_text:
+        # a number that follows the page numbers marks furniture wherever it is in the band
         drop = {
             id(ln) for ln in page.lines
-            if _in_margin_band(ln, page) and furniture_key(ln.text) in furniture
+            if _in_margin_band(ln, page) and not furniture.isdisjoint(_furniture_keys(ln, page)[1:])
         }
+        # text that recurs as printed only in a run from the page edge: the same case
+        # line under the heading of items that start at the top of their page is no header
         for run in (page.lines, page.lines[::-1]):
             for ln in run:
                 if id(ln) in drop:
                     continue
-                if not (_in_run_band(ln, page) and repeated_here(ln)):
+                if not (recurring_text(ln, page) or _in_run_band(ln, page) and repeated_here(ln, page)):
                     break
                 drop.add(id(ln))
         page.furniture = [ln for ln in page.lines if id(ln) in drop]

@@ -174,14 +174,24 @@ def is_meeting_document(split: Split, meta: Metadata, pages: list[Page]) -> bool
 
 def mark_decisions(items: list[Item], meta: Metadata) -> None:
     """Mark each item's decision of this meeting: the one dated the meeting date, else
-    (no decision is dated) the last one, in minutes."""
+    (no decision is dated), in minutes, the last one naming the meeting's body
+    ("Byrådets beslutning" in the Byråd's minutes, after "Økonomiudvalgets beslutning"),
+    else the last one."""
     for item in items:
         dated = [d for d in item.decisions if d.date is not None]
         if dated:
             for d in dated:
                 d.this_meeting = d.date == meta.date
         elif item.decisions and meta.kind == "referat":
-            item.decisions[-1].this_meeting = True
+            own = [d for d in item.decisions if _names_body(d.heading, meta.council)]
+            (own or item.decisions)[-1].this_meeting = True
+
+
+def _names_body(printed: str, council: str) -> bool:
+    """A decision heading that names `council` ("Byrådets beslutning", council "Byrådet")."""
+    heading = genre.block_heading_of(printed)
+    body, council = (heading.body if heading else "").casefold(), council.casefold()
+    return bool(body and council) and (body == council or council.startswith(body) or body.startswith(council))
 
 
 def page_text(page: Page) -> str:

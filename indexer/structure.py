@@ -6,7 +6,9 @@ Everything is decided from relative typography, never from absolute sizes or mar
 * group heading "3. Regionalpolitiske sager": numbered "N.", bold/larger than body;
 * item heading "3.2. Orientering om ...": numbered "N.M", bold or larger, N equal to the
   current group (a plain "1. Kommunerne skal ..." inside a text is never an item);
-* case line "SAG-2026-00541 mama/jebj": a smaller line right after the item title;
+* item label alone ("Punkt 3", "715.") with the title on the next line: one heading;
+* case line "SAG-2026-00541 mama/jebj": a smaller line right after the item title, or set
+  apart at the right of the heading's first line; a status line ("Åben sag") in the head;
 * block headings (Baggrund, Indstilling, ...): bold body-size lines with those names;
 * other bold body-size lines inside a block: subheading paragraphs;
 * paragraphs: split on vertical gaps, bullet/numbered lines, hanging indents and lines
@@ -106,16 +108,61 @@ def _two_level(line: Line) -> bool:
 
 def item_match(line: Line, typo: Typography) -> tuple[str, str, str] | None:
     """An item heading ("3.2. Title", "Punkt 3.2 Title", "8. Title", "715. Title"), bold
-    or larger than the body text: (major, minor, title); minor is "" for one level."""
+    or larger than the body text: (major, minor, title); minor is "" for one level. Text
+    set apart at the right of the line (a case number) is not part of the heading."""
+    line, _ = split_heading_line(line, typo.body_size)
     if line.size < typo.body_size - 0.05 or not (line.bold or line.size >= typo.heading_size):
         return None
     number = genre.split_item_number(line.text)
     if number is None:
         return None
     first = number[2][:1]
-    if not first or first.islower():  # "1. kommunerne skal ..." is a numbered sentence
+    if first.islower():  # "1. kommunerne skal ..." is a numbered sentence
         return None
     return number
+
+
+def _item_at(lines: list[Line], i: int, typo: Typography) -> tuple[str, str, str] | None:
+    """The item heading starting at lines[i]: `item_match`, where a label printed alone
+    ("Punkt 3", "715.") counts only when a title follows right below it, in heading type
+    (bold or larger than the body) and starting with a capital letter."""
+    number = item_match(lines[i], typo)
+    if number is None or number[2]:
+        return number
+    if i + 1 >= len(lines):
+        return None
+    label, title = lines[i], lines[i + 1]
+    below = title.page == label.page and 0 < title.top - label.top <= 2.5 * max(typo.pitch, label.height)
+    heading_type = title.bold or title.size >= typo.heading_size
+    if below and heading_type and title.text[:1].isupper() and block_heading(title, typo) is None:
+        return number
+    return None
+
+
+def _aside(words: list) -> bool:
+    text = " ".join(w.text for w in words)
+    return genre.case_of(text) is not None or genre.is_status_line(text) or genre.is_empty_case_label(text)
+
+
+def _bare_label(words: list) -> bool:
+    number = genre.split_item_number(" ".join(w.text for w in words))
+    return number is not None and not number[2]
+
+
+def split_heading_line(line: Line, body_size: float) -> tuple[Line, Line | None]:
+    """An item heading with text set apart at its right ("3. Title      Sagsnr.: 12/345"):
+    the heading and that text, split at the widest gap between words when it is wider than
+    two ems; else (line, None). The gap after a label in a column of its own ("3.    Title")
+    is no such gap."""
+    words = line.words
+    gaps = [(b.x0 - a.x1, k) for k, (a, b) in enumerate(zip(words, words[1:]), start=1)
+            if not _bare_label(words[:k]) or _aside(words[k:])]  # "3.      Title": a label in a column of its own
+    if not gaps:
+        return line, None
+    width, at = max(gaps)
+    if width <= 2 * body_size:
+        return line, None
+    return Line(page=line.page, words=words[:at]), Line(page=line.page, words=words[at:])
 
 
 def block_heading(line: Line, typo: Typography) -> Heading | None:
@@ -166,8 +213,10 @@ class _ItemDraft:
     head_lines: list[Line] = field(default_factory=list)  # labelled lines of the item head
     blocks: list[_BlockDraft] = field(default_factory=list)
     closed_title: bool = False
+    awaiting_title: bool = False  # the label was printed alone; the title is the next line
     in_head: bool = True  # still between title and first block
     generic_seen: set[str] = field(default_factory=set)
+    own_seen: dict[str, str] = field(default_factory=dict)  # heading-like lines outside the vocabulary
 
     def all_lines(self) -> list[Line]:
         lines = [*self.title_lines, *self.head_lines]
@@ -197,7 +246,7 @@ def split_document(pages: list[Page], body_size: float) -> Split:
     vocab = Vocabulary([*(ln.text for ln in lines), *(uri for p in pages for uri in p.links)])
     toc_pages = {p.number for p in pages if is_toc_page(p, len(pages))}
     content = [ln for ln in lines if ln.page not in toc_pages]
-    two_level = any(_two_level(ln) and item_match(ln, typo) for ln in content)
+    two_level = any(_two_level(ln) and _item_at(content, i, typo) for i, ln in enumerate(content))
     start = _body_start(content, typo, two_level)
     cover = content[:start]
     if start == len(content) and content:  # no items: the cover is the first page only
@@ -213,15 +262,49 @@ def split_document(pages: list[Page], body_size: float) -> Split:
 
 
 def _recurring_generic(drafts: list[_ItemDraft]) -> frozenset[str]:
-    """Generic headings ("Økonomi") the document uses in many of its items."""
-    counts: Counter[str] = Counter(name for d in drafts for name in d.generic_seen)
+    """Generic headings ("Økonomi") and the document's own headings (a bold line outside
+    the vocabulary, "Administrationens bemærkninger") that it uses in many of its items."""
+    counts: Counter[str] = Counter(name for d in drafts for name in {*d.generic_seen, *d.own_seen})
     need = max(2, (len(drafts) + 1) // 2)
     return frozenset(name for name, n in counts.items() if n >= need)
 
 
+_OWN_HEADING_WORDS = 6
+
+
+def _own_heading(line: Line, typo: Typography) -> str | None:
+    """A line written as a block heading but not in the vocabulary: bold or italic, body
+    size, a few words, a capital first and no sentence punctuation at the end. It becomes a
+    heading only where the document uses it in many items (`_recurring_generic`)."""
+    text = " ".join(line.text.split())
+    bare = text.rstrip(":").strip()
+    if not (line.bold or line.italic) or abs(line.size - typo.body_size) > 0.2:  # plain: a short sentence
+        return None
+    if not bare[:1].isupper() or bare.endswith((".", ",", ";", "!", "?")) or not 1 <= len(bare.split()) <= _OWN_HEADING_WORDS:
+        return None
+    if is_marker_line(line) or genre.case_of(text) or genre.is_status_line(text) or any(ch.isdigit() for ch in bare):
+        return None
+    return genre.canonical_heading(bare)
+
+
+def _own_inline(line: Line) -> tuple[str, int] | None:
+    """"Politisk behandling: Ingen bemærkninger." with the label in bold or italic: the
+    label (a candidate heading, as `_own_heading`) and the number of its words."""
+    cut = next((k for k, w in enumerate(line.words[:_OWN_HEADING_WORDS]) if w.text.endswith(":")), None)
+    if cut is None or cut + 1 >= len(line.words):
+        return None
+    head = line.words[: cut + 1]
+    label = " ".join(w.text for w in head).rstrip(":").strip()
+    if not all(w.bold or w.italic for w in head) or not label[:1].isupper() or any(ch.isdigit() for ch in label):
+        return None
+    if genre.block_heading_of(label) is not None:
+        return None
+    return genre.canonical_heading(label), cut + 1
+
+
 def _body_start(lines: list[Line], typo: Typography, two_level: bool) -> int:
     for i, line in enumerate(lines):
-        im = item_match(line, typo)
+        im = _item_at(lines, i, typo)
         if (im and (bool(im[1]) == two_level)) or (two_level and group_match(line, typo)):
             return i
     return len(lines)
@@ -236,8 +319,8 @@ def _walk(
     group_no, group_title_lines = "", list[Line]()
     current: _ItemDraft | None = None
     closed = False
-    for line in lines:
-        im = item_match(line, typo)
+    for i, line in enumerate(lines):
+        im = _item_at(lines, i, typo)
         if im and bool(im[1]) != two_level:
             im = None
         if im and not two_level and drafts and int(im[0]) <= int(drafts[-1].number):
@@ -245,12 +328,16 @@ def _walk(
         gm = group_match(line, typo) if two_level else None
         if im and (not two_level or not group_no or im[0] == group_no):
             number = f"{im[0]}.{im[1]}" if im[1] else im[0]
+            line, aside = split_heading_line(line, typo.body_size)
             current = _ItemDraft(
                 number=number,
                 group=_title_text(group_title_lines),
                 heading=line,
                 title_lines=[line],
+                awaiting_title=not im[2],
             )
+            if aside is not None and not _head_line(current, aside, typo):
+                current.title_lines.append(aside)  # not a case or status: part of the title
             drafts.append(current)
             closed = False
         elif gm and _opens_group(gm, group_no):
@@ -282,11 +369,20 @@ def _same_style(a: Line, b: Line) -> bool:
     return a.bold == b.bold and abs(a.size - b.size) < 0.3
 
 
-def _inline_heading(draft: _ItemDraft, line: Line, typo: Typography) -> tuple[Heading, Line] | None:
-    """"Beslutning: Godkendt." at the start of a paragraph: the heading and the rest."""
+def _inline_heading(draft: _ItemDraft, line: Line, typo: Typography,
+                    generic: frozenset[str]) -> tuple[Heading, Line] | None:
+    """"Beslutning: Godkendt." at the start of a paragraph: the heading and the rest; the
+    document's own inline labels where it uses them in many items."""
     found = genre.inline_heading_of(line.text)
     if found is None:
-        return None
+        own = _own_inline(line)
+        if own is None:
+            return None
+        draft.own_seen[own[0].lower()] = own[0]
+        if own[0].lower() not in generic:
+            return None
+        head = " ".join(w.text for w in line.words[: own[1]])
+        return genre.Heading(own[0], "other", head), Line(page=line.page, words=line.words[own[1]:])
     heading, _ = found
     cut = next((k for k, w in enumerate(line.words) if w.text.endswith(":")), None)
     if cut is None or cut + 1 >= len(line.words):
@@ -306,13 +402,23 @@ def _inline_heading(draft: _ItemDraft, line: Line, typo: Typography) -> tuple[He
 
 def _add_line(draft: _ItemDraft, line: Line, typo: Typography, generic: frozenset[str]) -> None:
     heading = block_heading(line, typo)
-    inline = None if heading else _inline_heading(draft, line, typo)
+    inline = None if heading else _inline_heading(draft, line, typo, generic)
     if inline:
         heading = inline[0]
+    own = _own_heading(line, typo) if heading is None else None
+    if own is not None:
+        draft.own_seen[own.lower()] = own
+        if own.lower() in generic:
+            heading = genre.Heading(own, "other", " ".join(line.text.split()))
     if heading and heading.generic:
         draft.generic_seen.add(heading.name.lower())
         if heading.name.lower() not in generic:
             heading, inline = None, None
+    if draft.awaiting_title:  # `_item_at` checked that this line is the title
+        draft.awaiting_title = False
+        draft.heading = line
+        draft.title_lines.append(line)
+        return
     if not draft.closed_title:
         if heading is None and _same_style(line, draft.heading):
             draft.title_lines.append(line)
@@ -345,6 +451,9 @@ def _head_line(draft: _ItemDraft, line: Line, typo: Typography) -> bool:
     if case and draft.case_line is None:
         draft.case_line, draft.case = line, case
         return True
+    if genre.is_status_line(text):
+        draft.head_lines.append(line)
+        return True
     if genre.is_empty_case_label(text) and draft.case_line is None:
         draft.head_lines.append(line)
         return True
@@ -372,6 +481,10 @@ def _title_text(lines: list[Line], vocab: Vocabulary | None = None) -> str:
 
 def _finish_item(draft: _ItemDraft, typo: Typography, vocab: Vocabulary) -> Item:
     case_number, initials = draft.case
+    title = _title_text(draft.title_lines, vocab)
+    bracketed = None if case_number else genre.trailing_case(title)
+    if bracketed:
+        title, (case_number, initials) = bracketed
     made = [(_make_block(b, typo, vocab), b.heading) for b in draft.blocks]
     made = [(b, h) for b, h in made if b.paragraphs or b.printed]
     blocks = [b for b, _ in made]
@@ -380,7 +493,7 @@ def _finish_item(draft: _ItemDraft, typo: Typography, vocab: Vocabulary) -> Item
     return Item(
         number=draft.number,
         group=draft.group,
-        title=_title_text(draft.title_lines, vocab),
+        title=title,
         case_number=case_number,
         case_initials=initials,
         blocks=blocks,

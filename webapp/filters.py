@@ -5,9 +5,9 @@ from datetime import date
 
 from archive.storage.model import NO_ITEMS_FOUND
 from archive.text.citation import format_date_da, page_span
+from archive.text.danish import KIND_DEFINITE
 
 KIND_LABEL = {"dagsorden": "Dagsorden", "referat": "Referat"}
-KIND_DEFINITE = {"dagsorden": "dagsordenen", "referat": "referatet"}  # "Åbn dagsordenen som PDF"
 # The stored reasons a meeting document was archived unstructured, as the pages say them.
 REASON_DA = {NO_ITEMS_FOUND: "der blev ikke fundet nogen dagsordenspunkter"}
 MODE_LABEL = {"hybrid": "Hybrid", "keyword": "Nøgleord", "semantic": "Semantisk"}

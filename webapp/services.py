@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -24,8 +24,8 @@ from archive.search.keyword import (
     SearchResponse,
 )
 from archive.backend import open_archive
-from archive.search.casenumbers import case_number_in, could_be_case_number
-from archive.search.grouping import ItemResults, search_items
+from archive.search.grouping import ItemResults
+from archive.search.listing import Listing, search_listing
 from archive.search.modes import search
 from archive.storage import ids
 from archive.storage.db import UPGRADE_COMMAND, ArchiveTooOld
@@ -223,12 +223,28 @@ def parse_search_args(args, *, api: bool = False) -> SearchParams:
 
 @dataclass
 class SearchOutcome:
-    results: ItemResults
-    notice: str = ""  # shown above the results (keyword results instead of an unavailable mode)
-    mode_used: str = DEFAULT_MODE
-    case_number: str = ""  # the archived case number the query spells ("2026-00541"), if any
-    case_items: int = 0
+    listing: Listing
     question: bool = False  # the query reads as a question: Spørg arkivet answers those
+
+    @property
+    def results(self) -> ItemResults:
+        return self.listing.results
+
+    @property
+    def notice(self) -> str:  # shown above the results (keyword results instead of an unavailable mode)
+        return self.listing.notice
+
+    @property
+    def mode_used(self) -> str:
+        return self.listing.mode_used
+
+    @property
+    def case_number(self) -> str:  # the archived case number the query spells ("2026-00541"), if any
+        return self.listing.case_number
+
+    @property
+    def case_items(self) -> int:
+        return self.listing.case_items
 
     @property
     def response(self) -> SearchResponse:
@@ -246,35 +262,19 @@ class SearchOutcome:
         return suggestion if suggestion and suggestion.strip() != self.response.query else None
 
     def to_json(self) -> dict:
-        data = self.results.to_json()
-        if self.notice and not data.get("message"):
-            data["message"] = self.notice
-        data["case"] = {"case": self.case_number, "items": self.case_items,
-                        "url": url_for("views.case", case_number=self.case_number),
-                        "api_url": url_for("api.case", case_number=self.case_number)} if self.case_number else None
+        data = self.listing.to_json()
+        if data["case"]:
+            data["case"].update(url=url_for("views.case", case_number=self.case_number),
+                                api_url=url_for("api.case", case_number=self.case_number))
         return data
 
 
 def run_search(archive: Archive, params: SearchParams) -> SearchOutcome:
-    """The one place the web app and its JSON twin search: one result per agenda item
-    (`search_items`). A query that spells an archived case number in any common way is
-    searched as that case number, by keyword (items near it in meaning are not that case). A semantic or hybrid search that finds nothing and says
-    why (no model, no vectors yet) is answered with keyword results under that message."""
-    request = params.request()
-    case_number = case_number_in(params.q, archive.case_numbers()) if could_be_case_number(params.q) else None
-    if case_number:
-        request = replace(request, q=case_number, mode="keyword")
-    results = search_items(archive, request)
-    outcome = SearchOutcome(results, "", request.mode)
-    if params.mode != "keyword" and not results.total and results.response.message:
-        fallback = search_items(archive, replace(request, mode="keyword"))
-        if fallback.total:
-            outcome = SearchOutcome(fallback, results.response.message, "keyword")
-    if case_number:
-        outcome.case_number = case_number
-        outcome.case_items = len(archive.case_history(case_number))
-    outcome.question = query_shape(params.q, parse(params.q).root) == "question"
-    return outcome
+    """The one place the web app and its JSON twin search (`archive.search.listing`, which
+    the CLI runs too): one result per agenda item, a case number searched as one, keyword
+    results standing in for an unavailable mode."""
+    listing = search_listing(archive, params.request())
+    return SearchOutcome(listing, question=query_shape(params.q, parse(params.q).root) == "question")
 
 
 _MARK = re.compile(r"(</?mark>)", re.IGNORECASE)

@@ -1,7 +1,7 @@
 """Facts of the Danish language and of the KKR councils, one copy each.
 
 Pure data, no I/O: month names (for parsing and for printing dates), the letter folding
-that lets ASCII-typed text match Danish letters, and the names of the five KKR councils.
+that lets ASCII-typed text match Danish letters, the document kinds' definite forms, and the names of the five KKR councils.
 Stop words live with the analyser (archive/text/analysis.py).
 """
 from __future__ import annotations
@@ -18,6 +18,9 @@ MONTH_PATTERN = "|".join(MONTHS)  # for regular expressions: (?:januar|...|decem
 DANISH_FOLD: dict[str, str] = {"æ": "ae", "ø": "oe", "å": "aa"}
 # Search folds a few more letters of names and loanwords the same way.
 FOLD: dict[str, str] = {**DANISH_FOLD, "ä": "ae", "ö": "oe", "ü": "u", "é": "e"}
+
+# The two kinds of meeting document, with the definite article ("Åbn dagsordenen som PDF").
+KIND_DEFINITE: dict[str, str] = {"dagsorden": "dagsordenen", "referat": "referatet"}
 
 # The five regional councils (Kommunekontaktråd) of KL, by region.
 REGIONS: tuple[str, ...] = ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland")

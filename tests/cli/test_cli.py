@@ -28,6 +28,40 @@ def test_search_json_prints_one_object_with_the_documented_shape(corpus_archive_
     assert {hit["council"] for hit in payload["results"]} == {"KKR Hovedstaden", "KKR Sjælland"}
 
 
+def _listed_items(payload: dict) -> set[str]:
+    """Every document item a one-per-item listing names: the shown hit and its "also"."""
+    return {h["item_id"] for row in payload["results"] for h in (row, *row["also"])}
+
+
+def test_search_lists_one_result_per_agenda_item_as_the_web_api_does(corpus_archive_dir):
+    """A meeting's dagsorden and referat print the same item: the CLI lists it once (the
+    referat shown, the dagsorden under "also"), and its JSON is the JSON of /api/search."""
+    from webapp import create_app
+
+    result = run_cli("search", "herberg", "--mode", "keyword", "--json", "--limit", "20", data=corpus_archive_dir)
+    payload = json.loads(result.stdout)
+    keys = [(h["council"], h["date"], h["number"]) for h in payload["results"]]
+    assert len(keys) == len(set(keys))
+    assert any(row["kind"] == "referat" and [a["kind"] for a in row["also"]] == ["dagsorden"]
+               for row in payload["results"])
+    assert payload["total"] < payload["hits_total"]  # items counted, not documents' items
+    api = create_app(data=corpus_archive_dir).test_client().get(
+        "/api/search", query_string={"q": "herberg", "mode": "keyword", "limit": 20}).get_json()
+    assert [r["item_id"] for r in api["results"]] == [r["item_id"] for r in payload["results"]]
+    assert api["total"] == payload["total"]
+    text = run_cli("search", "herberg", "--mode", "keyword", "--limit", "3", data=corpus_archive_dir).stdout
+    assert f"{payload['total']} punkter" in text and "også i dagsordenen" in text
+
+
+def test_search_for_a_case_number_typed_any_way_lists_that_case(corpus_archive_dir):
+    with Archive(corpus_archive_dir) as archive:
+        filed = {ref.item_id for ref in archive.case_history("SAG-2026-00541")}
+    payload = json.loads(run_cli("search", "sag 2026 00541", "--json", "--limit", "50", data=corpus_archive_dir).stdout)
+    assert payload["case"] == {"case": "SAG-2026-00541", "items": len(filed)}
+    assert payload["mode"] == "keyword"  # asked for hybrid: a case number is searched by its words
+    assert _listed_items(payload) == filed
+
+
 def test_search_filters_on_the_command_line(corpus_archive_dir):
     result = run_cli("search", "herberg", "--mode", "keyword", "--json", "--council", "KKR Sjælland",
                      "--kind", "referat", "--from", "2026-06-01", "--decisions", data=corpus_archive_dir)
@@ -53,10 +87,10 @@ def test_reindex_rebuilds_into_a_new_folder_and_search_keeps_working(corpus_arch
         filed = {ref.item_id for ref in archive.case_history("SAG-2026-00541")}
     found = json.loads(run_cli("search", "SAG-2026-00541", "--mode", "keyword", "--json", "--limit", "50",
                                data=data).stdout)
-    assert {h["item_id"] for h in found["results"]} == filed
+    assert _listed_items(found) == filed
     # the index is derived data: deleting it loses nothing
     shutil.rmtree(data / "index")
     assert run_cli("reindex", data=data).returncode == 0
     again = json.loads(run_cli("search", "SAG-2026-00541", "--mode", "keyword", "--json", "--limit", "50",
                                data=data).stdout)
-    assert {h["item_id"] for h in again["results"]} == filed
+    assert _listed_items(again) == filed

@@ -14,10 +14,12 @@ fields or lines of their own) and one or two dated decisions per item.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from archive.text.danish import MONTHS
@@ -47,11 +49,18 @@ class Style:
     toc: bool = False
     header: tuple[str, ...] = ()
     footer: str = ""
-    decision_form: str = "Beslutning"  # Beslutning | genitive | in
+    decision_form: str = "Beslutning"  # Beslutning | genitive | in | undated ("Byrådets beslutning")
+    caps_headings: bool = False  # block headings in capitals ("SAGSFREMSTILLING")
     decisions: int = 1  # 2: an earlier dated decision precedes this meeting's
     cover: str = "labels"  # labels | lines
     leading: float = 1.3
     para_gap: float = 0.6
+    title_below: bool = False  # the item label on a line of its own, the title on the next
+    case_at: str = "after"  # after | right (right-aligned on the heading's first line) | brackets (after the title)
+    status: str = ""  # a line after the heading, e.g. "Åbent punkt"
+    item_per_page: bool = False  # every item starts on a new page
+    number_column: float = 0.0  # > 0: the item label in a column of its own, the title this far right of it
+    own_heading: str = ""  # a block heading outside the common vocabulary, in every item before its decision
 
 
 @dataclass
@@ -74,7 +83,9 @@ def _label(style: Style, number: str) -> str:
     return forms[style.numbering]
 
 
-def _decision_heading(style: Style, body: str, day: dt.date, number: str) -> str:
+def _decision_heading(style: Style, body: str, day: dt.date, number: str, earlier: bool = False) -> str:
+    if style.decision_form == "undated":  # an earlier treatment by another body, this meeting's by its own
+        return f"{'Økonomiudvalget' if earlier else body}s beslutning"
     if style.decision_form == "genitive":
         return f"{body}s beslutning den {day.strftime('%d.%m.%Y')} Punkt {number}"
     if style.decision_form == "in":
@@ -122,7 +133,6 @@ class _Page:
 
     def words(self, x: float, runs: list[tuple[str, str]], size: float, leading: float) -> int:
         """One line of several font runs ("Beslutning:" bold, then regular text)."""
-        from reportlab.pdfbase.pdfmetrics import stringWidth
 
         if self.y + leading > H - 60:
             self.new_page()
@@ -195,15 +205,42 @@ def _render_once(source: dict, style: Style, path: Path, total: int | None,
             p.y += body * 2
         font = s.bold if s.item_bold else s.regular
         size = body * s.item_scale
-        heading_lines = wrap(f"{_label(s, number)} {item['title']}", font, size, width, heading=True)
-        if p.y + size * 1.3 * len(heading_lines) + 4 * lead > H - 60:
+        case_size = body - 2 if s.case_small else body
+        case_text = s.case_form.format(case=item["case"])
+        room = width - (stringWidth(case_text, s.regular, case_size) + 3 * body if s.case_at == "right" else 0)
+        case_number = item["case"].split(" ")[0]
+        title = f"{item['title']} ({case_number})" if s.case_at == "brackets" and case_number else item["title"]
+        if s.title_below:
+            heading_lines = [_label(s, number), *wrap(title, font, size, room, heading=True)]
+        elif s.number_column:  # the column is wide enough for the longest label
+            column = max(s.number_column, stringWidth(_label(s, numbers[-1]) + "  ", font, size))
+            heading_lines = wrap(title, font, size, room - column, heading=True)
+        else:
+            heading_lines = wrap(f"{_label(s, number)} {title}", font, size, room, heading=True)
+        if (s.item_per_page and k > 0) or p.y + size * 1.3 * len(heading_lines) + 5 * lead > H - 60:
             p.new_page()
         start = p.page
-        for text in heading_lines:
-            p.line(s.left, text, font, size, size * 1.3)
-        case_size = body - 2 if s.case_small else body
-        p.line(s.left, s.case_form.format(case=item["case"]), s.regular, case_size, body * 2)
+        for n, text in enumerate(heading_lines):
+            if n == 0 and s.case_at == "right":
+                p.c.setFont(s.regular, case_size)
+                p.c.drawRightString(s.right, H - p.y - size * 0.8, case_text)
+            if s.number_column and not s.title_below:
+                if n == 0:
+                    p.put(s.left, _label(s, number), font, size)
+                p.line(s.left + column, text, font, size, size * 1.3)
+            else:
+                p.line(s.left, text, font, size, size * 1.3)
+        if s.status:
+            p.line(s.left, s.status, s.italic, body, body * 1.5)
+        if s.case_at == "after":
+            p.line(s.left, case_text, s.regular, case_size, body * 2)
+        else:
+            p.y += body
         blocks = list(item["blocks"])
+        if s.own_heading:
+            at = next((i for i, b in enumerate(blocks) if b["heading"] == "Beslutning"), len(blocks))
+            blocks.insert(at, {"heading": s.own_heading,
+                               "paragraphs": [f"Sagen har ingen {s.own_heading.split()[-1].lower()} ud over det beskrevne."]})
         if s.decisions == 2 and any(b["heading"] == "Beslutning" for b in blocks):
             at = next(i for i, b in enumerate(blocks) if b["heading"] == "Beslutning")
             blocks.insert(at, {"heading": "Beslutning", "earlier": True,
@@ -211,11 +248,12 @@ def _render_once(source: dict, style: Style, path: Path, total: int | None,
         for block in blocks:
             heading = block["heading"]
             when = day - dt.timedelta(days=35) if block.get("earlier") else day
-            printed = (_decision_heading(s, source["council"], when, number)
-                       if heading == "Beslutning" else heading)
+            printed = (_decision_heading(s, source["council"], when, number, bool(block.get("earlier")))
+                       if heading == "Beslutning" else heading.upper() if s.caps_headings else heading)
             end = _block(p, s, printed, block["paragraphs"], heading == "Beslutning")
         expected.items.append({
-            "number": number, "title": item["title"], "case": item["case"],
+            "number": number, "title": item["title"],
+            "case": case_number if s.case_at == "brackets" else item["case"],
             "start_page": start, "end_page": end,
             "blocks": [b["heading"] for b in blocks],
             "paragraphs": [[" ".join(x.split()) for x in b["paragraphs"]] for b in blocks],
@@ -238,7 +276,6 @@ def _block(p: _Page, s: Style, printed: str, paragraphs: list[str], decision: bo
     if mode.startswith("inline") and paragraphs and not paragraphs[0].startswith(("– ", "./.")):
         head_font = s.bold if mode == "inline" else s.regular
         label = f"{printed}:"
-        from reportlab.pdfbase.pdfmetrics import stringWidth
 
         room = width - stringWidth(label + " ", head_font, body)
         first, *rest = wrap(paragraphs[0], s.regular, body, room)
@@ -304,4 +341,58 @@ STYLES = [
           "3.", item_scale=1.0, block="inline-plain", decisions=2, decision_form="genitive",
           case_form="Sagsnr.: {case}", case_small=False, footer="{page} of {pages}",
           cover="lines", para_gap=1.0),
+    # The label on a line of its own ("Punkt 3", the title below it), an "Åben sag" status
+    # line between heading and case line, every item on a new page, the item label at the
+    # top of the page where a page number would stand, a heading of the document's own
+    # ("Administrationens bemærkninger") in every item.
+    Style("label-above-title", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 72, 523,
+          "715.", item_scale=1.2, title_below=True, status="Åben sag", item_per_page=True,
+          own_heading="Administrationens bemærkninger",
+          case_form="Sagsnr.: {case}", case_small=False, footer="Side {page}", cover="lines",
+          decisions=2, decision_form="in"),
+    # The case number right-aligned on the heading's first line ("3. Title    Sag: 12/345"),
+    # an empty "Sag:" where an item has no case, plain headings, serif.
+    Style("case-at-right", "Times-Roman", "Times-Bold", "Times-Italic", 11, 65, 530, "Punkt 3.2",
+          groups=True, case_at="right", case_form="Sag: {case}", case_small=False, block="plain",
+          toc=True, header=("{body} - {kind} {date}",), status="Åbent punkt"),
+    # A municipal template: the case number in brackets after the title, block headings in
+    # capitals, an earlier body's undated decision ("Økonomiudvalgets beslutning") before
+    # this meeting's ("KKR Hovedstadens beslutning"), every item on a new page, the item
+    # label in a column of its own left of the title.
+    Style("municipal-template", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 70, 525, "Pkt. 3",
+          case_at="brackets", caps_headings=True, decisions=2, decision_form="undated",
+          item_per_page=True, number_column=50, footer="Side {page} af {pages}", cover="lines"),
 ]
+
+
+FONTS = (("Helvetica", "Helvetica-Bold", "Helvetica-Oblique"), ("Times-Roman", "Times-Bold", "Times-Italic"),
+         ("Courier", "Courier-Bold", "Courier-Oblique"))
+NUMBERINGS = ("3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715.")
+
+
+def random_style(rng: random.Random, name: str) -> Style:
+    """Any combination of the dimensions above: the styles a parser has not been shown."""
+    numbering = rng.choice(NUMBERINGS)
+    two_level = numbering in ("3.2.", "3.2", "Punkt 3.2")
+    item_bold = rng.random() < 0.7
+    style = Style(
+        name, *rng.choice(FONTS), rng.choice([9.5, 10, 10.5, 11, 12]), rng.choice([60, 72, 85, 100]),
+        rng.choice([470, 500, 525, 535]), numbering, groups=two_level and rng.random() < 0.5,
+        item_bold=item_bold, item_scale=rng.choice([1.0, 1.1, 1.2, 1.4] if item_bold else [1.2, 1.4]),
+        block=rng.choice(["bold", "bold-colon", "italic", "plain", "inline", "inline-plain"]),
+        inline_decision=rng.random() < 0.3,
+        case_form=rng.choice(["{case}", "Sagsnr.: {case}", "Sag: {case}", "Sagsnr. {case}"]),
+        case_small=rng.random() < 0.5, toc=rng.random() < 0.5,
+        header=rng.choice([(), ("{body}",), ("{page} of {pages}",), ("{body} - {kind} {date}",)]),
+        footer=rng.choice(["", "Side {page}", "Side {page} af {pages}", "{page}"]),
+        decision_form=rng.choice(["Beslutning", "genitive", "in", "undated"]),
+        caps_headings=rng.random() < 0.25, decisions=rng.choice([1, 2]), cover=rng.choice(["labels", "lines"]),
+        leading=rng.choice([1.2, 1.3, 1.45]), para_gap=rng.choice([0.4, 0.6, 1.0]),
+        title_below=rng.random() < 0.3, case_at=rng.choice(["after", "right", "brackets"]),
+        status=rng.choice(["", "", "Åbent punkt", "Åben sag"]), item_per_page=rng.random() < 0.25,
+        number_column=rng.choice([0.0, 0.0, 45.0, 60.0]),
+        own_heading=rng.choice(["", "", "Administrationens bemærkninger", "Politisk behandling"]),
+    )
+    if style.block in ("plain", "inline-plain"):  # a plain line outside the vocabulary is text
+        style = replace(style, own_heading="")
+    return style

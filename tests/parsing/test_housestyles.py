@@ -1,5 +1,6 @@
-"""The genre test set: the fixture meetings typeset in eight further house styles parse back
-to the fixture exactly (numbers, titles, cases, pages, block headings, words, decisions)."""
+"""The genre test set: the fixture meetings typeset in eleven further house styles and sixteen
+random combinations of their dimensions parse back to the fixture exactly (numbers, titles,
+cases, pages, block headings, words, decisions)."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,9 @@ import pytest
 
 from indexer.parse import parse_pdf
 
-from .housestyles import STYLES, render
+import random
+
+from .housestyles import STYLES, random_style, render
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SOURCES = sorted(p.name for p in FIXTURES.glob("*_referat.json"))
@@ -21,8 +24,13 @@ def norm(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize(("style", "fixture"), CASES, ids=[s.name for s, _ in CASES])
+RANDOM = [(random_style(random.Random(seed), f"random-{seed}"), SOURCES[seed % len(SOURCES)]) for seed in range(16)]
+
+
+@pytest.mark.parametrize(("style", "fixture"), CASES + RANDOM, ids=[s.name for s, _ in CASES + RANDOM])
 def test_house_style_parses_to_the_fixture(tmp_path, style, fixture):
+    """The named styles, and random combinations of their dimensions (fixed seeds: the same
+    sixteen on every run; `housestyles.random_style` draws them)."""
     source = json.loads((FIXTURES / fixture).read_text(encoding="utf-8"))
     pdf = tmp_path / f"{style.name}.pdf"
     want = render(source, style, pdf)

@@ -1,0 +1,49 @@
+"""The genre's vocabulary (indexer/genre.py): headings, case numbers and labels as the
+municipal case systems print them."""
+from __future__ import annotations
+
+import pytest
+
+from indexer import genre
+
+
+@pytest.mark.parametrize(("printed", "name", "role", "body"), [
+    ("Forvaltningens indstilling", "Indstilling", "recommendation", ""),
+    ("Børne- og Ungeforvaltningens indstilling", "Indstilling", "recommendation", ""),
+    ("Byrådets beslutning", "Beslutning", "decision", "Byrådet"),
+    ("KKR Sjællands beslutning", "Beslutning", "decision", "KKR Sjælland"),
+    ("Teknik- og Miljøudvalgets beslutning", "Beslutning", "decision", "Teknik- og Miljøudvalget"),
+    ("SAGSFREMSTILLING", "Sagsfremstilling", "presentation", ""),
+    ("Beslutningstema", "Beslutningstema", "background", ""),
+])
+def test_headings_of_other_templates(printed, name, role, body):
+    heading = genre.block_heading_of(printed)
+    assert heading is not None and (heading.name, heading.role, heading.body) == (name, role, body)
+
+
+@pytest.mark.parametrize("text", ["Dagens beslutning", "Det er borgmesterens beslutning", "Hans beslutning",
+                                  "Indstillingen blev godkendt"])
+def test_sentences_and_other_genitives_are_no_headings(text):
+    assert genre.block_heading_of(text) is None
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Budget 2014 (2013-0012345)", ("Budget 2014", ("2013-0012345", ""))),
+    ("Vandplan (27.69.48-G01-1-13)", ("Vandplan", ("27.69.48-G01-1-13", ""))),
+    ("Valg af formand (Sagsnr. 13/4567)", ("Valg af formand", ("13/4567", ""))),
+    ("Orientering (bilag 3)", None),
+    ("Plan for 2026-2027 (2026)", None),
+])
+def test_case_number_in_brackets_after_the_title(title, expected):
+    assert genre.trailing_case(title) == expected
+
+
+def test_labels_statuses_and_empty_case_lines():
+    assert genre.split_item_number("Punkt 7") == ("7", "", "")
+    assert genre.split_item_number("715.") == ("715", "", "")
+    assert genre.split_item_number("2026") is None  # a bare number is no label
+    assert genre.case_of("Journalnummer: 00.01.00-A00-1-20") == ("00.01.00-A00-1-20", "")
+    assert genre.case_of("Sags ID: EMN-2013-01234") == ("EMN-2013-01234", "")
+    assert all(genre.is_status_line(t) for t in ("Åben sag", "Åbent punkt", "Lukket punkt", "LUKKET SAG"))
+    assert not genre.is_status_line("Åben for alle borgere")
+    assert genre.is_empty_case_label("Sag:") and not genre.is_empty_case_label("Sag")
