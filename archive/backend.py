@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from archive.keyword.fulltext import Filters, KeywordResults
-    from archive.search.semantic import PassageHit, VectorIndex
+    from archive.search.semantic import PassageHit
     from archive.text.analysis import Analysis
     from archive.text.query import AllOf
 
@@ -58,7 +58,8 @@ class PassageIndex(Protocol):
     def search(self, query: "np.ndarray", *, limit: int, allowed_items: set[str] | None = None,
                decisions_only: bool = False) -> list["PassageHit"]: ...
 
-    def in_memory(self) -> "VectorIndex": ...
+    def item_passages(self, query: "np.ndarray", *, limit: int, allowed_items: set[str] | None = None,
+                      include: list[str] | tuple[str, ...] = ()) -> dict[str, list["PassageHit"]]: ...
 
 
 class ArchiveBackend(Protocol):

@@ -112,8 +112,8 @@ class PostgresSettings:
     facets up to ``count_cap``: its cost stops growing with the number of matches there.
     docs/BENCHMARKS.md has the measurements at 100x and 1M passages.
     """
-    candidate_window: int = 2000
-    count_cap: int = 10_000
+    candidate_window: int = 1000
+    count_cap: int = 2_000
     hnsw_ef_search: int = 100  # pgvector HNSW candidate list per query (recall against cost)
     vector_exact_below: int = 20_000  # a filtered semantic query scans exactly when it needs more neighbours
     # ts_rank weights of the tsvector's weight classes {D, C, B, A}: body and folded text,

@@ -4,7 +4,10 @@ search side reads in place of the Whoosh directory and the vector files.
     item_search   one row per agenda item: filter columns and `terms`, a 'simple'
                   tsvector of the terms the project's own Danish analysis gives
                   (archive/text/analysis.py: stems, compound parts, folded forms), so
-                  both backends match the same words (indexer/postgres_store.py writes it)
+                  both backends match the same words (indexer/postgres_store.py writes it);
+                  GIN-indexed, and its title/case/decision lexemes alone
+                  (`ts_filter(terms, '{a,b}')`, item_search_strong) too, so that the
+                  candidates of a broad query come from an index without reading tsvectors
     index_terms   every term of item_search with the number of items holding it (query-side
                   compound expansion, "Mente du", document frequencies)
     vocabulary    surface word counts: the decompounder's dictionary
@@ -134,6 +137,7 @@ CREATE TABLE IF NOT EXISTS item_search (
     terms tsvector NOT NULL
 );
 CREATE INDEX IF NOT EXISTS item_search_terms ON item_search USING gin (terms);
+CREATE INDEX IF NOT EXISTS item_search_strong ON item_search USING gin (ts_filter(terms, '{{a,b}}'));
 CREATE INDEX IF NOT EXISTS item_search_date ON item_search (date, item_id);
 CREATE TABLE IF NOT EXISTS index_terms (
     term TEXT PRIMARY KEY,

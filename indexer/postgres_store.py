@@ -25,6 +25,7 @@ from archive.keyword.fulltext import DocumentInfo, item_fields
 from archive.postgres.keyword import FIELD_WEIGHTS, FOLDED_PREFIX
 from archive.postgres.store import PostgresArchive
 from archive.postgres.vectors import halfvec_literal
+from archive.storage.store import Archive
 from archive.text.analysis import Analysis, Decompounder
 from indexer.keyword_index import REBUILD_GROWTH, SyncStats, archive_vocabulary
 
@@ -62,6 +63,28 @@ def tsvector_literal(analysis: Analysis, fields: dict) -> tuple[str, set[str]]:
         for lexeme, slots in positions.items()
     )
     return literal, set(positions)
+
+
+SEARCH_COLUMNS = ("item_id", "document_id", "council", "council_slug", "kind", "date", "year", "position",
+                  "has_decision", "terms")
+
+
+def search_rows(archive: Archive, analysis: Analysis, document_id: str) -> tuple[list[tuple], Counter[str]]:
+    """The `item_search` rows (values of `SEARCH_COLUMNS`, the tsvector as text input) of one
+    stored document's items, and how many of them hold each lexeme. `archive` is either
+    backend: the bulk loader of benchmarks/scale_postgres.py reads an embedded archive."""
+    doc = archive.document(document_id)
+    if doc is None:
+        return [], Counter()
+    info = DocumentInfo(doc.id, doc.council, doc.kind, doc.date.isoformat(), doc.sha256)
+    rows, terms = [], Counter()
+    for position, item in enumerate(archive.items(document_id=document_id)):
+        fields = item_fields(item, info, position)
+        literal, lexemes = tsvector_literal(analysis, fields)
+        terms.update(lexemes)
+        rows.append((item.id, doc.id, doc.council, fields["council"], doc.kind, fields["date"],
+                     fields["year"], position, fields["has_decision"], literal))
+    return rows, terms
 
 
 def _meta(conn, key: str) -> int:
@@ -155,21 +178,10 @@ class PostgresSearchIndex:
         conn = archive.conn
         count = 0
         for document_id in document_ids:
-            doc = archive.document(document_id)
-            if doc is None:
-                continue
-            info = DocumentInfo(doc.id, doc.council, doc.kind, doc.date.isoformat(), doc.sha256)
-            rows, terms = [], Counter()
-            for position, item in enumerate(archive.items(document_id=document_id)):
-                fields = item_fields(item, info, position)
-                literal, lexemes = tsvector_literal(analysis, fields)
-                terms.update(lexemes)
-                rows.append((item.id, doc.id, doc.council, fields["council"], doc.kind, fields["date"],
-                             fields["year"], position, fields["has_decision"], literal))
+            rows, terms = search_rows(archive, analysis, document_id)
             conn.executemany(
-                """INSERT INTO item_search (item_id, document_id, council, council_slug, kind, date, year,
-                                            position, has_decision, terms)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::tsvector)""", rows)
+                f"INSERT INTO item_search ({', '.join(SEARCH_COLUMNS)}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::tsvector)", rows)
             conn.executemany(
                 "INSERT INTO index_terms (term, items) VALUES (?, ?) "
                 "ON CONFLICT (term) DO UPDATE SET items = index_terms.items + excluded.items",
@@ -201,3 +213,6 @@ def store_vectors(archive: PostgresArchive, model_id: str, dimension: int,
             "INSERT INTO embeddings (hash, model, dimension, vector) VALUES (?, ?, ?, ?::halfvec) "
             "ON CONFLICT (hash, model) DO UPDATE SET vector = excluded.vector, dimension = excluded.dimension",
             [(h, model_id, dimension, halfvec_literal(v)) for h, v in vectors])
+        # readers' cached counts (PostgresArchive.counted) are of the archive before these
+        archive.conn.execute("INSERT INTO search_meta (key, value) VALUES ('vectors', 1) "
+                             "ON CONFLICT (key) DO UPDATE SET value = search_meta.value + 1")

@@ -41,6 +41,10 @@ FOLDED_PREFIX = "~"
 ANY_FIELD = ""  # no weight restriction: every field
 DECISION = "B"  # the decision field alone (decisions_only)
 STRONG = "AB"  # title, case number and decision: the candidates ranked first
+# those fields alone, as the expression of the GIN index item_search_strong
+# (indexer/postgres_schema.py): matched there without weight restrictions, so the index
+# answers without reading (detoasting) any item's tsvector
+STRONG_TERMS = f"ts_filter(s.terms, '{{{','.join(STRONG.lower())}}}')"
 FIELD_WEIGHTS = {"title": "A", "case": "A", "decision": "B", "recommendation": "C", "body": "D"}
 FACET_COLUMNS = {"council": "council", "year": "year", "kind": "kind"}
 
@@ -99,6 +103,26 @@ def _state(archive: "PostgresArchive") -> _State:
         return state
 
 
+@contextmanager
+def _index_scans(conn) -> Iterator[None]:
+    """Matches read from the GIN indexes, never by a sequential scan: a broad word matches
+    most items, and the planner would scan them all, reading every tsvector, where the
+    bitmap of the index (no recheck for a query without weights or phrases) reads only the
+    small rows it needs, up to the query's LIMIT."""
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        conn.execute("SET LOCAL enable_seqscan = off")
+        yield
+    except BaseException:
+        if own:
+            conn.rollback()
+        raise
+    if own:
+        conn.execute("COMMIT")
+
+
 class PostgresKeywordIndex:
     """The keyword index of a PostgreSQL archive: the `item_search` table."""
 
@@ -130,10 +154,15 @@ class PostgresKeywordSearcher:
         return self.state.decompounder.words
 
     def term_matches(self, word: str) -> bool:
+        """Whether any item holds `word` (one index probe, however many hold it)."""
         try:
-            return self.count(AllOf((Word(word),)), Filters()) > 0
+            query = self.compile(AllOf((Word(word),)), Filters())
         except ValueError:
             return False
+        if query is None:
+            return False
+        return bool(self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM item_search s WHERE s.terms @@ ?::tsquery)", (query,)).fetchone()[0])
 
     def doc_count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM item_search").fetchone()[0]
@@ -267,8 +296,8 @@ class PostgresKeywordSearcher:
             clauses.append("s.has_decision")
         return "".join(f" AND {c}" for c in clauses), args
 
-    def _where(self, query: str, root: AllOf, filters: Filters) -> tuple[str, list]:
-        sql, args = "s.terms @@ ?::tsquery", [query]
+    def _where(self, query: str, root: AllOf, filters: Filters, terms: str = "s.terms") -> tuple[str, list]:
+        sql, args = f"{terms} @@ ?::tsquery", [query]
         more, more_args = self._filter_sql(filters)
         sql += more
         args += more_args
@@ -283,9 +312,10 @@ class PostgresKeywordSearcher:
         if query is None:
             return 0
         where, args = self._where(query, root, filters)
-        return self.conn.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM item_search s WHERE {where} LIMIT ?) m",
-            (*args, self.settings.count_cap)).fetchone()[0]
+        with _index_scans(self.conn):
+            return self.conn.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM item_search s WHERE {where} LIMIT ?) m",
+                (*args, self.settings.count_cap)).fetchone()[0]
 
     def _rank(self) -> str:
         d, c, b, a = self.settings.rank_weights
@@ -298,29 +328,45 @@ class PostgresKeywordSearcher:
         """(top rows, total, facet counts) of the items matching every part."""
         where, args = self._where(query, root, filters)
         cap, window = self.settings.count_cap, self.settings.candidate_window
-        matched = self.conn.execute(
-            f"SELECT {self._COLUMNS} FROM item_search s WHERE {where} LIMIT ?", (*args, cap)).fetchall()
-        total = len(matched)
-        facets = _facet_counts(matched)
+        total, facets = self._counted(where, args, cap)
         if sort != "relevance":
             direction = "DESC" if sort == "date" else "ASC"
             rows = self.conn.execute(
                 f"SELECT {self._COLUMNS}, 0.0 AS score FROM item_search s WHERE {where} "
                 f"ORDER BY s.date {direction}, s.document_id, s.position LIMIT ?", (*args, limit)).fetchall()
             return rows, total, facets
-        if total <= window:
-            candidates = f"SELECT * FROM item_search s WHERE {where}"
-            candidate_args = list(args)
-        else:  # broad words: the strong matches first, then any, each window capped
-            strong_where, strong_args = self._where(strong or query, root, filters)
-            candidates = (f"(SELECT * FROM item_search s WHERE {strong_where} LIMIT ?) UNION "
-                          f"(SELECT * FROM item_search s WHERE {where} LIMIT ?)")
-            candidate_args = [*strong_args, window, *args, window]
+        if total <= window or strong is None:
+            candidates = f"SELECT s.item_id FROM item_search s WHERE {where} LIMIT ?"
+            candidate_args = [*args, window]
+        else:  # broad words: the strong matches first, then any, `window` in all
+            strong_where, strong_args = self._where(strong, root, filters, STRONG_TERMS)
+            candidates = (f"SELECT c.item_id FROM ((SELECT s.item_id, 0 AS tier FROM item_search s "
+                          f"WHERE {strong_where} LIMIT ?) UNION ALL (SELECT s.item_id, 1 AS tier "
+                          f"FROM item_search s WHERE {where} LIMIT ?)) c "
+                          f"GROUP BY c.item_id ORDER BY MIN(c.tier), c.item_id LIMIT ?")
+            candidate_args = [*strong_args, window, *args, window, window]
+        # only the candidates' tsvectors are read (ranked precisely)
         rows = self.conn.execute(
-            f"SELECT {self._COLUMNS}, {self._rank()} AS score FROM ({candidates}) s "
-            f"ORDER BY score DESC, s.document_id, s.position LIMIT ?",
+            f"SELECT {self._COLUMNS}, {self._rank()} AS score FROM item_search s "
+            f"WHERE s.item_id IN ({candidates}) ORDER BY score DESC, s.document_id, s.position LIMIT ?",
             (query, *candidate_args, limit)).fetchall()
         return rows, total, facets
+
+    def _counted(self, where: str, args: list, cap: int) -> tuple[int, dict[str, dict[str, int]]]:
+        """(matching items, facet counts) over at most `cap` matching items, counted in SQL."""
+        columns = ", ".join(f"s.{c}" for c in FACET_COLUMNS.values())
+        rows = self.conn.execute(
+            f"SELECT {', '.join(FACET_COLUMNS.values())}, COUNT(*) AS n FROM "
+            f"(SELECT {columns} FROM item_search s WHERE {where} LIMIT ?) m "
+            f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in FACET_COLUMNS.values())})",
+            (*args, cap)).fetchall()
+        groups: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
+        for r in rows:
+            for name, column in FACET_COLUMNS.items():
+                if r[column] is not None:  # the grouping set of this column
+                    groups[name][r[column]] = r["n"]
+        first = next(iter(FACET_COLUMNS))
+        return sum(groups[first].values()), groups
 
     def _relaxed_rows(self, root: AllOf, filters: Filters, exact_ids: set[str], relax_below: int,
                       have: int) -> tuple[list[tuple], int, int] | None:
@@ -338,7 +384,7 @@ class PostgresKeywordSearcher:
         rows = self.conn.execute(
             f"SELECT {self._COLUMNS}, {matched_sql} AS matched, {score_sql} AS score "
             f"FROM (SELECT * FROM item_search s WHERE {where} LIMIT ?) s",
-            (*clauses, *clauses, *args, self.settings.count_cap)).fetchall()
+            (*clauses, *clauses, *args, self.settings.candidate_window)).fetchall()
         rows = [r for r in rows if r["item_id"] not in exact_ids]
         minimum = n - 1
         while minimum > 1 and have + sum(1 for r in rows if r["matched"] >= minimum) < relax_below:
@@ -353,10 +399,11 @@ class PostgresKeywordSearcher:
         if query is None:
             return None
         highlight_state = (set(self._terms), set(self._folded), list(self._prefixes))
-        strong = self.compile(root, filters, STRONG) if not filters.decisions_only else None
+        strong = self._node(root, ANY_FIELD, folded=False) if not filters.decisions_only else None
         self._terms, self._folded, self._prefixes = highlight_state
         limit = max(1, limit)
-        rows, total, groups = self._exact_rows(query, strong, root, filters, sort, limit)
+        with _index_scans(self.conn):
+            rows, total, groups = self._exact_rows(query, strong, root, filters, sort, limit)
         exact_count = total
         scored = [(r, float(r["score"])) for r in rows]
         min_match, parts = 0, 0
@@ -383,10 +430,3 @@ class PostgresKeywordSearcher:
         return KeywordResults(hits, total, groups if facets else {}, highlight,
                               exact=exact_count if min_match else -1, min_match=min_match, parts=parts)
 
-
-def _facet_counts(rows) -> dict[str, dict[str, int]]:
-    groups: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
-    for r in rows:
-        for name, column in FACET_COLUMNS.items():
-            groups[name][r[column]] = groups[name].get(r[column], 0) + 1
-    return groups

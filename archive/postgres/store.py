@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from pathlib import Path
+from typing import Callable
 
 import psycopg
 
@@ -25,6 +27,10 @@ from archive.runtime import Runtime
 from archive.settings import DEFAULT, PostgresSettings
 from archive.storage.layout import ArchivePaths
 from archive.storage.store import Archive
+
+
+_COUNTS: dict[str, tuple[tuple, dict]] = {}  # database -> (stamp, counts): per-process state
+_COUNTS_LOCK = threading.Lock()
 
 
 def local_paths(url: str) -> ArchivePaths:
@@ -86,6 +92,33 @@ class PostgresArchive(Archive):
                 fh.write(content[0])
             os.replace(tmp, target)  # a cache of the database's bytes, never the archive itself
         return target
+
+    # ------------------------------------------------------------------ counts
+
+    def counted(self, name: str, compute: Callable[[], object]):
+        """A count over the whole archive (passages, vectors per model), computed once per
+        process while the archive stays the same: every document transaction moves the
+        search rows' `generation`, every vector write the `vectors` stamp (search_meta), so
+        a query reads one small row instead of counting a million."""
+        stamp = tuple(r[0] for r in self.conn.execute(
+            "SELECT value FROM search_meta WHERE key IN ('generation', 'vectors') ORDER BY key"))
+        with _COUNTS_LOCK:
+            entry = _COUNTS.get(self.url)
+            if entry is None or entry[0] != stamp:
+                entry = (stamp, {})
+                _COUNTS[self.url] = entry
+            if name in entry[1]:
+                return entry[1][name]
+        value = compute()
+        with _COUNTS_LOCK:
+            entry[1][name] = value
+        return value
+
+    def passage_count(self) -> int:
+        return self.counted("passages", super().passage_count)
+
+    def embedded_models(self) -> dict[str, int]:
+        return dict(self.counted("models", super().embedded_models))
 
     # ------------------------------------------------------------------ vectors
 

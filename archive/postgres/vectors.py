@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from archive.search.semantic import PassageHit, VectorIndex
+from archive.search.semantic import PassageHit
 
 if TYPE_CHECKING:
     # a PostgresArchive (archive.postgres.store, which imports this module): its `conn`,
@@ -25,17 +25,33 @@ def halfvec_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{float(v):.6g}" for v in np.asarray(vector, dtype=np.float32).ravel()) + "]"
 
 
+# the k nearest vectors, their passages (filtered), the best passage per item, the best
+# `limit` items: only those rows leave the server; `found` (how many vectors the index gave)
+# comes on every row, and on one row of NULLs when no passage is left
 _NEAREST = """
-    SELECT p.item_id, p.block, p.page, p.text, 1 - (e.vector <=> ?::halfvec) AS score
-    FROM (SELECT hash, vector FROM embeddings WHERE model = ?
-          ORDER BY vector <=> ?::halfvec LIMIT ?) e
-    JOIN passages p ON p.hash = e.hash
+    WITH e AS MATERIALIZED (
+        SELECT hash, 1 - (vector <=> ?::halfvec) AS score FROM embeddings WHERE model = ?
+        ORDER BY vector <=> ?::halfvec LIMIT ?),
+    best AS (
+        SELECT DISTINCT ON (p.item_id) p.item_id, p.block, p.page, p.text, e.score
+        FROM e JOIN passages p ON p.hash = e.hash WHERE TRUE {filters}
+        ORDER BY p.item_id, e.score DESC, p.id),
+    top AS (SELECT * FROM best ORDER BY score DESC, item_id LIMIT ?)
+    SELECT t.item_id, t.block, t.page, t.text, t.score, f.found
+    FROM (SELECT COUNT(*) AS found FROM e) f LEFT JOIN top t ON TRUE
+    ORDER BY t.score DESC NULLS LAST, t.item_id
 """
 _EXACT = """
     SELECT p.item_id, p.block, p.page, p.text, 1 - (e.vector <=> ?::halfvec) AS score
     FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?
     WHERE p.item_id = ANY(?) {decisions}
     ORDER BY e.vector <=> ?::halfvec LIMIT ?
+"""
+
+_ITEM_PASSAGES = """
+    SELECT p.item_id, p.block, p.page, p.text, 1 - (e.vector <=> ?::halfvec) AS score
+    FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?
+    WHERE p.item_id = ANY(?) ORDER BY p.id
 """
 
 
@@ -48,15 +64,12 @@ class PostgresVectorIndex:
         self._count: int | None = None
 
     def __len__(self) -> int:
+        """Passages with a vector of the model (counted once per archive state, `counted`)."""
         if self._count is None:
-            self._count = self.archive.conn.execute(
+            self._count = self.archive.counted(f"vectors:{self.model_id}", lambda: self.archive.conn.execute(
                 "SELECT COUNT(*) FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ?",
-                (self.model_id,)).fetchone()[0]
+                (self.model_id,)).fetchone()[0])
         return self._count
-
-    def in_memory(self) -> VectorIndex:
-        """Every vector of the model as an in-memory `VectorIndex` (see `_in_memory`)."""
-        return _in_memory(self)
 
     def search(self, query: np.ndarray, *, limit: int, allowed_items: set[str] | None = None,
                decisions_only: bool = False) -> list[PassageHit]:
@@ -66,7 +79,8 @@ class PostgresVectorIndex:
         conn = self.archive.conn
         share = 1.0
         if allowed_items is not None:
-            total_items = conn.execute("SELECT COUNT(*) FROM items").fetchone()[0] or 1
+            total_items = self.archive.counted("items", lambda: conn.execute(
+                "SELECT COUNT(*) FROM items").fetchone()[0]) or 1
             share = max(len(allowed_items) / total_items, 1e-6)
         k = int(max(limit * 8, 64) / share) * (4 if decisions_only else 1)
         with conn:
@@ -76,42 +90,42 @@ class PostgresVectorIndex:
                 rows = conn.execute(_EXACT.format(decisions=decisions),
                                     (vector, self.model_id, sorted(allowed_items), vector, limit * 8)).fetchall()
                 return _best_per_item(rows, limit)
+            filters, args = "", []
+            if allowed_items is not None:
+                filters, args = " AND p.item_id = ANY(?)", [sorted(allowed_items)]
+            if decisions_only:
+                filters += " AND p.block = 'Beslutning'"
             while True:
                 conn.execute(f"SET LOCAL hnsw.ef_search = {max(int(settings.hnsw_ef_search), min(k, 1000))}")
                 if k > 1000:  # beyond pgvector's candidate list: keep scanning the graph
                     conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                rows = conn.execute(_NEAREST, (vector, self.model_id, vector, k)).fetchall()
-                kept = [r for r in rows if (allowed_items is None or r["item_id"] in allowed_items)
-                        and (not decisions_only or r["block"] == "Beslutning")]
-                hits = _best_per_item(kept, limit)
-                if len(hits) >= limit or len(rows) < k or k >= settings.vector_exact_below:
+                rows = conn.execute(_NEAREST.format(filters=filters),
+                                    (vector, self.model_id, vector, k, *args, limit)).fetchall()
+                hits = _best_per_item([r for r in rows if r["item_id"] is not None], limit)
+                if len(hits) >= limit or rows[0]["found"] < k or k >= settings.vector_exact_below:
                     return hits
                 k *= 4
 
-
-_IN_MEMORY: dict[tuple[str, str], tuple[int, VectorIndex]] = {}  # (database, model) -> (vectors, index)
-
-
-def _in_memory(index: "PostgresVectorIndex") -> VectorIndex:
-    """Every passage vector of the model as an in-memory `VectorIndex`, for question answering,
-    which scores all passages of its candidate items. Kept per process while the number of
-    vectors stays the same."""
-    key = (index.archive.url, index.model_id)
-    count = len(index)
-    cached = _IN_MEMORY.get(key)
-    if cached is not None and cached[0] == count:
-        return cached[1]
-    rows = index.archive.conn.execute(
-        """SELECT p.id, p.item_id, p.block, p.page, p.text, e.vector::real[] AS vector
-           FROM passages p JOIN embeddings e ON e.hash = p.hash AND e.model = ? ORDER BY p.id""",
-        (index.model_id,)).fetchall()
-    keys: dict[str, int] = {}
-    meta = [(r["id"], r["item_id"], r["block"], r["page"], r["text"], keys.setdefault(r["text"], len(keys)))
-            for r in rows]
-    matrix = np.array([r["vector"] for r in rows], dtype=np.float32).reshape(len(rows), -1)
-    built = VectorIndex(meta, matrix)
-    _IN_MEMORY[key] = (count, built)
-    return built
+    def item_passages(self, query: np.ndarray, *, limit: int, allowed_items: set[str] | None = None,
+                      include: list[str] | tuple[str, ...] = ()) -> dict[str, list[PassageHit]]:
+        """Every passage of the `limit` items whose best passage scores highest (among
+        `allowed_items`, through `search`) and of the items in `include`, scored in SQL:
+        item id -> passages best first, the ranked items first in ranking order, as
+        `VectorIndex.item_passages` gives them. Reads the vectors of those items only."""
+        wanted = [h.item_id for h in self.search(query, limit=limit, allowed_items=allowed_items)] if limit > 0 else []
+        wanted += [i for i in dict.fromkeys(include) if i not in set(wanted)]
+        if not wanted:
+            return {}
+        vector = halfvec_literal(query)
+        rows = self.archive.conn.execute(_ITEM_PASSAGES, (vector, self.model_id, wanted)).fetchall()
+        found: dict[str, list[PassageHit]] = {}
+        for r in rows:
+            found.setdefault(r["item_id"], []).append(
+                PassageHit(r["item_id"], float(r["score"]), r["block"], r["page"], r["text"]))
+        out = {i: found[i] for i in wanted if i in found}  # items with no vector have no passages here
+        for hits in out.values():
+            hits.sort(key=lambda h: -h.score)
+        return out
 
 
 def _best_per_item(rows, limit: int) -> list[PassageHit]:

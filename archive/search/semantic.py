@@ -189,13 +189,6 @@ def vector_index(archive: Archive, model_id: str):
     return _cached_index(archive, model_id) if own is None else own
 
 
-def in_memory_index(archive: Archive, model_id: str) -> VectorIndex:
-    """Every vector of `model_id` in memory (question answering scores them all): this
-    process's cache for an embedded archive, a copy of the database's vectors otherwise."""
-    own = archive.passage_index(model_id)
-    return _cached_index(archive, model_id) if own is None else own.in_memory()
-
-
 def active_embedder(archive: Archive, model: str | None = None) -> Embedder:
     """The embedder whose vectors the archive holds, or a clear reason why there is none."""
     try:
@@ -240,10 +233,12 @@ def item_passages(archive: Archive, query: str, *, limit: int, model: str | None
                   allowed_items: set[str] | None = None,
                   include: list[str] | tuple[str, ...] = ()) -> dict[str, list[PassageHit]]:
     """Every passage, scored against `query`, of the `limit` best items among `allowed_items`
-    and of the items in `include` (`VectorIndex.item_passages`). Question answering scores
-    each sentence by the passage it lies in. Raises SemanticUnavailable."""
+    and of the items in `include` (`item_passages` of the vector index: this process's
+    `VectorIndex` for an embedded archive, SQL over the requested items' vectors on
+    PostgreSQL, archive/postgres/vectors.py). Question answering scores each sentence by
+    the passage it lies in. Raises SemanticUnavailable."""
     embedder = active_embedder(archive, model)
-    index = in_memory_index(archive, embedder.model_id)
+    index = vector_index(archive, embedder.model_id)
     if not len(index):
         raise SemanticUnavailable("Der er endnu ingen vektorer i arkivet ('kkr-arkiv embed').")
     return index.item_passages(embedder.embed_query(query), limit=limit, allowed_items=allowed_items,
