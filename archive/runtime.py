@@ -20,6 +20,7 @@ from typing import Generic, Hashable, TypeVar
 
 from archive.answers.cache import AnswerCache
 from archive.keyword.fulltext import OpenIndexes
+from archive.postgres.counts import StampedCounts
 from archive.settings import DEFAULT, Settings
 from archive.vectors.cache import VectorCache
 from archive.vectors.embedding import Embedders
@@ -63,3 +64,4 @@ class Runtime:
     embedders: Embedders = field(default_factory=Embedders)  # loaded embedding models by name
     vectors: VectorCache = field(default_factory=VectorCache)  # semantic search's vector indexes per archive
     answers: AnswerCache = field(default_factory=AnswerCache)  # every item's ref per archive, for answering
+    postgres_counts: StampedCounts = field(default_factory=StampedCounts)  # a PostgreSQL archive's whole-archive counts

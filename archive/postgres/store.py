@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import threading
 from pathlib import Path
 from typing import Callable
 
@@ -26,11 +25,8 @@ from archive.postgres.vectors import PostgresVectorIndex
 from archive.runtime import Runtime
 from archive.settings import DEFAULT, PostgresSettings
 from archive.storage.layout import ArchivePaths
+from archive.storage.model import ItemRef
 from archive.storage.store import Archive
-
-
-_COUNTS: dict[str, tuple[tuple, dict]] = {}  # database -> (stamp, counts): per-process state
-_COUNTS_LOCK = threading.Lock()
 
 
 def local_paths(url: str) -> ArchivePaths:
@@ -102,17 +98,14 @@ class PostgresArchive(Archive):
         a query reads one small row instead of counting a million."""
         stamp = tuple(r[0] for r in self.conn.execute(
             "SELECT value FROM search_meta WHERE key IN ('generation', 'vectors') ORDER BY key"))
-        with _COUNTS_LOCK:
-            entry = _COUNTS.get(self.url)
-            if entry is None or entry[0] != stamp:
-                entry = (stamp, {})
-                _COUNTS[self.url] = entry
-            if name in entry[1]:
-                return entry[1][name]
-        value = compute()
-        with _COUNTS_LOCK:
-            entry[1][name] = value
-        return value
+        return self.runtime.postgres_counts.get(self.url, stamp, name, compute)
+
+    def item_refs(self, item_ids: list[str] | None = None) -> dict[str, ItemRef]:
+        """Every item's ref is read once per archive state (answering scopes each question
+        with it: 98k items at 1M passages); a selection is read as asked."""
+        if item_ids is not None:
+            return super().item_refs(item_ids)
+        return self.counted("item_refs", super().item_refs)
 
     def passage_count(self) -> int:
         return self.counted("passages", super().passage_count)

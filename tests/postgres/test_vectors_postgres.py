@@ -82,3 +82,22 @@ def test_cached_counts_follow_vector_writes(postgres_server, runtime):
         store_vectors(writer, "m1", 384, [("h2", vector), ("h3", vector)])
         assert reader.embedded_models() == {"m1": 3}
         assert reader.passage_count() == 0
+
+
+def test_cached_item_refs_follow_document_writes(postgres_server, runtime):
+    """Every item's ref (read once per archive state for answering) is renewed when a
+    document is stored, never served stale."""
+    from pathlib import Path
+
+    from ..indexer.test_ingest import run_cli
+
+    corpus = sorted((Path(__file__).resolve().parents[2] / "corpus").glob("*.pdf"))[:2]
+    url = postgres_server.create_database("refs")
+    assert run_cli("ingest", "--no-embed", str(corpus[0]), data=url).returncode == 0
+    with open_archive(url, runtime=runtime) as reader:
+        first = reader.item_refs()
+        assert first and reader.item_refs() is first  # the same state: read once
+        assert run_cli("ingest", "--no-embed", str(corpus[1]), data=url).returncode == 0
+        second = reader.item_refs()
+        assert set(first) < set(second)
+        assert reader.item_refs(list(first)[:1]) == {k: first[k] for k in list(first)[:1]}
