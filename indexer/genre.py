@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 
-from archive.text.danish import MONTH_NUMBER
+from archive.text.danish import ATTENDANCE_NOTE_RE, MONTH_NUMBER  # noqa: F401 (ATTENDANCE_NOTE_RE: part of the genre vocabulary)
 
 MONTHS = MONTH_NUMBER  # the one copy of the Danish month names: archive/text/danish.py
 
@@ -133,10 +133,6 @@ _DOC_NO_RE = re.compile(r"^(?:dok\.?\s*nr\.?|dokumentnr\.?|dok\.?\s*id)\s*:?\s*(
                         re.IGNORECASE)
 _EARLIER_RE = re.compile(r"^(?:tidligere\s+behandl\w*|tidl\.\s*behandlet)\s*(?:i|af)?\s*:?\s*(?P<rest>.*)$",
                          re.IGNORECASE)
-# A note after a decision about who did not take part: not part of the decision text.
-ATTENDANCE_NOTE_RE = re.compile(
-    r"^(?:følgende deltog ikke|fraværende|afbud|ikke til stede|inhabil)", re.IGNORECASE
-)
 # Sections that close the items of a meeting.
 CLOSING_HEADINGS = frozenset({"underskriftsside", "underskrifter", "underskrift", "mødet hævet"})
 # Cover signals of a meeting document (besides a kind word).

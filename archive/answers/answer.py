@@ -35,7 +35,7 @@ import numpy as np
 
 from archive.text.analysis import fold, words as split_words
 from archive.text.citation import body_label, cite, format_date_da
-from archive.text.danish import KIND_DEFINITE, MONTH_PATTERN, MONTHS
+from archive.text.danish import ATTENDANCE_NOTE_RE, KIND_DEFINITE, MONTH_PATTERN, MONTHS
 from archive.search.semantic import PassageHit
 from archive.storage.model import Decision, Item, ItemRef, Paragraph
 from archive.text.sentences import sentence_spans
@@ -972,7 +972,11 @@ class _Sentence:
         return page_of_offset(self.paragraph, self.paragraph.text, self.offset)
 
 
-def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
+def _sentences(item: Item, headings: tuple[str, ...] | None, *, attendance: bool = False) -> list[_Sentence]:
+    """The item's sentences in the blocks named by `headings` (all blocks: None). A decision
+    block's attendance note ("Følgende deltog ikke i behandlingen af punktet: ...") and what
+    follows it are left out unless `attendance` (a question about people): they say nothing
+    about what was decided or when."""
     out = []
     position = 0
     decisions = [b for b in item.blocks if b.heading == "Beslutning"]
@@ -986,6 +990,8 @@ def _sentences(item: Item, headings: tuple[str, ...] | None) -> list[_Sentence]:
             continue  # an earlier meeting's decision is history, not this meeting's decision
         for paragraph in block.paragraphs:
             text = paragraph.text
+            if not attendance and block.heading == "Beslutning" and ATTENDANCE_NOTE_RE.match(text):
+                break
             for start, end in sentence_spans(text):
                 piece = text[start:end]
                 lead = len(piece) - len(piece.lstrip())
@@ -1023,9 +1029,10 @@ def _candidate_sentences(c: _Candidate, role: str, parsed: ParsedQuestion, match
         headings = ("Beslutning",)
     else:
         headings = None
-    sentences = _sentences(c.item, headings)
+    people = intent == "people"
+    sentences = _sentences(c.item, headings, attendance=people)
     if headings is not None and not any(matcher.coverage(s.text) > 0 for s in sentences):
-        wider = _sentences(c.item, None)
+        wider = _sentences(c.item, None, attendance=people)
         if any(matcher.coverage(s.text) > 0 for s in wider) and intent != "decision":
             sentences = wider
         elif not sentences:
@@ -1034,7 +1041,7 @@ def _candidate_sentences(c: _Candidate, role: str, parsed: ParsedQuestion, match
             _typed(s.text, intent, given) and matcher.coverage(s.text) > 0 for s in sentences):
         # the number or person asked for is not in the decision ("Der er afsat 4 mio. kr. ..."
         # stands under Økonomiske konsekvenser): every block of the item may hold it
-        sentences = _sentences(c.item, None)
+        sentences = _sentences(c.item, None, attendance=people)
     title = matcher.term_hits(c.item.title)
     for s in sentences:
         hits = matcher.term_hits(s.text)

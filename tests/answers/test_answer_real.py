@@ -162,3 +162,18 @@ def test_the_genitive_of_a_body_with_its_abbreviation_is_danish(archive):
     data = answer_question(archive, "Hvor blev PUK's møde i juni 2013 holdt?", today=TODAY).to_json()
     assert data["found"], data["answer"]
     assert ")s " not in data["lead"] and "kulturs (PUK) møde" in data["lead"], data["lead"]
+
+
+
+
+def test_an_attendance_note_is_not_quotable_evidence(archive):
+    # Ballerup prints "Følgende deltog ikke i behandlingen af punktet:" under every decision,
+    # with no names after it: it says nothing about what was decided or when. Only a question
+    # about people may quote it.
+    from archive.answers.answer import _sentences
+
+    item = archive.item(f"{BALLERUP}_4")
+    assert [s.text for s in _sentences(item, ("Beslutning",))] == ["Indstillingen godkendt"]
+    assert not any("deltog ikke" in s.text for s in _sentences(item, None))
+    with_attendance = [s.text for s in _sentences(item, ("Beslutning",), attendance=True)]
+    assert with_attendance[0] == "Indstillingen godkendt" and "deltog ikke" in with_attendance[1]
