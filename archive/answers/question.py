@@ -179,7 +179,7 @@ def parse_question(text: str, *, today: date | None = None,
         if re.fullmatch(r"(?:19|20)\d\d", low):
             years.append(low)
         words.append(word)
-        if _is_constraint(word, n, previous, previous_constraint):
+        if low not in MEASURE_WORDS and _is_constraint(word, n, previous, previous_constraint):
             constraints.append(low)
             previous_constraint = True
         else:
@@ -204,6 +204,12 @@ def parse_question(text: str, *, today: date | None = None,
 # A number question's count marker: the noun phrase right after it is what is counted
 COUNT_RE = re.compile(r"\b(?:hvor mange|hvor stor[te]?|hvilket antal|antallet af)\b", re.I)
 _BEFORE_HEAD = frozenset("af de en et den det nye ny nyt".split())
+# Nouns that name a measure, not a thing ("Hvor stor en andel ...", "antallet af pladser"): the
+# answer states them as a number or a percentage, not by name; after "af" the thing follows
+MEASURE_WORDS = frozenset(
+    """andel andelen antal antallet beløb beløbet procentdel procentdelen procent procentsats
+    mængde mængden størrelse størrelsen omfang omfanget niveau niveauet""".split()
+)
 
 
 def _counted(raw: str, consumed: list) -> str:
@@ -219,12 +225,17 @@ def _counted(raw: str, consumed: list) -> str:
         low = match.group(0).lower()
         if any(a <= start < b for a, b in consumed):
             break
+        if phrase and phrase[-1] in MEASURE_WORDS:
+            if low != "af":
+                return ""  # a measure of nothing named ("Hvor stor en andel var røgfri?")
+            phrase = []  # "en andel af borgerne": what is measured follows
+            continue
         if not phrase and low in _BEFORE_HEAD:
             continue
         if low in STOP_WORDS or low in QUESTION_WORDS or (phrase and not phrase[-1].endswith("e")):
             break
         phrase.append(low)
-    return phrase[-1] if phrase else ""
+    return phrase[-1] if phrase and phrase[-1] not in MEASURE_WORDS else ""
 
 # The period names a meeting, not the time the question is about ("aprilmødet", "mødet den 7. april")
 MEETING_PERIOD_RE = re.compile(rf"\b(?:{MONTH_PATTERN})møde|\bmødet?\s+(?:den|d\.|i|afholdt)\b", re.I)

@@ -49,6 +49,16 @@ def test_constraints_are_the_nouns_names_and_numbers_not_the_verbs():
     assert "2027" in parsed.constraints  # a future year is the topic's, not the meeting's
 
 
+def test_a_measure_word_is_neither_what_is_counted_nor_a_constraint():
+    # a share is stated as "68 pct.", an amount as "4 mio. kr.": never by the word "andel"
+    parsed = parse_question("Hvor stor en andel var røgfri ved kursusafslutning?", today=TODAY)
+    assert parsed.head == "" and "andel" not in parsed.constraints
+    assert parse_question("Hvor stor en andel af borgerne var røgfri?", today=TODAY).head == "borgerne"
+    parsed = parse_question("Hvor stort et beløb er afsat til herberger?", today=TODAY)
+    assert parsed.head == "" and parsed.constraints == ("herberger",)
+    assert parse_question("Hvad er antallet af pladser på herbergerne?", today=TODAY).head == "pladser"
+
+
 def test_what_may_it_cost_asks_for_a_number():
     assert parse_question("Hvad må et ophold på et herberg højst koste?", today=TODAY).intent == "number"
 

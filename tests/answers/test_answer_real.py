@@ -177,3 +177,11 @@ def test_an_attendance_note_is_not_quotable_evidence(archive):
     assert not any("deltog ikke" in s.text for s in _sentences(item, None))
     with_attendance = [s.text for s in _sentences(item, ("Beslutning",), attendance=True)]
     assert with_attendance[0] == "Indstillingen godkendt" and "deltog ikke" in with_attendance[1]
+
+
+def test_a_share_is_answered_by_the_percentage(archive):
+    # "andel" is what a share is called, not a word the answer must hold ("68 pct. røgfri")
+    data = ask(archive, "Hvor stor en andel var røgfri ved kursusafslutning i Ballerup?")
+    assert data["found"]
+    assert [c["item_id"] for c in data["citations"]][:1] == [f"{BALLERUP}_8"]
+    assert "68 pct." in data["citations"][0]["quote"]
