@@ -85,9 +85,20 @@ BLOCK_ROLES: dict[str, str] = {
 # "Kommunalbestyrelsens beslutning": a body's recommendation or decision, undated.
 _GENITIVE_HEADING_RE = re.compile(
     r"^(?P<body>[A-ZÆØÅ][\w\-]*(?:\s+(?:og|for|i|[A-ZÆØÅ][\w\-]*)){0,4}?s)\s+"
-    r"(?P<what>indstilling|beslutning)$"
+    r"(?P<what>indstilling|beslutning|anbefaling)$"
 )
+# "Administrationen indstiller", "Børne- og Ungeforvaltningen indstiller, at": a body's
+# recommendation in the present tense; "Økonomiudvalgets anbefaling": a committee's
+# recommendation along the chain of committees. The body must be one that recommends (the
+# last word names an administration, a committee or a board), so "Dagens anbefaling" or a
+# sentence is no heading.
+_RECOMMENDS_RE = re.compile(
+    r"^(?P<body>[A-ZÆØÅ][\w\-]*(?:\s+(?:og|for|i|[A-ZÆØÅ][\w\-]*)){0,4}?)\s+indstiller(?:\s*,?\s+at)?$"
+)
+_RECOMMENDING_BODIES = ("administration", "forvaltning", "direktion", "udvalg", "sekretariat", "råd",
+                        "bestyrelse", "formandskab", "styregruppe", "borgmester", "direktør")
 DECISION = "Beslutning"
+RECOMMENDATION = "Indstilling"
 # Generic words that are as often a subheading inside a block ("Økonomi" inside a
 # Sagsfremstilling) as a block of their own: a block only where the document uses them
 # so in many of its items.
@@ -105,17 +116,25 @@ _DECISION_DATED_RE = re.compile(
     r"(?:,?\s+(?:punkt|pkt\.?)\s*\d+(?:\.\d+)?)?$",
     re.IGNORECASE,
 )
-# Item numbering: "3.2.", "3.2", "Punkt 3.2", "Punkt 3:", "Pkt. 3", "3.", "715.".
+# The words before an item number: "Punkt 3", "Pkt. 3", "Punkt nr. 3", "Sag 3:", "Sag nr. 3",
+# "Dagsordenspunkt 3".
+_ITEM_PREFIX = r"(?P<prefix>punkt(?:\s+nr\.?)?|pkt\.?|sag(?:\s+nr\.?)?|dagsordenspunkt|dagsordenspkt\.?)"
+# Item numbering: "3.2.", "3.2", "Punkt 3.2", "Punkt 3:", "Pkt. 3", "3.", "715.", "Sag 3:", ...
 ITEM_NUMBER_RE = re.compile(
-    r"^(?:(?P<prefix>punkt|pkt\.?)\s*)?(?P<major>\d{1,4})(?:\.(?P<minor>\d{1,2}))?"
+    rf"^(?:{_ITEM_PREFIX}\s*)?(?P<major>\d{{1,4}})(?:\.(?P<minor>\d{{1,2}}))?"
     r"(?P<sep>\.|:|\))?\s+(?P<title>\S.*)$",
     re.IGNORECASE,
 )
 # An item label printed on a line of its own, the title on the next: "Punkt 3", "715.", "3.2".
 _ITEM_LABEL_RE = re.compile(
-    r"^(?:(?P<prefix>punkt|pkt\.?)\s*)?(?P<major>\d{1,4})(?:\.(?P<minor>\d{1,2}))?(?P<sep>\.|:|\))?$",
+    rf"^(?:{_ITEM_PREFIX}\s*)?(?P<major>\d{{1,4}})(?:\.(?P<minor>\d{{1,2}}))?(?P<sep>\.|:|\))?$",
     re.IGNORECASE,
 )
+# "Sag 3: Title", "Sag nr. 3": an item label, not a case line labelled "Sag"/"Sag nr." (a case
+# number is never a bare number of at most four digits).
+_SAG_ITEM_RE = re.compile(r"^sag(?:\s+nr\.?)?\s*\d{1,4}(?:\.\d{1,2})?[.:)]?(?:\s|$)", re.IGNORECASE)
+# A period of years in a title ("Handleplan 2025-2028"): no case number.
+_YEAR_PERIOD_RE = re.compile(r"^(?P<a>(?:19|20)\d\d)\s*[-–]\s*(?P<b>(?:19|20)\d\d)$")
 # Whether an item is public, printed in its head: "Åben sag", "Åbent punkt", "Lukket punkt".
 _STATUS_RE = re.compile(r"^(?:åben|åbent|åbne|lukket|lukkede|fortrolig|fortroligt)"
                         r"(?:\s+(?:sag|punkt|dagsordenspunkt|dagsorden|referat|beslutning))?$", re.IGNORECASE)
@@ -133,6 +152,17 @@ _DOC_NO_RE = re.compile(r"^(?:dok\.?\s*nr\.?|dokumentnr\.?|dok\.?\s*id)\s*:?\s*(
                         re.IGNORECASE)
 _EARLIER_RE = re.compile(r"^(?:tidligere\s+behandl\w*|tidl\.\s*behandlet)\s*(?:i|af)?\s*:?\s*(?P<rest>.*)$",
                          re.IGNORECASE)
+# Notes that belong to a decision and close it: a statement for the minutes, a minority's
+# or a member's own statement; with the attendance notes ("Fraværende: ...", "Følgende
+# deltog ikke ..."). They are part of the decision block, never a heading of their own.
+_DECISION_NOTE_RE = re.compile(
+    r"^(?:protokoltilførsel|protokoltilføjelse|tilføjelse til protokollen|mindretalsudtalelse|"
+    r"flertalsudtalelse|særudtalelse|mindretalsindstilling|stemmeforklaring)s?\b", re.IGNORECASE)
+# Key/value rows of an item head ("Sagsansvarlig: Anne Hansen", "Åben/Lukket: Åben").
+_HEAD_FIELD_RE = re.compile(
+    r"^(?:sagsansvarlig|sagsbehandler|ansvarlig|ansvarlig\s+forvaltning|fagområde|afdeling|enhed|"
+    r"forvaltning|åben\s*/\s*lukket|åbent\s*/\s*lukket|status|sagstype|dokumentansvarlig|forfatter|"
+    r"mødesagsbehandler|udvalg|kle(?:-nr\.?)?)\s*:\s*(?P<value>\S.*)$", re.IGNORECASE)
 # Sections that close the items of a meeting.
 CLOSING_HEADINGS = frozenset({"underskriftsside", "underskrifter", "underskrift", "mødet hævet"})
 # Cover signals of a meeting document (besides a kind word).
@@ -174,7 +204,11 @@ def block_heading_of(text: str) -> Heading | None:
     if m and m.group("body").lower() not in _NOT_BODIES:
         if m.group("what") == "beslutning":
             return Heading(DECISION, "decision", printed, None, m.group("body")[:-1])
-        return Heading("Indstilling", "recommendation", printed)
+        if m.group("what") == "indstilling" or _recommends(m.group("body")[:-1]):
+            return Heading(RECOMMENDATION, "recommendation", printed)
+    m = _RECOMMENDS_RE.match(canonical_heading(bare))
+    if m and _recommends(m.group("body")):
+        return Heading(RECOMMENDATION, "recommendation", printed)
     m = _DECISION_DATED_RE.match(bare)
     if m and len(bare.split()) <= 20 and bare[:1].isupper() and not printed.endswith((".", ",")):
         when = parse_danish_date(m.group("date"))
@@ -182,6 +216,13 @@ def block_heading_of(text: str) -> Heading | None:
             body = (m.group("body") or m.group("in") or "").strip()
             return Heading(DECISION, "decision", printed, when, body)
     return None
+
+
+def _recommends(body: str) -> bool:
+    """"Administrationen", "Økonomiudvalget", "Direktionen": a body that recommends."""
+    last = body.split()[-1].lower() if body.split() else ""
+    stem = re.sub(r"(?:en|et|ne|erne|ene)$", "", last)
+    return any(stem.endswith(noun) or last.endswith(noun) for noun in _RECOMMENDING_BODIES)
 
 
 # Genitives that are no deciding body: "Dagens beslutning", "Sagens indstilling".
@@ -215,18 +256,27 @@ def split_item_number(text: str) -> tuple[str, str, str] | None:
 
 
 def case_of(text: str) -> tuple[str, str] | None:
-    """(case number, initials) of a case line, else None."""
+    """(case number, initials) of a case line, else None. An item label ("Sag 3:", "Sag nr.
+    3") and a period of years ("2025-2028") are no case numbers."""
     t = " ".join(text.split())
+    if _SAG_ITEM_RE.match(t):
+        return None
     m = _CASE_LABEL_RE.match(t)
     if m:
         parts = m.group("rest").split(None, 1)
-        if any(c.isdigit() for c in parts[0]):
+        if any(c.isdigit() for c in parts[0]) and not is_year_period(parts[0]):
             return parts[0], (parts[1] if len(parts) > 1 else "")
         return None
     parts = t.split(None, 1)
-    if parts and _CASE_TOKEN_RE.match(parts[0]):
+    if parts and _CASE_TOKEN_RE.match(parts[0]) and not is_year_period(parts[0]):
         return parts[0], (parts[1] if len(parts) > 1 else "")
     return None
+
+
+def is_year_period(token: str) -> bool:
+    """"2025-2028", "2014-2017": a span of a few years (a plan or budget period)."""
+    m = _YEAR_PERIOD_RE.match(token)
+    return bool(m) and 0 < int(m.group("b")) - int(m.group("a")) <= 12
 
 
 _TRAILING_CASE_RE = re.compile(r"^(?P<title>.*\S)\s*\((?P<case>[^()]{4,40})\)$")
@@ -255,6 +305,19 @@ def is_status_line(text: str) -> bool:
 def is_empty_case_label(text: str) -> bool:
     """"Sagsnr.:" or "Sag:" printed with no number (an item without a case)."""
     return bool(_EMPTY_CASE_RE.match(" ".join(text.split())))
+
+
+def is_decision_note(text: str) -> bool:
+    """"Protokoltilførsel: ...", "Mindretalsudtalelse", "Fraværende: Anne Hansen (A)": a
+    note that belongs to the decision above it."""
+    t = " ".join(text.split())
+    return bool(_DECISION_NOTE_RE.match(t) or ATTENDANCE_NOTE_RE.match(t))
+
+
+def head_field_of(text: str) -> str | None:
+    """The value of a key/value row of an item head ("Sagsansvarlig: Anne Hansen")."""
+    m = _HEAD_FIELD_RE.match(" ".join(text.split()))
+    return m.group("value") if m else None
 
 
 def document_number_of(text: str) -> str | None:

@@ -16,6 +16,8 @@ from typing import Any, Iterable
 
 import pdfplumber
 
+from indexer.genre import case_of, is_empty_case_label, split_item_number
+
 # Fraction of the page height that counts as top / bottom margin band.
 MARGIN_BAND = 0.12
 # A margin-band text is furniture when it recurs on at least this share of the pages.
@@ -179,6 +181,30 @@ def _in_run_band(line: Line, page: Page) -> bool:
     return line.bottom <= page.height * RUN_BAND or line.top >= page.height * (1 - RUN_BAND)
 
 
+def _heads_an_item(line: Line, page: Page, body: float) -> bool:
+    """Whether ``line`` at the head of a page begins an item: an item heading in heading type
+    (bold or larger than the body text ``body``), or a label alone ("Punkt 3", "715.") with
+    the title right below it, or a case line printed right above either. Such a line is no
+    furniture, also when every item is one page and its numbers follow the page numbers."""
+    if line.top >= page.height * MARGIN_BAND:
+        return False
+    k = page.lines.index(line)
+    below = page.lines[k + 1] if k + 1 < len(page.lines) else None
+    close = below is not None and 0 < below.top - line.top <= 3 * max(line.height, below.height)
+    if close and (case_of(line.text) is not None or is_empty_case_label(line.text)):
+        line, k = page.lines[k + 1], k + 1  # the case line above the heading
+        below = page.lines[k + 1] if k + 1 < len(page.lines) else None
+        close = below is not None and 0 < below.top - line.top <= 3 * max(line.height, below.height)
+    number = split_item_number(line.text)
+    if number is None:
+        return False
+    heading_type = line.bold or line.size > body * 1.05
+    if number[2]:
+        return heading_type and number[2][:1].isupper()
+    return (close and below is not None and below.text[:1].isupper()
+            and (heading_type or below.bold or below.size > body * 1.05))
+
+
 def remove_furniture(pages: list[Page]) -> None:
     """Drop running headers/footers: margin lines whose text recurs on many pages.
 
@@ -198,6 +224,7 @@ def remove_furniture(pages: list[Page]) -> None:
         zone = [ln for ln in page.lines if _in_run_band(ln, page)]
         placed.update({(k, round(ln.top / 2)) for ln in zone for k in _furniture_keys(ln, page)})
     threshold = max(2, math.ceil(REPEAT_SHARE * len(pages_with_text)))
+    body = body_font_size(pages_with_text)
     furniture = {k for k, n in counts.items() if n >= threshold}
 
     def repeated_here(line: Line, page: Page) -> bool:
@@ -207,10 +234,12 @@ def remove_furniture(pages: list[Page]) -> None:
         return _in_margin_band(line, page) and _furniture_keys(line, page)[0] in furniture
 
     for page in pages_with_text:
-        # a number that follows the page numbers marks furniture wherever it is in the band
+        # a number that follows the page numbers marks furniture wherever it is in the band,
+        # except an item label heading the page (every item one page long: "Punkt 3" on page 4)
         drop = {
             id(ln) for ln in page.lines
             if _in_margin_band(ln, page) and not furniture.isdisjoint(_furniture_keys(ln, page)[1:])
+            and not _heads_an_item(ln, page, body)
         }
         # text that recurs as printed only in a run from the page edge: the same case
         # line under the heading of items that start at the top of their page is no header
@@ -218,7 +247,8 @@ def remove_furniture(pages: list[Page]) -> None:
             for ln in run:
                 if id(ln) in drop:
                     continue
-                if not (recurring_text(ln, page) or _in_run_band(ln, page) and repeated_here(ln, page)):
+                if _heads_an_item(ln, page, body) or not (
+                        recurring_text(ln, page) or _in_run_band(ln, page) and repeated_here(ln, page)):
                     break
                 drop.add(id(ln))
         page.furniture = [ln for ln in page.lines if id(ln) in drop]

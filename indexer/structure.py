@@ -306,8 +306,34 @@ def _body_start(lines: list[Line], typo: Typography, two_level: bool) -> int:
     for i, line in enumerate(lines):
         im = _item_at(lines, i, typo)
         if (im and (bool(im[1]) == two_level)) or (two_level and group_match(line, typo)):
-            return i
+            return i - 1 if i > 0 and im and _case_above(lines, i - 1, typo) else i
     return len(lines)
+
+
+def _case_above(lines: list[Line], i: int, typo: Typography) -> bool:
+    """lines[i] is a case line (or an empty "Sagsnr.:") printed right above the item heading
+    lines[i + 1], set apart from the text above it: it belongs to the item below."""
+    line, heading = lines[i], lines[i + 1]
+    if genre.case_of(line.text) is None and not genre.is_empty_case_label(line.text):
+        return False
+    if not (heading.page == line.page and 0 < heading.top - line.top <= 3 * max(typo.pitch, line.height)):
+        return False
+    previous = lines[i - 1] if i > 0 else None  # a line running on from a paragraph is no case line
+    return previous is None or previous.page != line.page or line.top - previous.top > 1.4 * typo.pitch
+
+
+def _opening(lines: list[Line], i: int, typo: Typography, two_level: bool, drafts: list[_ItemDraft],
+             group_no: str) -> tuple[str, str, str] | None:
+    """The item heading lines[i] opens: an item heading (`_item_at`) of the document's
+    numbering, single-level numbers running upwards, within the current group."""
+    im = _item_at(lines, i, typo)
+    if im and bool(im[1]) != two_level:
+        return None
+    if im and not two_level and drafts and int(im[0]) <= int(drafts[-1].number):
+        return None  # single-level numbers run upwards; a lower one is a list in a text
+    if im and two_level and group_no and im[0] != group_no:
+        return None
+    return im
 
 
 def _walk(
@@ -319,14 +345,17 @@ def _walk(
     group_no, group_title_lines = "", list[Line]()
     current: _ItemDraft | None = None
     closed = False
+    above: Line | None = None  # a case line printed above the next item's heading
     for i, line in enumerate(lines):
-        im = _item_at(lines, i, typo)
-        if im and bool(im[1]) != two_level:
-            im = None
-        if im and not two_level and drafts and int(im[0]) <= int(drafts[-1].number):
-            im = None  # single-level numbers run upwards; a lower one is a list in a text
+        im = _opening(lines, i, typo, two_level, drafts, group_no)
         gm = group_match(line, typo) if two_level else None
-        if im and (not two_level or not group_no or im[0] == group_no):
+        if (im is None and not closed and i + 1 < len(lines) and _case_above(lines, i, typo)
+                and (current is None or not current.in_head or current.case_line is not None
+                     or any(genre.is_empty_case_label(ln.text) for ln in current.head_lines))
+                and _opening(lines, i + 1, typo, two_level, drafts, group_no)):
+            above = line
+            continue
+        if im:
             number = f"{im[0]}.{im[1]}" if im[1] else im[0]
             line, aside = split_heading_line(line, typo.body_size)
             current = _ItemDraft(
@@ -336,6 +365,9 @@ def _walk(
                 title_lines=[line],
                 awaiting_title=not im[2],
             )
+            if above is not None:
+                _head_line(current, above, typo)
+                above = None
             if aside is not None and not _head_line(current, aside, typo):
                 current.title_lines.append(aside)  # not a case or status: part of the title
             drafts.append(current)
@@ -401,6 +433,9 @@ def _inline_heading(draft: _ItemDraft, line: Line, typo: Typography,
 
 
 def _add_line(draft: _ItemDraft, line: Line, typo: Typography, generic: frozenset[str]) -> None:
+    if draft.blocks and draft.blocks[-1].heading.role == "decision" and genre.is_decision_note(line.text):
+        draft.blocks[-1].lines.append(line)  # "Protokoltilførsel", "Fraværende: ...": part of the decision
+        return
     heading = block_heading(line, typo)
     inline = None if heading else _inline_heading(draft, line, typo, generic)
     if inline:
@@ -457,6 +492,9 @@ def _head_line(draft: _ItemDraft, line: Line, typo: Typography) -> bool:
     if genre.is_empty_case_label(text) and draft.case_line is None:
         draft.head_lines.append(line)
         return True
+    if genre.head_field_of(text) is not None:  # "Sagsansvarlig: Anne Hansen"
+        draft.head_lines.append(line)
+        return True
     number = genre.document_number_of(text)
     if number is not None:
         draft.document_number = number
@@ -506,11 +544,19 @@ def _finish_item(draft: _ItemDraft, typo: Typography, vocab: Vocabulary) -> Item
 
 
 def _decision(block: Block, heading: Heading) -> Decision:
-    """The decision a decision block records: its text up to a note on attendance."""
+    """The decision a decision block records: its text and the notes on it ("Protokoltilførsel",
+    "Mindretalsudtalelse"), without a note on attendance ("Fraværende: ...", "Følgende deltog
+    ikke ...:" and the names listed under it)."""
     texts: list[str] = []
+    names = False  # under an attendance note ending in a colon: its names, one per paragraph
     for para in block.paragraphs:
-        if genre.ATTENDANCE_NOTE_RE.match(para.text):
-            break
+        text = para.text.strip()
+        if genre.ATTENDANCE_NOTE_RE.match(text):
+            names = text.endswith(":")
+            continue
+        if names and not genre.is_decision_note(text) and not text.endswith((".", "!", "?")):
+            continue
+        names = False
         texts.append(para.text)
     return Decision(heading=heading.printed, text=" ".join(texts), date=heading.date,
                     page=block.page_first)
@@ -521,7 +567,8 @@ def _decision(block: Block, heading: Heading) -> Decision:
 
 def _make_block(draft: _BlockDraft, typo: Typography, vocab: Vocabulary) -> Block:
     head, body = draft.head, draft.lines
-    paragraphs = [_make_paragraph(group, vocab) for group in split_paragraphs(body, typo)]
+    notes = draft.heading.role == "decision"
+    paragraphs = [_make_paragraph(group, vocab) for group in split_paragraphs(body, typo, notes=notes)]
     pages = [ln.page for ln in ([head] if head else []) + body]
     return Block(
         heading=draft.heading.name, paragraphs=paragraphs, page_first=min(pages),
@@ -529,12 +576,14 @@ def _make_block(draft: _BlockDraft, typo: Typography, vocab: Vocabulary) -> Bloc
     )
 
 
-def split_paragraphs(lines: list[Line], typo: Typography) -> list[list[Line]]:
-    """Group consecutive block lines into paragraphs."""
+def split_paragraphs(lines: list[Line], typo: Typography, *, notes: bool = False) -> list[list[Line]]:
+    """Group consecutive block lines into paragraphs. In a decision (``notes``) a note on it
+    ("Fraværende: ...", "Protokoltilførsel") begins a paragraph of its own."""
     paragraphs: list[list[Line]] = []
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if paragraphs and not _starts_paragraph(paragraphs[-1], line, following, typo):
+        note = notes and line.text[:1].isupper() and genre.is_decision_note(line.text)
+        if paragraphs and not note and not _starts_paragraph(paragraphs[-1], line, following, typo):
             paragraphs[-1].append(line)
         else:
             paragraphs.append([line])
