@@ -47,3 +47,69 @@ def test_labels_statuses_and_empty_case_lines():
     assert all(genre.is_status_line(t) for t in ("Åben sag", "Åbent punkt", "Lukket punkt", "LUKKET SAG"))
     assert not genre.is_status_line("Åben for alle borgere")
     assert genre.is_empty_case_label("Sag:") and not genre.is_empty_case_label("Sag")
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Sag 3: Budgetopfølgning", ("3", "", "Budgetopfølgning")),
+    ("Sag nr. 12 Valg af formand", ("12", "", "Valg af formand")),
+    ("Dagsordenspunkt 4 Orientering", ("4", "", "Orientering")),
+    ("Punkt nr. 7 Eventuelt", ("7", "", "Eventuelt")),
+    ("Dagsordenspunkt 4", ("4", "", "")),
+    ("Sag nr. 3", ("3", "", "")),
+])
+def test_item_labels_of_other_systems(text, number):
+    """SBSYS, Prisme and Word templates name the item "Sag", "Dagsordenspunkt", "Punkt nr."."""
+    assert genre.split_item_number(text) == number
+    assert genre.case_of(text) is None  # "Sag 3:" is a label, not a case line labelled "Sag"
+
+
+def test_case_lines_still_read_after_the_sag_labels():
+    assert genre.case_of("Sag nr. 12/345") == ("12/345", "")
+    assert genre.case_of("Sag: 2012-31114 abc") == ("2012-31114", "abc")
+    assert genre.split_item_number("Sag: 12/345") is None
+
+
+@pytest.mark.parametrize("text", ["2025-2028", "2014-2017 Handleplan", "Sagsnr.: 2014-2017"])
+def test_a_year_period_is_no_case_number(text):
+    assert genre.case_of(text) is None
+    assert genre.is_year_period(text.split()[-1] if ":" in text else text.split()[0])
+
+
+def test_a_year_period_in_brackets_stays_in_the_title():
+    assert genre.trailing_case("Budget 2025 (2025-2028)") is None
+    assert genre.trailing_case("Budget (2025-2028) (2013-0012345)") == ("Budget (2025-2028)", ("2013-0012345", ""))
+
+
+@pytest.mark.parametrize("printed", [
+    "Administrationen indstiller", "Forvaltningen indstiller", "Direktionen indstiller:",
+    "Direktionens indstilling", "Økonomiudvalgets anbefaling", "ØKONOMIUDVALGETS ANBEFALING",
+    "Børne- og Ungeforvaltningen indstiller, at", "Teknik- og Miljøudvalgets anbefaling",
+])
+def test_recommendations_along_the_committee_chain(printed):
+    heading = genre.block_heading_of(printed)
+    assert heading is not None and (heading.name, heading.role) == ("Indstilling", "recommendation")
+
+
+@pytest.mark.parametrize("text", ["K29’s anbefaling", "Dagens anbefaling", "Kommunerne indstiller",
+                                  "Han indstiller", "Administrationen indstiller, at planen godkendes."])
+def test_other_recommending_words_are_no_headings(text):
+    assert genre.block_heading_of(text) is None
+
+
+@pytest.mark.parametrize(("text", "note"), [
+    ("Protokoltilførsel", True), ("Protokoltilførsel: Anne Hansen (A) stemte imod.", True),
+    ("Mindretalsudtalelse:", True), ("Særudtalelse fra Enhedslisten", True),
+    ("Fraværende: Anne Hansen (A)", True), ("Følgende deltog ikke i behandlingen af punktet:", True),
+    ("Protokollen blev godkendt.", False), ("Godkendt.", False),
+])
+def test_notes_on_a_decision(text, note):
+    assert genre.is_decision_note(text) is note
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Sagsansvarlig: Anne Hansen", "Anne Hansen"), ("Åben/Lukket: Åben", "Åben"),
+    ("Sagsbehandler: Ole Jensen", "Ole Jensen"), ("Sagsansvarlig", None),
+    ("Forvaltningen har undersøgt sagen: den er klar", None),
+])
+def test_key_value_rows_of_an_item_head(text, value):
+    assert genre.head_field_of(text) == value
