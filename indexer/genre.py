@@ -76,6 +76,10 @@ BLOCK_ROLES: dict[str, str] = {
     "løsning": "presentation", "supplerende oplysninger": "presentation", "høringssvar": "presentation",
     "udtalelser": "presentation", "ændringer siden sidste behandling": "presentation",
     "indstilling fra forvaltningen": "recommendation", "indstilling fra administrationen": "recommendation",
+    # the recommendation along a committee chain: who recommends, as the heading
+    "administrationen indstiller": "recommendation", "forvaltningen indstiller": "recommendation",
+    "direktionen indstiller": "recommendation", "borgmesteren indstiller": "recommendation",
+    "sekretariatet indstiller": "recommendation", "anbefaling": "recommendation",
     "konsekvenser": "other", "personalemæssige konsekvenser": "other",
     "økonomiske og personalemæssige konsekvenser": "other", "miljømæssige konsekvenser": "other",
     "handicappolitisk konsekvensvurdering": "other", "risikovurdering": "other", "tidsplan": "other",
@@ -85,7 +89,7 @@ BLOCK_ROLES: dict[str, str] = {
 # "Kommunalbestyrelsens beslutning": a body's recommendation or decision, undated.
 _GENITIVE_HEADING_RE = re.compile(
     r"^(?P<body>[A-ZÆØÅ][\w\-]*(?:\s+(?:og|for|i|[A-ZÆØÅ][\w\-]*)){0,4}?s)\s+"
-    r"(?P<what>indstilling|beslutning)$"
+    r"(?P<what>indstilling|anbefaling|beslutning)$"
 )
 DECISION = "Beslutning"
 # Generic words that are as often a subheading inside a block ("Økonomi" inside a
@@ -95,7 +99,8 @@ GENERIC_HEADINGS = frozenset({"økonomi", "vurdering", "høring", "kommunikation
                               "videre proces", "lovgrundlag", "retsgrundlag", "kompetence",
                               "indledning", "formål", "løsning", "høringssvar", "udtalelser",
                               "konsekvenser", "personalemæssige konsekvenser", "miljømæssige konsekvenser",
-                              "risikovurdering", "tidsplan", "det videre forløb", "supplerende oplysninger"})
+                              "risikovurdering", "tidsplan", "det videre forløb", "supplerende oplysninger",
+                              "anbefaling"})
 
 # "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 1",
 # "Beslutning i Udvalget for plan, udvikling og kultur (PUK) den 20-06-2013".
@@ -105,17 +110,24 @@ _DECISION_DATED_RE = re.compile(
     r"(?:,?\s+(?:punkt|pkt\.?)\s*\d+(?:\.\d+)?)?$",
     re.IGNORECASE,
 )
-# Item numbering: "3.2.", "3.2", "Punkt 3.2", "Punkt 3:", "Pkt. 3", "3.", "715.".
+# The words an item label starts with: "Punkt 3", "Punkt nr. 3", "Pkt. 3", "Dagsordenspunkt 3",
+# "Sag 3:", "Sag nr. 3" (a case system that calls its items cases).
+_ITEM_PREFIX = r"(?P<prefix>punkt(?:\s+nr\.?)?|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?)"
+# Item numbering: "3.2.", "3.2", "Punkt 3.2", "Punkt 3:", "Pkt. 3", "Sag 3:", "3.", "715.".
 ITEM_NUMBER_RE = re.compile(
-    r"^(?:(?P<prefix>punkt|pkt\.?)\s*)?(?P<major>\d{1,4})(?:\.(?P<minor>\d{1,2}))?"
+    rf"^(?:{_ITEM_PREFIX}\s*)?(?P<major>\d{{1,4}})(?:\.(?P<minor>\d{{1,2}}))?"
     r"(?P<sep>\.|:|\))?\s+(?P<title>\S.*)$",
     re.IGNORECASE,
 )
 # An item label printed on a line of its own, the title on the next: "Punkt 3", "715.", "3.2".
 _ITEM_LABEL_RE = re.compile(
-    r"^(?:(?P<prefix>punkt|pkt\.?)\s*)?(?P<major>\d{1,4})(?:\.(?P<minor>\d{1,2}))?(?P<sep>\.|:|\))?$",
+    rf"^(?:{_ITEM_PREFIX}\s*)?(?P<major>\d{{1,4}})(?:\.(?P<minor>\d{{1,2}}))?(?P<sep>\.|:|\))?$",
     re.IGNORECASE,
 )
+# A short number after a case label is an item's number ("Sag 3:", "Sag nr. 12"), not its case.
+_ITEM_NO_TOKEN_RE = re.compile(r"^\d{1,3}[.:)]?$")
+# Two years joined ("2014-2017", "2025-2028"): a period in a title, not a case number.
+_PERIOD_RE = re.compile(r"^((?:19|20)\d{2})[-–]((?:19|20)\d{2})$")
 # Whether an item is public, printed in its head: "Åben sag", "Åbent punkt", "Lukket punkt".
 _STATUS_RE = re.compile(r"^(?:åben|åbent|åbne|lukket|lukkede|fortrolig|fortroligt)"
                         r"(?:\s+(?:sag|punkt|dagsordenspunkt|dagsorden|referat|beslutning))?$", re.IGNORECASE)
@@ -174,7 +186,7 @@ def block_heading_of(text: str) -> Heading | None:
     if m and m.group("body").lower() not in _NOT_BODIES:
         if m.group("what") == "beslutning":
             return Heading(DECISION, "decision", printed, None, m.group("body")[:-1])
-        return Heading("Indstilling", "recommendation", printed)
+        return Heading(m.group("what").capitalize(), "recommendation", printed)
     m = _DECISION_DATED_RE.match(bare)
     if m and len(bare.split()) <= 20 and bare[:1].isupper() and not printed.endswith((".", ",")):
         when = parse_danish_date(m.group("date"))
@@ -211,6 +223,8 @@ def split_item_number(text: str) -> tuple[str, str, str] | None:
     title = m.groupdict().get("title") or ""
     if not m.group("minor") and not m.group("sep") and not m.group("prefix"):
         return None  # "2026 Title": a bare number is no item number
+    if (m.group("prefix") or "").lower().startswith("sag") and len(m.group("major")) > 3:
+        return None  # "Sag 2013 ...": a case's year, no item number
     return m.group("major"), m.group("minor") or "", title
 
 
@@ -220,13 +234,19 @@ def case_of(text: str) -> tuple[str, str] | None:
     m = _CASE_LABEL_RE.match(t)
     if m:
         parts = m.group("rest").split(None, 1)
-        if any(c.isdigit() for c in parts[0]):
+        if any(c.isdigit() for c in parts[0]) and not _ITEM_NO_TOKEN_RE.match(parts[0]):
             return parts[0], (parts[1] if len(parts) > 1 else "")
         return None
     parts = t.split(None, 1)
-    if parts and _CASE_TOKEN_RE.match(parts[0]):
+    if parts and _CASE_TOKEN_RE.match(parts[0]) and not _is_period(parts[0]):
         return parts[0], (parts[1] if len(parts) > 1 else "")
     return None
+
+
+def _is_period(token: str) -> bool:
+    """"2014-2017": two years, the later after the earlier."""
+    m = _PERIOD_RE.match(token)
+    return bool(m) and 0 < int(m.group(2)) - int(m.group(1)) <= 20
 
 
 _TRAILING_CASE_RE = re.compile(r"^(?P<title>.*\S)\s*\((?P<case>[^()]{4,40})\)$")

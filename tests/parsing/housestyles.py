@@ -38,7 +38,7 @@ class Style:
     body: float
     left: float
     right: float
-    numbering: str  # "3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715."
+    numbering: str  # "3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715.", "Sag 3:", ...
     groups: bool = False  # print group headings "3. Title" (two-level numbering only)
     item_bold: bool = True
     item_scale: float = 1.15
@@ -79,7 +79,8 @@ def _numbers(style: Style, source: dict) -> list[str]:
 def _label(style: Style, number: str) -> str:
     forms = {"3.2.": f"{number}.", "3.2": number, "Punkt 3.2": f"Punkt {number}",
              "3.": f"{number}.", "Punkt 3:": f"Punkt {number}:", "Pkt. 3": f"Pkt. {number}",
-             "715.": f"{number}."}
+             "715.": f"{number}.", "Sag 3:": f"Sag {number}:", "Dagsordenspunkt 3": f"Dagsordenspunkt {number}",
+             "Punkt nr. 3": f"Punkt nr. {number}"}
     return forms[style.numbering]
 
 
@@ -362,12 +363,25 @@ STYLES = [
     Style("municipal-template", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 70, 525, "Pkt. 3",
           case_at="brackets", caps_headings=True, decisions=2, decision_form="undated",
           item_per_page=True, number_column=50, footer="Side {page} af {pages}", cover="lines"),
+    # A case system that calls its items cases: "Sag 3: Title", the case line "Sagsnr.: ..."
+    # below, plain-colon headings, "Side N af M".
+    Style("sag-labels", "Times-Roman", "Times-Bold", "Times-Italic", 11, 72, 523, "Sag 3:",
+          case_form="Sagsnr.: {case}", case_small=False, block="bold-colon", footer="Side {page} af {pages}",
+          decision_form="genitive", cover="lines"),
+    # "Dagsordenspunkt 3" on a line of its own, the title below it, a period in some titles.
+    Style("dagsordenspunkt-above", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 70, 525,
+          "Dagsordenspunkt 3", title_below=True, case_form="Sag: {case}", case_small=True, toc=True,
+          footer="{page}", decisions=2, decision_form="in"),
+    # "Punkt nr. 3" with the title on the same line, italic headings.
+    Style("punkt-nr", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 80, 515, "Punkt nr. 3",
+          block="italic", case_form="{case}", case_small=True, header=("{body}",)),
 ]
 
 
 FONTS = (("Helvetica", "Helvetica-Bold", "Helvetica-Oblique"), ("Times-Roman", "Times-Bold", "Times-Italic"),
          ("Courier", "Courier-Bold", "Courier-Oblique"))
-NUMBERINGS = ("3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715.")
+NUMBERINGS = ("3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715.", "Sag 3:", "Dagsordenspunkt 3",
+              "Punkt nr. 3")
 
 
 def random_style(rng: random.Random, name: str) -> Style:

@@ -47,3 +47,34 @@ def test_labels_statuses_and_empty_case_lines():
     assert all(genre.is_status_line(t) for t in ("Åben sag", "Åbent punkt", "Lukket punkt", "LUKKET SAG"))
     assert not genre.is_status_line("Åben for alle borgere")
     assert genre.is_empty_case_label("Sag:") and not genre.is_empty_case_label("Sag")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sag 3: Budget 2027", ("3", "", "Budget 2027")),
+    ("Sag nr. 12 Valg af formand", ("12", "", "Valg af formand")),
+    ("Dagsordenspunkt 4 Orientering om herberger", ("4", "", "Orientering om herberger")),
+    ("Punkt nr. 3 Godkendelse af dagsorden", ("3", "", "Godkendelse af dagsorden")),
+    ("Dagsordenspunkt 4", ("4", "", "")),
+    ("Sag 2013 Budget", None),  # a year after "Sag" is no item number
+])
+def test_item_labels_of_other_case_systems(text, expected):
+    assert genre.split_item_number(text) == expected
+
+
+def test_an_item_label_is_no_case_line_and_a_period_is_no_case_number():
+    assert genre.case_of("Sag 3: Budget 2027") is None
+    assert genre.case_of("Sag nr. 12") is None
+    assert genre.case_of("2014-2017 Handleplan for området") is None
+    assert genre.case_of("Sag: 2013-0012345") == ("2013-0012345", "")
+    assert genre.case_of("2012-31114 abc") == ("2012-31114", "abc")  # a year and a serial number
+
+
+@pytest.mark.parametrize(("printed", "name"), [
+    ("Administrationen indstiller", "Administrationen indstiller"),
+    ("Forvaltningen indstiller:", "Forvaltningen indstiller"),
+    ("Direktionens indstilling", "Indstilling"),
+    ("Økonomiudvalgets anbefaling", "Anbefaling"),
+])
+def test_recommendations_along_a_committee_chain(printed, name):
+    heading = genre.block_heading_of(printed)
+    assert heading is not None and (heading.name, heading.role) == (name, "recommendation")
