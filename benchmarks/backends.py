@@ -2,7 +2,7 @@
 latency, ingest throughput with 1 and 2 workers, and memory / disk.
 
     nice -n 10 python -m benchmarks.backends --embedded .bench/100x --postgres postgresql://... \
-        [--migrate] [--ingest corpus/]
+        [--migrate] [--ingest corpus/] [--ask] [--rounds 2]
 
 `--embedded` is an archive folder (e.g. the 100x scale archive of `benchmarks/scale.py`);
 `--postgres` a database holding the same archive (`--migrate` copies it first with
@@ -91,19 +91,24 @@ def _same_priority(archive) -> None:
         pass
 
 
-def measure(data: str, with_ask: bool) -> dict:
-    """Every latency row for one backend, in this (child) process, and its peak RSS."""
+def measure(data: str, with_ask: bool, rounds: int = 1) -> dict:
+    """Every latency row for one backend, in this (child) process, and its peak RSS. With
+    `rounds` > 1 every set runs that many times over (all modes per round): the rows are the
+    last round's, `first` the first round's (caches still cold after a load or a restart)."""
     queries = _queries()
     sets = {"keyword (query set)": queries, "keyword, broad words": BROAD, "semantic": queries, "hybrid": queries}
-    out: dict = {}
+    out: dict = {"first": {}}
     with open_archive(data) as archive:
         if archive.vectors_in_database:
             _same_priority(archive)
         out["counts"] = (archive.document_count(), archive.passage_count())
-        for label, qs in sets.items():
-            out[label] = _time(archive, qs, label.split(" ")[0].rstrip(","))
-        if with_ask:
-            out["ask (5 questions)"] = _time_ask(archive)
+        for round_ in range(max(1, rounds)):
+            for label, qs in sets.items():
+                out[label] = _time(archive, qs, label.split(" ")[0].rstrip(","))
+                if with_ask and label == "hybrid":
+                    out["ask (5 questions)"] = _time_ask(archive)
+            if round_ == 0 and rounds > 1:
+                out["first"] = {k: v for k, v in out.items() if isinstance(v, tuple) and k != "counts"}
         out["size"] = _sizes(archive)
     out["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
@@ -145,7 +150,7 @@ def _query_rows(args) -> list[str]:
         if data is None:
             continue
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:  # its own peak RSS
-            rows[name] = pool.submit(measure, data, args.ask).result()
+            rows[name] = pool.submit(measure, data, args.ask, args.rounds).result()
     lines.append("")
     lines.append("| | embedded (SQLite + Whoosh + vectors) | PostgreSQL 15 + pgvector |")
     lines.append("| --- | ---: | ---: |")
@@ -159,6 +164,10 @@ def _query_rows(args) -> list[str]:
     lines.append(f"| on disk | {e['size'] or 'not measured'} | {p['size']} |")
     rss = lambda r: "not measured" if r["rss"] is None else f"{r['rss']:,.0f} MB"
     lines.append(f"| peak RSS of the process running these queries | {rss(e)} | {rss(p)} |")
+    for name, r in rows.items():
+        if r["first"]:
+            lines.append(f"\nFirst of {args.rounds} rounds, {name}: " + "; ".join(
+                f"{label} {v[0]:.1f} / {v[1]:.1f} ms" for label, v in r["first"].items()))
     return lines
 
 
@@ -170,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ingest", type=Path, default=None)
     parser.add_argument("--ask", action="store_true", help="also time question answering (5 questions)")
     parser.add_argument("--no-queries", action="store_true", help="only the ingest rows")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run the query sets this many times; report the last round (and the first)")
     args = parser.parse_args(argv)
     lines = [f"Load average at start: {os.getloadavg()}"]
     if args.migrate:

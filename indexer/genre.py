@@ -76,6 +76,8 @@ BLOCK_ROLES: dict[str, str] = {
     "løsning": "presentation", "supplerende oplysninger": "presentation", "høringssvar": "presentation",
     "udtalelser": "presentation", "ændringer siden sidste behandling": "presentation",
     "indstilling fra forvaltningen": "recommendation", "indstilling fra administrationen": "recommendation",
+    # a bare recommendation heading (a body's "Administrationen indstiller": _RECOMMENDS_RE)
+    "anbefaling": "recommendation",
     "konsekvenser": "other", "personalemæssige konsekvenser": "other",
     "økonomiske og personalemæssige konsekvenser": "other", "miljømæssige konsekvenser": "other",
     "handicappolitisk konsekvensvurdering": "other", "risikovurdering": "other", "tidsplan": "other",
@@ -85,7 +87,7 @@ BLOCK_ROLES: dict[str, str] = {
 # "Kommunalbestyrelsens beslutning": a body's recommendation or decision, undated.
 _GENITIVE_HEADING_RE = re.compile(
     r"^(?P<body>[A-ZÆØÅ][\w\-]*(?:\s+(?:og|for|i|[A-ZÆØÅ][\w\-]*)){0,4}?s)\s+"
-    r"(?P<what>indstilling|beslutning|anbefaling)$"
+    r"(?P<what>indstilling|anbefaling|beslutning)$"
 )
 # "Administrationen indstiller", "Børne- og Ungeforvaltningen indstiller, at": a body's
 # recommendation in the present tense; "Økonomiudvalgets anbefaling": a committee's
@@ -106,7 +108,8 @@ GENERIC_HEADINGS = frozenset({"økonomi", "vurdering", "høring", "kommunikation
                               "videre proces", "lovgrundlag", "retsgrundlag", "kompetence",
                               "indledning", "formål", "løsning", "høringssvar", "udtalelser",
                               "konsekvenser", "personalemæssige konsekvenser", "miljømæssige konsekvenser",
-                              "risikovurdering", "tidsplan", "det videre forløb", "supplerende oplysninger"})
+                              "risikovurdering", "tidsplan", "det videre forløb", "supplerende oplysninger",
+                              "anbefaling"})
 
 # "Sundheds- og Forebyggelsesudvalgets beslutning den 04.12.2012 Punkt 1",
 # "Beslutning i Udvalget for plan, udvikling og kultur (PUK) den 20-06-2013".
@@ -130,11 +133,10 @@ _ITEM_LABEL_RE = re.compile(
     rf"^(?:{_ITEM_PREFIX}\s*)?(?P<major>\d{{1,4}})(?:\.(?P<minor>\d{{1,2}}))?(?P<sep>\.|:|\))?$",
     re.IGNORECASE,
 )
-# "Sag 3: Title", "Sag nr. 3": an item label, not a case line labelled "Sag"/"Sag nr." (a case
-# number is never a bare number of at most four digits).
-_SAG_ITEM_RE = re.compile(r"^sag(?:\s+nr\.?)?\s*\d{1,4}(?:\.\d{1,2})?[.:)]?(?:\s|$)", re.IGNORECASE)
-# A period of years in a title ("Handleplan 2025-2028"): no case number.
-_YEAR_PERIOD_RE = re.compile(r"^(?P<a>(?:19|20)\d\d)\s*[-–]\s*(?P<b>(?:19|20)\d\d)$")
+# A short number after a case label is an item's number ("Sag 3:", "Sag nr. 12"), not its case.
+_ITEM_NO_TOKEN_RE = re.compile(r"^\d{1,3}[.:)]?$")
+# Two years joined ("2014-2017", "2025-2028"): a period in a title, not a case number.
+_PERIOD_RE = re.compile(r"^((?:19|20)\d{2})[-–]((?:19|20)\d{2})$")
 # Whether an item is public, printed in its head: "Åben sag", "Åbent punkt", "Lukket punkt".
 _STATUS_RE = re.compile(r"^(?:åben|åbent|åbne|lukket|lukkede|fortrolig|fortroligt)"
                         r"(?:\s+(?:sag|punkt|dagsordenspunkt|dagsorden|referat|beslutning))?$", re.IGNORECASE)
@@ -252,6 +254,8 @@ def split_item_number(text: str) -> tuple[str, str, str] | None:
     title = m.groupdict().get("title") or ""
     if not m.group("minor") and not m.group("sep") and not m.group("prefix"):
         return None  # "2026 Title": a bare number is no item number
+    if (m.group("prefix") or "").lower().startswith("sag") and len(m.group("major")) > 3:
+        return None  # "Sag 2013 ...": a case's year, no item number
     return m.group("major"), m.group("minor") or "", title
 
 
@@ -259,24 +263,22 @@ def case_of(text: str) -> tuple[str, str] | None:
     """(case number, initials) of a case line, else None. An item label ("Sag 3:", "Sag nr.
     3") and a period of years ("2025-2028") are no case numbers."""
     t = " ".join(text.split())
-    if _SAG_ITEM_RE.match(t):
-        return None
     m = _CASE_LABEL_RE.match(t)
     if m:
         parts = m.group("rest").split(None, 1)
-        if any(c.isdigit() for c in parts[0]) and not is_year_period(parts[0]):
+        if any(c.isdigit() for c in parts[0]) and not _ITEM_NO_TOKEN_RE.match(parts[0]):
             return parts[0], (parts[1] if len(parts) > 1 else "")
         return None
     parts = t.split(None, 1)
-    if parts and _CASE_TOKEN_RE.match(parts[0]) and not is_year_period(parts[0]):
+    if parts and _CASE_TOKEN_RE.match(parts[0]) and not _is_period(parts[0]):
         return parts[0], (parts[1] if len(parts) > 1 else "")
     return None
 
 
-def is_year_period(token: str) -> bool:
-    """"2025-2028", "2014-2017": a span of a few years (a plan or budget period)."""
-    m = _YEAR_PERIOD_RE.match(token)
-    return bool(m) and 0 < int(m.group("b")) - int(m.group("a")) <= 12
+def _is_period(token: str) -> bool:
+    """"2014-2017": two years, the later after the earlier."""
+    m = _PERIOD_RE.match(token)
+    return bool(m) and 0 < int(m.group(2)) - int(m.group(1)) <= 20
 
 
 _TRAILING_CASE_RE = re.compile(r"^(?P<title>.*\S)\s*\((?P<case>[^()]{4,40})\)$")

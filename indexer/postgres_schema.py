@@ -115,7 +115,10 @@ CREATE TABLE IF NOT EXISTS passages (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_item ON passages(item_id);
-CREATE INDEX IF NOT EXISTS passages_hash ON passages(hash);
+-- a vector's passages by hash, with what semantic search filters and groups on: the best
+-- passage per item is found from this index alone (archive/postgres/vectors.py)
+CREATE INDEX IF NOT EXISTS passages_hash_items ON passages(hash) INCLUDE (item_id, block, id);
+DROP INDEX IF EXISTS passages_hash;  -- the index before passages_hash_items
 CREATE TABLE IF NOT EXISTS embeddings (
     hash TEXT NOT NULL,
     model TEXT NOT NULL,

@@ -147,6 +147,7 @@ class PostgresKeywordSearcher:
         self._terms: set[str] = set()
         self._folded: set[str] = set()
         self._prefixes: list[str] = []
+        self._loose = False  # compiling the loose form of a query (`compile(loose=True)`)
 
     # -- vocabulary
 
@@ -173,7 +174,18 @@ class PostgresKeywordSearcher:
 
     # -- compiling
 
-    def compile(self, root: AllOf, filters: Filters, weights: str | None = None) -> str | None:
+    def compile(self, root: AllOf, filters: Filters, weights: str | None = None, *,
+                loose: bool = False) -> str | None:
+        """The tsquery of `root`. `loose`: the same words without field weights and with the
+        words of a phrase or compound in any order (`&`, not `<->`): a superset of the
+        matches that GIN answers from its posting lists alone, reading no item's tsvector
+        (a weight or a phrase needs a recheck against each matching item's tsvector)."""
+        if loose:
+            self._loose = True
+            try:
+                return self._node(root, ANY_FIELD, folded=not filters.decisions_only)
+            finally:
+                self._loose = False
         if weights is None:
             weights = DECISION if filters.decisions_only else ANY_FIELD
         return self._node(root, weights, folded=weights == ANY_FIELD)
@@ -220,7 +232,7 @@ class PostgresKeywordSearcher:
         code_parts = term.parts if term.word.code else ()
         self._terms.update(code_parts)
         options = [lexeme(term.text, weights)]
-        classes = weights or "ABCD"
+        classes = [ANY_FIELD] if self._loose else list(weights or "ABCD")
         for parts in (term.query_parts, code_parts):  # the parts in one field, as the keyword index asks
             if parts:
                 options += [_all([lexeme(p, w) for p in parts]) for w in classes]
@@ -270,9 +282,10 @@ class PostgresKeywordSearcher:
     def _phrase_terms(self, terms: list[Term], weights: str, folded: bool) -> str:
         self._terms.update(t.text for t in terms)
         self._folded.update(t.folded for t in terms)
-        options = ["(" + " <-> ".join(lexeme(t.text, weights) for t in terms) + ")"]
+        follows = " & " if self._loose else " <-> "
+        options = ["(" + follows.join(lexeme(t.text, weights) for t in terms) + ")"]
         if folded:
-            options.append("(" + " <-> ".join(lexeme(FOLDED_PREFIX + t.folded) for t in terms) + ")")
+            options.append("(" + follows.join(lexeme(FOLDED_PREFIX + t.folded) for t in terms) + ")")
         return _any(options)
 
     # -- running
@@ -307,15 +320,33 @@ class PostgresKeywordSearcher:
             args.append(exclude)
         return sql, args
 
+    def _loose_where(self, loose: str, root: AllOf, filters: Filters) -> tuple[str, list]:
+        """The WHERE of the loose matches: a decision-only query looks in the strong fields
+        (title, case number, decision: the index `item_search_strong`), any other in all."""
+        return self._where(loose, root, filters, STRONG_TERMS if filters.decisions_only else "s.terms")
+
     def count(self, root: AllOf, filters: Filters) -> int:
         query = self.compile(root, filters)
         if query is None:
             return 0
-        where, args = self._where(query, root, filters)
+        loose = self.compile(root, filters, loose=True)
+        window = self.settings.candidate_window
         with _index_scans(self.conn):
-            return self.conn.execute(
-                f"SELECT COUNT(*) FROM (SELECT 1 FROM item_search s WHERE {where} LIMIT ?) m",
-                (*args, self.settings.count_cap)).fetchone()[0]
+            if loose == query:
+                where, args = self._where(query, root, filters)
+                return self._matches(where, args, self.settings.count_cap)
+            where, args = self._loose_where(loose, root, filters)
+            if self._matches(where, args, window + 1) > window:
+                return self._matches(where, args, self.settings.count_cap)  # the loose matches
+            return self.conn.execute(  # the exact matches among the loose ones
+                f"SELECT COUNT(*) FILTER (WHERE s.terms @@ ?::tsquery) FROM (SELECT s.terms FROM "
+                f"item_search s WHERE {where}) s", (query, *args)).fetchone()[0]
+
+    def _matches(self, where: str, args: list, cap: int) -> int:
+        """How many items match, up to `cap`."""
+        return self.conn.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM item_search s WHERE {where} LIMIT ?) m",
+            (*args, cap)).fetchone()[0]
 
     def _rank(self) -> str:
         d, c, b, a = self.settings.rank_weights
@@ -323,18 +354,37 @@ class PostgresKeywordSearcher:
 
     _COLUMNS = "s.item_id, s.document_id, s.council, s.kind, s.date, s.year, s.position"
 
-    def _exact_rows(self, query: str, strong: str | None, root: AllOf, filters: Filters,
+    def _exact_rows(self, query: str, loose: str, strong: str | None, root: AllOf, filters: Filters,
                     sort: str, limit: int) -> tuple[list, int, dict]:
-        """(top rows, total, facet counts) of the items matching every part."""
-        where, args = self._where(query, root, filters)
+        """(top rows, total, facet counts) of the items matching every part.
+
+        Matching is two-step when the exact query needs a recheck (field weights, phrases,
+        compound parts in one field): the loose query (`compile(loose=True)`) finds the
+        candidates from the GIN index alone, and the exact query is tried on at most
+        `candidate_window` of them. Up to that many loose matches, total and facets are
+        exact; above it they count the loose matches (up to `count_cap`), and the ranked
+        items are the exact matches among the window (the strong ones first)."""
         cap, window = self.settings.count_cap, self.settings.candidate_window
-        total, facets = self._counted(where, args, cap)
         if sort != "relevance":
+            where, args = self._where(query, root, filters)
+            total, facets = self._counted(where, args, cap)
             direction = "DESC" if sort == "date" else "ASC"
             rows = self.conn.execute(
                 f"SELECT {self._COLUMNS}, 0.0 AS score FROM item_search s WHERE {where} "
                 f"ORDER BY s.date {direction}, s.document_id, s.position LIMIT ?", (*args, limit)).fetchall()
             return rows, total, facets
+        two_step = loose != query
+        where, args = self._loose_where(loose, root, filters) if two_step else self._where(query, root, filters)
+        if two_step and self._matches(where, args, window + 1) <= window:
+            rows = self.conn.execute(
+                f"SELECT {self._COLUMNS}, s.terms @@ ?::tsquery AS ok, {self._rank()} AS score "
+                f"FROM (SELECT * FROM item_search s WHERE {where} LIMIT ?) s",
+                (query, query, *args, window + 1)).fetchall()
+            # every loose match is here: exact totals and ranking
+            matched = [r for r in rows if r["ok"]]
+            matched.sort(key=lambda r: (-r["score"], r["document_id"], r["position"]))
+            return matched[:limit], len(matched), _facets(matched)
+        total, facets = self._counted(where, args, cap)
         if total <= window or strong is None:
             candidates = f"SELECT s.item_id FROM item_search s WHERE {where} LIMIT ?"
             candidate_args = [*args, window]
@@ -345,11 +395,12 @@ class PostgresKeywordSearcher:
                           f"FROM item_search s WHERE {where} LIMIT ?)) c "
                           f"GROUP BY c.item_id ORDER BY MIN(c.tier), c.item_id LIMIT ?")
             candidate_args = [*strong_args, window, *args, window, window]
-        # only the candidates' tsvectors are read (ranked precisely)
+        exact, exact_args = (" AND s.terms @@ ?::tsquery", [query]) if two_step else ("", [])
+        # only the candidates' tsvectors are read (checked and ranked precisely)
         rows = self.conn.execute(
             f"SELECT {self._COLUMNS}, {self._rank()} AS score FROM item_search s "
-            f"WHERE s.item_id IN ({candidates}) ORDER BY score DESC, s.document_id, s.position LIMIT ?",
-            (query, *candidate_args, limit)).fetchall()
+            f"WHERE s.item_id IN ({candidates}){exact} ORDER BY score DESC, s.document_id, s.position LIMIT ?",
+            (query, *candidate_args, *exact_args, limit)).fetchall()
         return rows, total, facets
 
     def _counted(self, where: str, args: list, cap: int) -> tuple[int, dict[str, dict[str, int]]]:
@@ -399,11 +450,18 @@ class PostgresKeywordSearcher:
         if query is None:
             return None
         highlight_state = (set(self._terms), set(self._folded), list(self._prefixes))
-        strong = self._node(root, ANY_FIELD, folded=False) if not filters.decisions_only else None
+        loose = self.compile(root, filters, loose=True) or query
+        strong = None
+        if not filters.decisions_only:  # the strong tier, matched loosely (checked exactly after)
+            self._loose = True
+            try:
+                strong = self._node(root, ANY_FIELD, folded=False)
+            finally:
+                self._loose = False
         self._terms, self._folded, self._prefixes = highlight_state
         limit = max(1, limit)
         with _index_scans(self.conn):
-            rows, total, groups = self._exact_rows(query, strong, root, filters, sort, limit)
+            rows, total, groups = self._exact_rows(query, loose, strong, root, filters, sort, limit)
         exact_count = total
         scored = [(r, float(r["score"])) for r in rows]
         min_match, parts = 0, 0
@@ -430,3 +488,12 @@ class PostgresKeywordSearcher:
         return KeywordResults(hits, total, groups if facets else {}, highlight,
                               exact=exact_count if min_match else -1, min_match=min_match, parts=parts)
 
+
+def _facets(rows) -> dict[str, dict[str, int]]:
+    """Facet counts of rows, as `PostgresKeywordSearcher._counted` gives them in SQL."""
+    groups: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
+    for r in rows:
+        for name, column in FACET_COLUMNS.items():
+            if r[column] is not None:
+                groups[name][r[column]] = groups[name].get(r[column], 0) + 1
+    return groups

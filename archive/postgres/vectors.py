@@ -26,19 +26,21 @@ def halfvec_literal(vector: np.ndarray) -> str:
 
 
 # the k nearest vectors, their passages (filtered), the best passage per item, the best
-# `limit` items: only those rows leave the server; `found` (how many vectors the index gave)
-# comes on every row, and on one row of NULLs when no passage is left
+# `limit` items: only those rows leave the server, and only their passages' texts are read
+# (the candidates come from the covering index passages_hash_items, no table row); `found`
+# (how many vectors the index gave) comes on every row, and on one row of NULLs when no
+# passage is left
 _NEAREST = """
     WITH e AS MATERIALIZED (
         SELECT hash, 1 - (vector <=> ?::halfvec) AS score FROM embeddings WHERE model = ?
         ORDER BY vector <=> ?::halfvec LIMIT ?),
     best AS (
-        SELECT DISTINCT ON (p.item_id) p.item_id, p.block, p.page, p.text, e.score
+        SELECT DISTINCT ON (p.item_id) p.item_id, p.id, e.score
         FROM e JOIN passages p ON p.hash = e.hash WHERE TRUE {filters}
         ORDER BY p.item_id, e.score DESC, p.id),
     top AS (SELECT * FROM best ORDER BY score DESC, item_id LIMIT ?)
-    SELECT t.item_id, t.block, t.page, t.text, t.score, f.found
-    FROM (SELECT COUNT(*) AS found FROM e) f LEFT JOIN top t ON TRUE
+    SELECT t.item_id, p.block, p.page, p.text, t.score, f.found
+    FROM (SELECT COUNT(*) AS found FROM e) f LEFT JOIN top t ON TRUE LEFT JOIN passages p ON p.id = t.id
     ORDER BY t.score DESC NULLS LAST, t.item_id
 """
 _EXACT = """

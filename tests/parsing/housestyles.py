@@ -430,6 +430,18 @@ STYLES = [
     Style("municipal-template", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 70, 525, "Pkt. 3",
           case_at="brackets", caps_headings=True, decisions=2, decision_form="undated",
           item_per_page=True, number_column=50, footer="Side {page} af {pages}", cover="lines"),
+    # A case system that calls its items cases: "Sag 3: Title", the case line "Sagsnr.: ..."
+    # below, plain-colon headings, "Side N af M".
+    Style("sag-labels", "Times-Roman", "Times-Bold", "Times-Italic", 11, 72, 523, "Sag 3:",
+          case_form="Sagsnr.: {case}", case_small=False, block="bold-colon", footer="Side {page} af {pages}",
+          decision_form="genitive", cover="lines"),
+    # "Dagsordenspunkt 3" on a line of its own, the title below it, a period in some titles.
+    Style("dagsordenspunkt-above", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 70, 525,
+          "Dagsordenspunkt 3", title_below=True, case_form="Sag: {case}", case_small=True, toc=True,
+          footer="{page}", decisions=2, decision_form="in"),
+    # "Punkt nr. 3" with the title on the same line, italic headings.
+    Style("punkt-nr", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 80, 515, "Punkt nr. 3",
+          block="italic", case_form="{case}", case_small=True, header=("{body}",)),
     # SBSYS-like: "Sag nr. 3", the case line above the heading (an empty "Sagsnr.:" where an
     # item has none), key/value rows in the item head, "Administrationen indstiller", a
     # "Protokoltilførsel" in the decision, the time after the date on the cover.
@@ -463,8 +475,8 @@ STYLES = [
 
 FONTS = (("Helvetica", "Helvetica-Bold", "Helvetica-Oblique"), ("Times-Roman", "Times-Bold", "Times-Italic"),
          ("Courier", "Courier-Bold", "Courier-Oblique"))
-NUMBERINGS = ("3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715.")
-NUMBERINGS_6 = ("Sag 3:", "Sag nr. 3", "Dagsordenspunkt 3", "Punkt nr. 3")  # session 6, single-level
+NUMBERINGS = ("3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715.", "Sag 3:", "Dagsordenspunkt 3",
+              "Punkt nr. 3", "Sag nr. 3")
 
 
 def random_style(rng: random.Random, name: str) -> Style:
@@ -493,8 +505,6 @@ def random_style(rng: random.Random, name: str) -> Style:
     if style.block in ("plain", "inline-plain"):  # a plain line outside the vocabulary is text
         style = replace(style, own_heading="")
     # Session 6's dimensions, drawn after the others (the earlier dimensions of a seed stay as they were)
-    if rng.random() < 0.35:
-        style = replace(style, numbering=rng.choice(NUMBERINGS_6), groups=False)
     style = replace(
         style,
         recommendation=rng.choice(["", "", "Administrationen indstiller", "Forvaltningen indstiller",
