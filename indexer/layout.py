@@ -183,8 +183,9 @@ def _in_run_band(line: Line, page: Page) -> bool:
 
 def _heads_an_item(line: Line, page: Page, body: float) -> bool:
     """Whether ``line`` at the head of a page begins an item: an item heading in heading type
-    (bold or larger than the body text ``body``), or a label alone ("Punkt 3", "715.") with
-    the title right below it, or a case line printed right above either. Such a line is no
+    (bold or larger than the body text ``body``), or a label alone ("Punkt 3", "715.", or
+    with only its case at the right) with the title right below it, or a case line printed
+    right above either. Such a line is no
     furniture, also when every item is one page and its numbers follow the page numbers."""
     if line.top >= page.height * MARGIN_BAND:
         return False
@@ -199,6 +200,10 @@ def _heads_an_item(line: Line, page: Page, body: float) -> bool:
     if number is None:
         return False
     heading_type = line.bold or line.size > body * 1.05
+    if number[2] and (case_of(number[2]) is not None or is_empty_case_label(number[2])):
+        # "715.      Sagsnr.: 12/345": the label with its case at the right, the title below
+        number, first = (number[0], number[1], ""), line.words[0]
+        heading_type = first.bold or first.size > body * 1.05
     if number[2]:
         return heading_type and number[2][:1].isupper()
     return (close and below is not None and below.text[:1].isupper()
