@@ -16,6 +16,8 @@ from typing import Any, Iterable
 
 import pdfplumber
 
+from indexer import genre
+
 # Fraction of the page height that counts as top / bottom margin band.
 MARGIN_BAND = 0.12
 # A margin-band text is furniture when it recurs on at least this share of the pages.
@@ -201,7 +203,9 @@ def remove_furniture(pages: list[Page]) -> None:
     furniture = {k for k, n in counts.items() if n >= threshold}
 
     def repeated_here(line: Line, page: Page) -> bool:
-        return any(placed[(k, round(line.top / 2))] >= threshold for k in _furniture_keys(line, page))
+        keys = _furniture_keys(line, page)
+        keys = keys[:1] if _case_line(line) else keys  # a case line repeats only as printed
+        return any(placed[(k, round(line.top / 2))] >= threshold for k in keys)
 
     def recurring_text(line: Line, page: Page) -> bool:
         return _in_margin_band(line, page) and _furniture_keys(line, page)[0] in furniture
@@ -211,18 +215,31 @@ def remove_furniture(pages: list[Page]) -> None:
         drop = {
             id(ln) for ln in page.lines
             if _in_margin_band(ln, page) and not furniture.isdisjoint(_furniture_keys(ln, page)[1:])
+            and not _case_line(ln)
         }
         # text that recurs as printed only in a run from the page edge: the same case
         # line under the heading of items that start at the top of their page is no header
         for run in (page.lines, page.lines[::-1]):
-            for ln in run:
+            for k, ln in enumerate(run):
                 if id(ln) in drop:
                     continue
                 if not (recurring_text(ln, page) or _in_run_band(ln, page) and repeated_here(ln, page)):
                     break
+                if run is page.lines and _case_line(ln) and k + 1 < len(run) \
+                        and genre.split_item_number(run[k + 1].text) is not None:
+                    break  # a case line over an item's heading is the item's head, however often alike
                 drop.add(id(ln))
         page.furniture = [ln for ln in page.lines if id(ln) in drop]
         page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
+def _case_line(line: Line) -> bool:
+    """A case line ("Sagsnr.: SAG-2026-00806") without a page word: its number only seems to
+    follow the page numbers (consecutive cases of items that each start a page)."""
+    return genre.is_case_line(line.text) and not _PAGE_WORD_RE.search(line.text)
+
+
+_PAGE_WORD_RE = re.compile(r"\b(?:side|page|of|af)\b", re.IGNORECASE)
 
 
 def body_font_size(pages: list[Page]) -> float:

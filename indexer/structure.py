@@ -306,8 +306,16 @@ def _body_start(lines: list[Line], typo: Typography, two_level: bool) -> int:
     for i, line in enumerate(lines):
         im = _item_at(lines, i, typo)
         if (im and (bool(im[1]) == two_level)) or (two_level and group_match(line, typo)):
-            return i
+            return i - 1 if i and _case_above(lines[i - 1], line, typo) else i
     return len(lines)
+
+
+def _case_above(line: Line, heading: Line, typo: Typography) -> bool:
+    """A case line printed right above an item heading ("Sagsnr.: 12/345" over "4. Title"),
+    as some case systems print the item head: it belongs to the item below."""
+    if not genre.is_case_line(line.text) or line.page != heading.page:
+        return False
+    return 0 < heading.top - line.top <= 2.5 * max(typo.pitch, line.height)
 
 
 def _walk(
@@ -319,14 +327,25 @@ def _walk(
     group_no, group_title_lines = "", list[Line]()
     current: _ItemDraft | None = None
     closed = False
-    for i, line in enumerate(lines):
+    above: Line | None = None  # a case line printed above the next item's heading
+
+    def opens_item(i: int) -> tuple[str, str, str] | None:
         im = _item_at(lines, i, typo)
         if im and bool(im[1]) != two_level:
-            im = None
+            return None
         if im and not two_level and drafts and int(im[0]) <= int(drafts[-1].number):
-            im = None  # single-level numbers run upwards; a lower one is a list in a text
+            return None  # single-level numbers run upwards; a lower one is a list in a text
+        return im if im and (not two_level or not group_no or im[0] == group_no) else None
+
+    for i, line in enumerate(lines):
+        im = opens_item(i)
         gm = group_match(line, typo) if two_level else None
-        if im and (not two_level or not group_no or im[0] == group_no):
+        if (im is None and i + 1 < len(lines) and _case_above(line, lines[i + 1], typo)
+                and (current is None or current.case_line is not None or not current.in_head)
+                and opens_item(i + 1)):
+            above = line  # the next item's case (a case line after an item's own is its text)
+            continue
+        if im:
             number = f"{im[0]}.{im[1]}" if im[1] else im[0]
             line, aside = split_heading_line(line, typo.body_size)
             current = _ItemDraft(
@@ -336,6 +355,9 @@ def _walk(
                 title_lines=[line],
                 awaiting_title=not im[2],
             )
+            if above is not None:
+                _head_line(current, above, typo)
+                above = None
             if aside is not None and not _head_line(current, aside, typo):
                 current.title_lines.append(aside)  # not a case or status: part of the title
             drafts.append(current)

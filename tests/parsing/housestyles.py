@@ -56,7 +56,7 @@ class Style:
     leading: float = 1.3
     para_gap: float = 0.6
     title_below: bool = False  # the item label on a line of its own, the title on the next
-    case_at: str = "after"  # after | right (right-aligned on the heading's first line) | brackets (after the title)
+    case_at: str = "after"  # after | right (right-aligned on the heading's first line) | brackets (after the title) | above (a line over the heading)
     status: str = ""  # a line after the heading, e.g. "Åbent punkt"
     item_per_page: bool = False  # every item starts on a new page
     number_column: float = 0.0  # > 0: the item label in a column of its own, the title this far right of it
@@ -221,6 +221,8 @@ def _render_once(source: dict, style: Style, path: Path, total: int | None,
         if (s.item_per_page and k > 0) or p.y + size * 1.3 * len(heading_lines) + 5 * lead > H - 60:
             p.new_page()
         start = p.page
+        if s.case_at == "above":  # the case line over the heading, as some case systems print it
+            p.line(s.left, case_text, s.regular, case_size, case_size * 1.5)
         for n, text in enumerate(heading_lines):
             if n == 0 and s.case_at == "right":
                 p.c.setFont(s.regular, case_size)
@@ -372,6 +374,11 @@ STYLES = [
     Style("dagsordenspunkt-above", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 70, 525,
           "Dagsordenspunkt 3", title_below=True, case_form="Sag: {case}", case_small=True, toc=True,
           footer="{page}", decisions=2, decision_form="in"),
+    # The case line printed above each item's heading ("Sagsnr.: ..." over "Sag 3: Title"),
+    # an empty "Sagsnr.:" where an item has no case, every item on a new page.
+    Style("case-above", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 72, 523, "3.",
+          case_at="above", case_form="Sagsnr.: {case}", case_small=False, item_per_page=True,
+          footer="Side {page} af {pages}", cover="lines", decision_form="undated", decisions=2),
     # "Punkt nr. 3" with the title on the same line, italic headings.
     Style("punkt-nr", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 80, 515, "Punkt nr. 3",
           block="italic", case_form="{case}", case_small=True, header=("{body}",)),
@@ -402,7 +409,7 @@ def random_style(rng: random.Random, name: str) -> Style:
         decision_form=rng.choice(["Beslutning", "genitive", "in", "undated"]),
         caps_headings=rng.random() < 0.25, decisions=rng.choice([1, 2]), cover=rng.choice(["labels", "lines"]),
         leading=rng.choice([1.2, 1.3, 1.45]), para_gap=rng.choice([0.4, 0.6, 1.0]),
-        title_below=rng.random() < 0.3, case_at=rng.choice(["after", "right", "brackets"]),
+        title_below=rng.random() < 0.3, case_at=rng.choice(["after", "right", "brackets", "above"]),
         status=rng.choice(["", "", "Åbent punkt", "Åben sag"]), item_per_page=rng.random() < 0.25,
         number_column=rng.choice([0.0, 0.0, 45.0, 60.0]),
         own_heading=rng.choice(["", "", "Administrationens bemærkninger", "Politisk behandling"]),

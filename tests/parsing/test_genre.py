@@ -78,3 +78,10 @@ def test_an_item_label_is_no_case_line_and_a_period_is_no_case_number():
 def test_recommendations_along_a_committee_chain(printed, name):
     heading = genre.block_heading_of(printed)
     assert heading is not None and (heading.name, heading.role) == (name, "recommendation")
+
+
+def test_a_case_line_beyond_doubt_is_labelled_or_a_case_number_with_a_dash_or_slash():
+    assert all(genre.is_case_line(t) for t in ("Sagsnr.: SAG-2026-00806 hmj", "SAG-2026-00806 hmj",
+                                               "13/27845", "Sagsnr.:", "27.69.48-G01-1-13"))
+    # a clock time or a decimal starting a wrapped line is text, also right above a heading
+    assert not any(genre.is_case_line(t) for t in ("10.00 til kl. 12.00 hos KL", "12.5 mio. kr.", "2014-2017 plan"))
