@@ -275,6 +275,21 @@ def case_of(text: str) -> tuple[str, str] | None:
     return None
 
 
+def is_case_line(text: str) -> bool:
+    """A line that is a case line beyond doubt: labelled ("Sagsnr.: 12/345", "Sag:"), or a
+    bare case number with a dash or slash and at least five digits ("SAG-2026-00806 hmj",
+    "13/27845"), never a clock time or a decimal ("10.00 til kl. 12.00")."""
+    t = " ".join(text.split())
+    if is_empty_case_label(t):
+        return True
+    case = case_of(t)
+    if case is None:
+        return False
+    if _CASE_LABEL_RE.match(t):
+        return True
+    return any(c in case[0] for c in "-/") and sum(c.isdigit() for c in case[0]) >= 5
+
+
 def _is_period(token: str) -> bool:
     """"2014-2017": two years, the later after the earlier."""
     m = _PERIOD_RE.match(token)

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 import pdfplumber
 
-from indexer.genre import case_of, is_empty_case_label, split_item_number
+from indexer import genre
 
 # Fraction of the page height that counts as top / bottom margin band.
 MARGIN_BAND = 0.12
@@ -184,23 +184,19 @@ def _in_run_band(line: Line, page: Page) -> bool:
 def _heads_an_item(line: Line, page: Page, body: float) -> bool:
     """Whether ``line`` at the head of a page begins an item: an item heading in heading type
     (bold or larger than the body text ``body``), or a label alone ("Punkt 3", "715.", or
-    with only its case at the right) with the title right below it, or a case line printed
-    right above either. Such a line is no
-    furniture, also when every item is one page and its numbers follow the page numbers."""
+    with only its case at the right) with the title right below it (a case line above it:
+    `_case_line`). Such a line is no furniture, also when every item is one page and its
+    numbers follow the page numbers."""
     if line.top >= page.height * MARGIN_BAND:
         return False
     k = page.lines.index(line)
     below = page.lines[k + 1] if k + 1 < len(page.lines) else None
     close = below is not None and 0 < below.top - line.top <= 3 * max(line.height, below.height)
-    if close and (case_of(line.text) is not None or is_empty_case_label(line.text)):
-        line, k = page.lines[k + 1], k + 1  # the case line above the heading
-        below = page.lines[k + 1] if k + 1 < len(page.lines) else None
-        close = below is not None and 0 < below.top - line.top <= 3 * max(line.height, below.height)
-    number = split_item_number(line.text)
+    number = genre.split_item_number(line.text)
     if number is None:
         return False
     heading_type = line.bold or line.size > body * 1.05
-    if number[2] and (case_of(number[2]) is not None or is_empty_case_label(number[2])):
+    if number[2] and (genre.case_of(number[2]) is not None or genre.is_empty_case_label(number[2])):
         # "715.      Sagsnr.: 12/345": the label with its case at the right, the title below
         number, first = (number[0], number[1], ""), line.words[0]
         heading_type = first.bold or first.size > body * 1.05
@@ -233,7 +229,9 @@ def remove_furniture(pages: list[Page]) -> None:
     furniture = {k for k, n in counts.items() if n >= threshold}
 
     def repeated_here(line: Line, page: Page) -> bool:
-        return any(placed[(k, round(line.top / 2))] >= threshold for k in _furniture_keys(line, page))
+        keys = _furniture_keys(line, page)
+        keys = keys[:1] if _case_line(line) else keys  # a case line repeats only as printed
+        return any(placed[(k, round(line.top / 2))] >= threshold for k in keys)
 
     def recurring_text(line: Line, page: Page) -> bool:
         return _in_margin_band(line, page) and _furniture_keys(line, page)[0] in furniture
@@ -245,19 +243,32 @@ def remove_furniture(pages: list[Page]) -> None:
             id(ln) for ln in page.lines
             if _in_margin_band(ln, page) and not furniture.isdisjoint(_furniture_keys(ln, page)[1:])
             and not _heads_an_item(ln, page, body)
+            and not _case_line(ln)
         }
         # text that recurs as printed only in a run from the page edge: the same case
         # line under the heading of items that start at the top of their page is no header
         for run in (page.lines, page.lines[::-1]):
-            for ln in run:
+            for k, ln in enumerate(run):
                 if id(ln) in drop:
                     continue
                 if _heads_an_item(ln, page, body) or not (
                         recurring_text(ln, page) or _in_run_band(ln, page) and repeated_here(ln, page)):
                     break
+                if run is page.lines and _case_line(ln) and k + 1 < len(run) \
+                        and genre.split_item_number(run[k + 1].text) is not None:
+                    break  # a case line over an item's heading is the item's head, however often alike
                 drop.add(id(ln))
         page.furniture = [ln for ln in page.lines if id(ln) in drop]
         page.lines = [ln for ln in page.lines if id(ln) not in drop]
+
+
+def _case_line(line: Line) -> bool:
+    """A case line ("Sagsnr.: SAG-2026-00806") without a page word: its number only seems to
+    follow the page numbers (consecutive cases of items that each start a page)."""
+    return genre.is_case_line(line.text) and not _PAGE_WORD_RE.search(line.text)
+
+
+_PAGE_WORD_RE = re.compile(r"\b(?:side|page|of|af)\b", re.IGNORECASE)
 
 
 def body_font_size(pages: list[Page]) -> float:

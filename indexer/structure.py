@@ -306,34 +306,16 @@ def _body_start(lines: list[Line], typo: Typography, two_level: bool) -> int:
     for i, line in enumerate(lines):
         im = _item_at(lines, i, typo)
         if (im and (bool(im[1]) == two_level)) or (two_level and group_match(line, typo)):
-            return i - 1 if i > 0 and im and _case_above(lines, i - 1, typo) else i
+            return i - 1 if i and _case_above(lines[i - 1], line, typo) else i
     return len(lines)
 
 
-def _case_above(lines: list[Line], i: int, typo: Typography) -> bool:
-    """lines[i] is a case line (or an empty "Sagsnr.:") printed right above the item heading
-    lines[i + 1], set apart from the text above it: it belongs to the item below."""
-    line, heading = lines[i], lines[i + 1]
-    if genre.case_of(line.text) is None and not genre.is_empty_case_label(line.text):
+def _case_above(line: Line, heading: Line, typo: Typography) -> bool:
+    """A case line printed right above an item heading ("Sagsnr.: 12/345" over "4. Title"),
+    as some case systems print the item head: it belongs to the item below."""
+    if not genre.is_case_line(line.text) or line.page != heading.page:
         return False
-    if not (heading.page == line.page and 0 < heading.top - line.top <= 3 * max(typo.pitch, line.height)):
-        return False
-    previous = lines[i - 1] if i > 0 else None  # a line running on from a paragraph is no case line
-    return previous is None or previous.page != line.page or line.top - previous.top > 1.4 * typo.pitch
-
-
-def _opening(lines: list[Line], i: int, typo: Typography, two_level: bool, drafts: list[_ItemDraft],
-             group_no: str) -> tuple[str, str, str] | None:
-    """The item heading lines[i] opens: an item heading (`_item_at`) of the document's
-    numbering, single-level numbers running upwards, within the current group."""
-    im = _item_at(lines, i, typo)
-    if im and bool(im[1]) != two_level:
-        return None
-    if im and not two_level and drafts and int(im[0]) <= int(drafts[-1].number):
-        return None  # single-level numbers run upwards; a lower one is a list in a text
-    if im and two_level and group_no and im[0] != group_no:
-        return None
-    return im
+    return 0 < heading.top - line.top <= 2.5 * max(typo.pitch, line.height)
 
 
 def _walk(
@@ -346,14 +328,22 @@ def _walk(
     current: _ItemDraft | None = None
     closed = False
     above: Line | None = None  # a case line printed above the next item's heading
+
+    def opens_item(i: int) -> tuple[str, str, str] | None:
+        im = _item_at(lines, i, typo)
+        if im and bool(im[1]) != two_level:
+            return None
+        if im and not two_level and drafts and int(im[0]) <= int(drafts[-1].number):
+            return None  # single-level numbers run upwards; a lower one is a list in a text
+        return im if im and (not two_level or not group_no or im[0] == group_no) else None
+
     for i, line in enumerate(lines):
-        im = _opening(lines, i, typo, two_level, drafts, group_no)
+        im = opens_item(i)
         gm = group_match(line, typo) if two_level else None
-        if (im is None and not closed and i + 1 < len(lines) and _case_above(lines, i, typo)
-                and (current is None or not current.in_head or current.case_line is not None
-                     or any(genre.is_empty_case_label(ln.text) for ln in current.head_lines))
-                and _opening(lines, i + 1, typo, two_level, drafts, group_no)):
-            above = line
+        if (im is None and i + 1 < len(lines) and _case_above(line, lines[i + 1], typo)
+                and (current is None or current.case_line is not None or not current.in_head)
+                and opens_item(i + 1)):
+            above = line  # the next item's case (a case line after an item's own is its text)
             continue
         if im:
             number = f"{im[0]}.{im[1]}" if im[1] else im[0]

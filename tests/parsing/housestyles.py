@@ -439,6 +439,11 @@ STYLES = [
     Style("dagsordenspunkt-above", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 70, 525,
           "Dagsordenspunkt 3", title_below=True, case_form="Sag: {case}", case_small=True, toc=True,
           footer="{page}", decisions=2, decision_form="in"),
+    # The case line printed above each item's heading ("Sagsnr.: ..." over "Sag 3: Title"),
+    # an empty "Sagsnr.:" where an item has no case, every item on a new page.
+    Style("case-above", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 72, 523, "3.",
+          case_at="above", case_form="Sagsnr.: {case}", case_small=False, item_per_page=True,
+          footer="Side {page} af {pages}", cover="lines", decision_form="undated", decisions=2),
     # "Punkt nr. 3" with the title on the same line, italic headings.
     Style("punkt-nr", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 80, 515, "Punkt nr. 3",
           block="italic", case_form="{case}", case_small=True, header=("{body}",)),
@@ -497,7 +502,7 @@ def random_style(rng: random.Random, name: str) -> Style:
         decision_form=rng.choice(["Beslutning", "genitive", "in", "undated"]),
         caps_headings=rng.random() < 0.25, decisions=rng.choice([1, 2]), cover=rng.choice(["labels", "lines"]),
         leading=rng.choice([1.2, 1.3, 1.45]), para_gap=rng.choice([0.4, 0.6, 1.0]),
-        title_below=rng.random() < 0.3, case_at=rng.choice(["after", "right", "brackets"]),
+        title_below=rng.random() < 0.3, case_at=rng.choice(["after", "right", "brackets", "above"]),
         status=rng.choice(["", "", "Åbent punkt", "Åben sag"]), item_per_page=rng.random() < 0.25,
         number_column=rng.choice([0.0, 0.0, 45.0, 60.0]),
         own_heading=rng.choice(["", "", "Administrationens bemærkninger", "Politisk behandling"]),
@@ -515,8 +520,6 @@ def random_style(rng: random.Random, name: str) -> Style:
                                 ("Åben/Lukket: Åben", "Sagsbehandler: Ole Jensen")]),
         cover_time=rng.choice(["", "", "in-date", "mødetid", "clock"]),
     )
-    if rng.random() < 0.2:
-        style = replace(style, case_at="above")
     if rng.random() < 0.15:
         style = replace(style, one_page=True, item_per_page=True)
     return style

@@ -118,3 +118,10 @@ def test_notes_on_a_decision(text, note):
 ])
 def test_key_value_rows_of_an_item_head(text, value):
     assert genre.head_field_of(text) == value
+
+
+def test_a_case_line_beyond_doubt_is_labelled_or_a_case_number_with_a_dash_or_slash():
+    assert all(genre.is_case_line(t) for t in ("Sagsnr.: SAG-2026-00806 hmj", "SAG-2026-00806 hmj",
+                                               "13/27845", "Sagsnr.:", "27.69.48-G01-1-13"))
+    # a clock time or a decimal starting a wrapped line is text, also right above a heading
+    assert not any(genre.is_case_line(t) for t in ("10.00 til kl. 12.00 hos KL", "12.5 mio. kr.", "2014-2017 plan"))
