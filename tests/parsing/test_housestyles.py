@@ -1,4 +1,4 @@
-"""The genre test set: the fixture meetings typeset in fourteen further house styles and sixteen
+"""The genre test set: the fixture meetings typeset in fifteen further house styles and sixteen
 random combinations of their dimensions parse back to the fixture exactly (numbers, titles,
 cases, pages, block headings, words, decisions)."""
 from __future__ import annotations
