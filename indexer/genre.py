@@ -76,10 +76,8 @@ BLOCK_ROLES: dict[str, str] = {
     "løsning": "presentation", "supplerende oplysninger": "presentation", "høringssvar": "presentation",
     "udtalelser": "presentation", "ændringer siden sidste behandling": "presentation",
     "indstilling fra forvaltningen": "recommendation", "indstilling fra administrationen": "recommendation",
-    # the recommendation along a committee chain: who recommends, as the heading
-    "administrationen indstiller": "recommendation", "forvaltningen indstiller": "recommendation",
-    "direktionen indstiller": "recommendation", "borgmesteren indstiller": "recommendation",
-    "sekretariatet indstiller": "recommendation", "anbefaling": "recommendation",
+    # a bare recommendation heading (a body's "Administrationen indstiller": _RECOMMENDS_RE)
+    "anbefaling": "recommendation",
     "konsekvenser": "other", "personalemæssige konsekvenser": "other",
     "økonomiske og personalemæssige konsekvenser": "other", "miljømæssige konsekvenser": "other",
     "handicappolitisk konsekvensvurdering": "other", "risikovurdering": "other", "tidsplan": "other",
@@ -91,7 +89,18 @@ _GENITIVE_HEADING_RE = re.compile(
     r"^(?P<body>[A-ZÆØÅ][\w\-]*(?:\s+(?:og|for|i|[A-ZÆØÅ][\w\-]*)){0,4}?s)\s+"
     r"(?P<what>indstilling|anbefaling|beslutning)$"
 )
+# "Administrationen indstiller", "Børne- og Ungeforvaltningen indstiller, at": a body's
+# recommendation in the present tense; "Økonomiudvalgets anbefaling": a committee's
+# recommendation along the chain of committees. The body must be one that recommends (the
+# last word names an administration, a committee or a board), so "Dagens anbefaling" or a
+# sentence is no heading.
+_RECOMMENDS_RE = re.compile(
+    r"^(?P<body>[A-ZÆØÅ][\w\-]*(?:\s+(?:og|for|i|[A-ZÆØÅ][\w\-]*)){0,4}?)\s+indstiller(?:\s*,?\s+at)?$"
+)
+_RECOMMENDING_BODIES = ("administration", "forvaltning", "direktion", "udvalg", "sekretariat", "råd",
+                        "bestyrelse", "formandskab", "styregruppe", "borgmester", "direktør")
 DECISION = "Beslutning"
+RECOMMENDATION = "Indstilling"
 # Generic words that are as often a subheading inside a block ("Økonomi" inside a
 # Sagsfremstilling) as a block of their own: a block only where the document uses them
 # so in many of its items.
@@ -110,10 +119,10 @@ _DECISION_DATED_RE = re.compile(
     r"(?:,?\s+(?:punkt|pkt\.?)\s*\d+(?:\.\d+)?)?$",
     re.IGNORECASE,
 )
-# The words an item label starts with: "Punkt 3", "Punkt nr. 3", "Pkt. 3", "Dagsordenspunkt 3",
-# "Sag 3:", "Sag nr. 3" (a case system that calls its items cases).
-_ITEM_PREFIX = r"(?P<prefix>punkt(?:\s+nr\.?)?|pkt\.?|dagsordenspunkt|sag(?:\s+nr\.?)?)"
-# Item numbering: "3.2.", "3.2", "Punkt 3.2", "Punkt 3:", "Pkt. 3", "Sag 3:", "3.", "715.".
+# The words before an item number: "Punkt 3", "Pkt. 3", "Punkt nr. 3", "Sag 3:", "Sag nr. 3",
+# "Dagsordenspunkt 3".
+_ITEM_PREFIX = r"(?P<prefix>punkt(?:\s+nr\.?)?|pkt\.?|sag(?:\s+nr\.?)?|dagsordenspunkt|dagsordenspkt\.?)"
+# Item numbering: "3.2.", "3.2", "Punkt 3.2", "Punkt 3:", "Pkt. 3", "3.", "715.", "Sag 3:", ...
 ITEM_NUMBER_RE = re.compile(
     rf"^(?:{_ITEM_PREFIX}\s*)?(?P<major>\d{{1,4}})(?:\.(?P<minor>\d{{1,2}}))?"
     r"(?P<sep>\.|:|\))?\s+(?P<title>\S.*)$",
@@ -145,6 +154,17 @@ _DOC_NO_RE = re.compile(r"^(?:dok\.?\s*nr\.?|dokumentnr\.?|dok\.?\s*id)\s*:?\s*(
                         re.IGNORECASE)
 _EARLIER_RE = re.compile(r"^(?:tidligere\s+behandl\w*|tidl\.\s*behandlet)\s*(?:i|af)?\s*:?\s*(?P<rest>.*)$",
                          re.IGNORECASE)
+# Notes that belong to a decision and close it: a statement for the minutes, a minority's
+# or a member's own statement; with the attendance notes ("Fraværende: ...", "Følgende
+# deltog ikke ..."). They are part of the decision block, never a heading of their own.
+_DECISION_NOTE_RE = re.compile(
+    r"^(?:protokoltilførsel|protokoltilføjelse|tilføjelse til protokollen|mindretalsudtalelse|"
+    r"flertalsudtalelse|særudtalelse|mindretalsindstilling|stemmeforklaring)s?\b", re.IGNORECASE)
+# Key/value rows of an item head ("Sagsansvarlig: Anne Hansen", "Åben/Lukket: Åben").
+_HEAD_FIELD_RE = re.compile(
+    r"^(?:sagsansvarlig|sagsbehandler|ansvarlig|ansvarlig\s+forvaltning|fagområde|afdeling|enhed|"
+    r"forvaltning|åben\s*/\s*lukket|åbent\s*/\s*lukket|status|sagstype|dokumentansvarlig|forfatter|"
+    r"mødesagsbehandler|udvalg|kle(?:-nr\.?)?)\s*:\s*(?P<value>\S.*)$", re.IGNORECASE)
 # Sections that close the items of a meeting.
 CLOSING_HEADINGS = frozenset({"underskriftsside", "underskrifter", "underskrift", "mødet hævet"})
 # Cover signals of a meeting document (besides a kind word).
@@ -186,7 +206,11 @@ def block_heading_of(text: str) -> Heading | None:
     if m and m.group("body").lower() not in _NOT_BODIES:
         if m.group("what") == "beslutning":
             return Heading(DECISION, "decision", printed, None, m.group("body")[:-1])
-        return Heading(m.group("what").capitalize(), "recommendation", printed)
+        if m.group("what") == "indstilling" or _recommends(m.group("body")[:-1]):
+            return Heading(RECOMMENDATION, "recommendation", printed)
+    m = _RECOMMENDS_RE.match(canonical_heading(bare))
+    if m and _recommends(m.group("body")):
+        return Heading(RECOMMENDATION, "recommendation", printed)
     m = _DECISION_DATED_RE.match(bare)
     if m and len(bare.split()) <= 20 and bare[:1].isupper() and not printed.endswith((".", ",")):
         when = parse_danish_date(m.group("date"))
@@ -194,6 +218,13 @@ def block_heading_of(text: str) -> Heading | None:
             body = (m.group("body") or m.group("in") or "").strip()
             return Heading(DECISION, "decision", printed, when, body)
     return None
+
+
+def _recommends(body: str) -> bool:
+    """"Administrationen", "Økonomiudvalget", "Direktionen": a body that recommends."""
+    last = body.split()[-1].lower() if body.split() else ""
+    stem = re.sub(r"(?:en|et|ne|erne|ene)$", "", last)
+    return any(stem.endswith(noun) or last.endswith(noun) for noun in _RECOMMENDING_BODIES)
 
 
 # Genitives that are no deciding body: "Dagens beslutning", "Sagens indstilling".
@@ -229,7 +260,8 @@ def split_item_number(text: str) -> tuple[str, str, str] | None:
 
 
 def case_of(text: str) -> tuple[str, str] | None:
-    """(case number, initials) of a case line, else None."""
+    """(case number, initials) of a case line, else None. An item label ("Sag 3:", "Sag nr.
+    3") and a period of years ("2025-2028") are no case numbers."""
     t = " ".join(text.split())
     m = _CASE_LABEL_RE.match(t)
     if m:
@@ -290,6 +322,19 @@ def is_status_line(text: str) -> bool:
 def is_empty_case_label(text: str) -> bool:
     """"Sagsnr.:" or "Sag:" printed with no number (an item without a case)."""
     return bool(_EMPTY_CASE_RE.match(" ".join(text.split())))
+
+
+def is_decision_note(text: str) -> bool:
+    """"Protokoltilførsel: ...", "Mindretalsudtalelse", "Fraværende: Anne Hansen (A)": a
+    note that belongs to the decision above it."""
+    t = " ".join(text.split())
+    return bool(_DECISION_NOTE_RE.match(t) or ATTENDANCE_NOTE_RE.match(t))
+
+
+def head_field_of(text: str) -> str | None:
+    """The value of a key/value row of an item head ("Sagsansvarlig: Anne Hansen")."""
+    m = _HEAD_FIELD_RE.match(" ".join(text.split()))
+    return m.group("value") if m else None
 
 
 def document_number_of(text: str) -> str | None:

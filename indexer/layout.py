@@ -181,6 +181,31 @@ def _in_run_band(line: Line, page: Page) -> bool:
     return line.bottom <= page.height * RUN_BAND or line.top >= page.height * (1 - RUN_BAND)
 
 
+def _heads_an_item(line: Line, page: Page, body: float) -> bool:
+    """Whether ``line`` at the head of a page begins an item: an item heading in heading type
+    (bold or larger than the body text ``body``), or a label alone ("Punkt 3", "715.", or
+    with only its case at the right) with the title right below it (a case line above it:
+    `_case_line`). Such a line is no furniture, also when every item is one page and its
+    numbers follow the page numbers."""
+    if line.top >= page.height * MARGIN_BAND:
+        return False
+    k = page.lines.index(line)
+    below = page.lines[k + 1] if k + 1 < len(page.lines) else None
+    close = below is not None and 0 < below.top - line.top <= 3 * max(line.height, below.height)
+    number = genre.split_item_number(line.text)
+    if number is None:
+        return False
+    heading_type = line.bold or line.size > body * 1.05
+    if number[2] and (genre.case_of(number[2]) is not None or genre.is_empty_case_label(number[2])):
+        # "715.      Sagsnr.: 12/345": the label with its case at the right, the title below
+        number, first = (number[0], number[1], ""), line.words[0]
+        heading_type = first.bold or first.size > body * 1.05
+    if number[2]:
+        return heading_type and number[2][:1].isupper()
+    return (close and below is not None and below.text[:1].isupper()
+            and (heading_type or below.bold or below.size > body * 1.05))
+
+
 def remove_furniture(pages: list[Page]) -> None:
     """Drop running headers/footers: margin lines whose text recurs on many pages.
 
@@ -200,6 +225,7 @@ def remove_furniture(pages: list[Page]) -> None:
         zone = [ln for ln in page.lines if _in_run_band(ln, page)]
         placed.update({(k, round(ln.top / 2)) for ln in zone for k in _furniture_keys(ln, page)})
     threshold = max(2, math.ceil(REPEAT_SHARE * len(pages_with_text)))
+    body = body_font_size(pages_with_text)
     furniture = {k for k, n in counts.items() if n >= threshold}
 
     def repeated_here(line: Line, page: Page) -> bool:
@@ -211,10 +237,12 @@ def remove_furniture(pages: list[Page]) -> None:
         return _in_margin_band(line, page) and _furniture_keys(line, page)[0] in furniture
 
     for page in pages_with_text:
-        # a number that follows the page numbers marks furniture wherever it is in the band
+        # a number that follows the page numbers marks furniture wherever it is in the band,
+        # except an item label heading the page (every item one page long: "Punkt 3" on page 4)
         drop = {
             id(ln) for ln in page.lines
             if _in_margin_band(ln, page) and not furniture.isdisjoint(_furniture_keys(ln, page)[1:])
+            and not _heads_an_item(ln, page, body)
             and not _case_line(ln)
         }
         # text that recurs as printed only in a run from the page edge: the same case
@@ -223,7 +251,8 @@ def remove_furniture(pages: list[Page]) -> None:
             for k, ln in enumerate(run):
                 if id(ln) in drop:
                     continue
-                if not (recurring_text(ln, page) or _in_run_band(ln, page) and repeated_here(ln, page)):
+                if _heads_an_item(ln, page, body) or not (
+                        recurring_text(ln, page) or _in_run_band(ln, page) and repeated_here(ln, page)):
                     break
                 if run is page.lines and _case_line(ln) and k + 1 < len(run) \
                         and genre.split_item_number(run[k + 1].text) is not None:

@@ -21,6 +21,7 @@ _LABEL_RE = re.compile(r"^(?P<label>[^\W\d][\w .]{0,30}?):\s*(?P<value>.*)$")
 LABELS: dict[str, str] = {
     "mødedato": "date", "dato": "date", "mødedag": "date",
     "mødetidspunkt": "time", "tidspunkt": "time", "tid": "time", "klokkeslæt": "time",
+    "mødetid": "time", "mødestart": "time", "starttidspunkt": "time",
     "mødested": "place", "sted": "place", "lokale": "place",
     "deltagere": "attendees", "til stede": "attendees", "tilstede": "attendees",
     "deltager": "attendees", "fremmødte": "attendees",
@@ -121,10 +122,13 @@ def _read_fields(cover: list[Line], meta: Metadata) -> None:
     current: str | None = None
     entries: dict[str, list[Line]] = {name: [] for name in LIST_FIELDS}
     columns: set[int] = set()  # ids of lines cut from a line set in columns: each an entry
+    dated_clock = ""
     for line in cover:
         labelled = _label_field(line.text)
         if labelled:
             name, value = labelled
+            if name == "date" and not dated_clock:
+                dated_clock = clock_of(value)
             current = name if name in LIST_FIELDS else None
             if current:
                 if value:
@@ -136,6 +140,8 @@ def _read_fields(cover: list[Line], meta: Metadata) -> None:
             if len(parts) > 1:
                 columns.update(id(part) for part in parts)
             entries[current].extend(parts)
+    if not meta.time:  # "Mødedato: 4. december 2012, kl. 16.00-18.00": the time after the date
+        meta.time = dated_clock
     meta.attendees = join_entries(entries["attendees"], columns)
     meta.absent = join_entries(entries["absent"], columns)
 

@@ -423,6 +423,9 @@ def _inline_heading(draft: _ItemDraft, line: Line, typo: Typography,
 
 
 def _add_line(draft: _ItemDraft, line: Line, typo: Typography, generic: frozenset[str]) -> None:
+    if draft.blocks and draft.blocks[-1].heading.role == "decision" and genre.is_decision_note(line.text):
+        draft.blocks[-1].lines.append(line)  # "Protokoltilførsel", "Fraværende: ...": part of the decision
+        return
     heading = block_heading(line, typo)
     inline = None if heading else _inline_heading(draft, line, typo, generic)
     if inline:
@@ -479,6 +482,9 @@ def _head_line(draft: _ItemDraft, line: Line, typo: Typography) -> bool:
     if genre.is_empty_case_label(text) and draft.case_line is None:
         draft.head_lines.append(line)
         return True
+    if genre.head_field_of(text) is not None:  # "Sagsansvarlig: Anne Hansen"
+        draft.head_lines.append(line)
+        return True
     number = genre.document_number_of(text)
     if number is not None:
         draft.document_number = number
@@ -528,11 +534,19 @@ def _finish_item(draft: _ItemDraft, typo: Typography, vocab: Vocabulary) -> Item
 
 
 def _decision(block: Block, heading: Heading) -> Decision:
-    """The decision a decision block records: its text up to a note on attendance."""
+    """The decision a decision block records: its text and the notes on it ("Protokoltilførsel",
+    "Mindretalsudtalelse"), without a note on attendance ("Fraværende: ...", "Følgende deltog
+    ikke ...:" and the names listed under it)."""
     texts: list[str] = []
+    names = False  # under an attendance note ending in a colon: its names, one per paragraph
     for para in block.paragraphs:
-        if genre.ATTENDANCE_NOTE_RE.match(para.text):
-            break
+        text = para.text.strip()
+        if genre.ATTENDANCE_NOTE_RE.match(text):
+            names = text.endswith(":")
+            continue
+        if names and not genre.is_decision_note(text) and not text.endswith((".", "!", "?")):
+            continue
+        names = False
         texts.append(para.text)
     return Decision(heading=heading.printed, text=" ".join(texts), date=heading.date,
                     page=block.page_first)
@@ -543,7 +557,8 @@ def _decision(block: Block, heading: Heading) -> Decision:
 
 def _make_block(draft: _BlockDraft, typo: Typography, vocab: Vocabulary) -> Block:
     head, body = draft.head, draft.lines
-    paragraphs = [_make_paragraph(group, vocab) for group in split_paragraphs(body, typo)]
+    notes = draft.heading.role == "decision"
+    paragraphs = [_make_paragraph(group, vocab) for group in split_paragraphs(body, typo, notes=notes)]
     pages = [ln.page for ln in ([head] if head else []) + body]
     return Block(
         heading=draft.heading.name, paragraphs=paragraphs, page_first=min(pages),
@@ -551,12 +566,14 @@ def _make_block(draft: _BlockDraft, typo: Typography, vocab: Vocabulary) -> Bloc
     )
 
 
-def split_paragraphs(lines: list[Line], typo: Typography) -> list[list[Line]]:
-    """Group consecutive block lines into paragraphs."""
+def split_paragraphs(lines: list[Line], typo: Typography, *, notes: bool = False) -> list[list[Line]]:
+    """Group consecutive block lines into paragraphs. In a decision (``notes``) a note on it
+    ("Fraværende: ...", "Protokoltilførsel") begins a paragraph of its own."""
     paragraphs: list[list[Line]] = []
     for i, line in enumerate(lines):
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if paragraphs and not _starts_paragraph(paragraphs[-1], line, following, typo):
+        note = notes and line.text[:1].isupper() and genre.is_decision_note(line.text)
+        if paragraphs and not note and not _starts_paragraph(paragraphs[-1], line, following, typo):
             paragraphs[-1].append(line)
         else:
             paragraphs.append([line])

@@ -22,7 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
-from archive.text.danish import MONTHS
+from archive.text.danish import ATTENDANCE_NOTE_RE, MONTHS
 from benchmarks.render import wrap
 
 W, H = A4
@@ -38,7 +38,7 @@ class Style:
     body: float
     left: float
     right: float
-    numbering: str  # "3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715.", "Sag 3:", ...
+    numbering: str  # "3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715.", "Sag 3:", "Sag nr. 3", ...
     groups: bool = False  # print group headings "3. Title" (two-level numbering only)
     item_bold: bool = True
     item_scale: float = 1.15
@@ -56,17 +56,25 @@ class Style:
     leading: float = 1.3
     para_gap: float = 0.6
     title_below: bool = False  # the item label on a line of its own, the title on the next
-    case_at: str = "after"  # after | right (right-aligned on the heading's first line) | brackets (after the title) | above (a line over the heading)
+    case_at: str = "after"  # after | right (right-aligned on the heading's first line) | brackets (after the title) | above (the line above the heading)
     status: str = ""  # a line after the heading, e.g. "Åbent punkt"
     item_per_page: bool = False  # every item starts on a new page
     number_column: float = 0.0  # > 0: the item label in a column of its own, the title this far right of it
     own_heading: str = ""  # a block heading outside the common vocabulary, in every item before its decision
+    # Session 6: forms of other case systems (eDoc, Acadre, SBSYS, Prisme, FirstAgenda, Word)
+    recommendation: str = ""  # how "Indstilling" is printed: "Administrationen indstiller", "Økonomiudvalgets anbefaling", ...
+    decision_note: str = ""  # a note closing this meeting's decision: "Protokoltilførsel", "Mindretalsudtalelse", "Særudtalelse", "Fraværende"
+    title_period: str = ""  # a year period in every title: "end" ("... 2025-2028") or "brackets" ("... (2025-2028)")
+    head_fields: tuple[str, ...] = ()  # key/value rows in the item head ("Sagsansvarlig: ...", "Dok.nr.: ...")
+    cover_time: str = ""  # the meeting time as printed: "in-date" (after the date), "mødetid" (own label), "clock" ("Kl. 10.30")
+    one_page: bool = False  # every item exactly one page long (each block cut to its first paragraph; with item_per_page)
 
 
 @dataclass
 class Expected:
     items: list[dict] = field(default_factory=list)  # number, title, case, pages, blocks
     pages: int = 0
+    time: str = ""  # the meeting time as printed on the cover
 
 
 def _numbers(style: Style, source: dict) -> list[str]:
@@ -79,8 +87,8 @@ def _numbers(style: Style, source: dict) -> list[str]:
 def _label(style: Style, number: str) -> str:
     forms = {"3.2.": f"{number}.", "3.2": number, "Punkt 3.2": f"Punkt {number}",
              "3.": f"{number}.", "Punkt 3:": f"Punkt {number}:", "Pkt. 3": f"Pkt. {number}",
-             "715.": f"{number}.", "Sag 3:": f"Sag {number}:", "Dagsordenspunkt 3": f"Dagsordenspunkt {number}",
-             "Punkt nr. 3": f"Punkt nr. {number}"}
+             "715.": f"{number}.", "Sag 3:": f"Sag {number}:", "Sag nr. 3": f"Sag nr. {number}",
+             "Dagsordenspunkt 3": f"Dagsordenspunkt {number}", "Punkt nr. 3": f"Punkt nr. {number}"}
     return forms[style.numbering]
 
 
@@ -164,14 +172,22 @@ def _render_once(source: dict, style: Style, path: Path, total: int | None,
     p.y += body * 4
     p.put(s.left, source["council"], s.bold if s.cover == "lines" else s.regular, body * 1.6)
     p.y += body * 3.5
+    expected.time = TIMES.get(s.cover_time, source["time"])
     if s.cover == "labels":
         rows = [("Mødedato", _danish(day)), ("Tid", source["time"]), ("Sted", source["place"])]
+        if s.cover_time == "in-date":  # "Mødedato: 4. december 2026, kl. 16.00-18.00", no Tid
+            rows = [("Mødedato", f"{_danish(day)}, {expected.time}"), ("Sted", source["place"])]
+        elif s.cover_time:
+            rows[1] = ("Mødetid" if s.cover_time == "mødetid" else "Tidspunkt", expected.time)
         for label, value in rows:
             p.put(s.left, f"{label}: {value}", s.bold, body)
             p.y += body * 1.6
     else:
         when = f"{WEEKDAYS[day.weekday()].capitalize()} den {_danish(day)}"
-        for text in (when, source["time"], *source["place"].split(", ")):
+        rows = [when, expected.time, *source["place"].split(", ")]
+        if s.cover_time == "in-date":  # "Torsdag den 20. juni 2026 kl. 16:00 - 18:00"
+            rows = [f"{when} {expected.time}", *source["place"].split(", ")]
+        for text in rows:
             p.put(s.left, text, s.regular, body * 1.2)
             p.y += body * 1.7
     for label, names in (("Deltagere", source.get("attendees", [])),
@@ -210,7 +226,8 @@ def _render_once(source: dict, style: Style, path: Path, total: int | None,
         case_text = s.case_form.format(case=item["case"])
         room = width - (stringWidth(case_text, s.regular, case_size) + 3 * body if s.case_at == "right" else 0)
         case_number = item["case"].split(" ")[0]
-        title = f"{item['title']} ({case_number})" if s.case_at == "brackets" and case_number else item["title"]
+        item_title = item["title"] + {"": "", "end": f" {PERIOD}", "brackets": f" ({PERIOD})"}[s.title_period]
+        title = f"{item_title} ({case_number})" if s.case_at == "brackets" and case_number else item_title
         if s.title_below:
             heading_lines = [_label(s, number), *wrap(title, font, size, room, heading=True)]
         elif s.number_column:  # the column is wide enough for the longest label
@@ -220,9 +237,9 @@ def _render_once(source: dict, style: Style, path: Path, total: int | None,
             heading_lines = wrap(f"{_label(s, number)} {title}", font, size, room, heading=True)
         if (s.item_per_page and k > 0) or p.y + size * 1.3 * len(heading_lines) + 5 * lead > H - 60:
             p.new_page()
+        if s.case_at == "above":  # the case line (or an empty "Sagsnr.:") over the heading
+            p.line(s.left, case_text.strip(), s.regular, case_size, body * 1.6)
         start = p.page
-        if s.case_at == "above":  # the case line over the heading, as some case systems print it
-            p.line(s.left, case_text, s.regular, case_size, case_size * 1.5)
         for n, text in enumerate(heading_lines):
             if n == 0 and s.case_at == "right":
                 p.c.setFont(s.regular, case_size)
@@ -236,10 +253,16 @@ def _render_once(source: dict, style: Style, path: Path, total: int | None,
         if s.status:
             p.line(s.left, s.status, s.italic, body, body * 1.5)
         if s.case_at == "after":
-            p.line(s.left, case_text, s.regular, case_size, body * 2)
-        else:
+            p.line(s.left, case_text, s.regular, case_size, body * 2 if not s.head_fields else body * 1.5)
+        elif not s.head_fields:
             p.y += body
+        for row in s.head_fields:
+            p.line(s.left, row, s.regular, case_size, body * 1.5)
+        if s.head_fields:
+            p.y += body * 0.5
         blocks = list(item["blocks"])
+        if s.one_page:  # each block cut to its first paragraph: every item fits one page
+            blocks = [{**b, "paragraphs": [" ".join(b["paragraphs"][0].split()[:40])]} for b in blocks if b["paragraphs"]]
         if s.own_heading:
             at = next((i for i, b in enumerate(blocks) if b["heading"] == "Beslutning"), len(blocks))
             blocks.insert(at, {"heading": s.own_heading,
@@ -248,24 +271,66 @@ def _render_once(source: dict, style: Style, path: Path, total: int | None,
             at = next(i for i, b in enumerate(blocks) if b["heading"] == "Beslutning")
             blocks.insert(at, {"heading": "Beslutning", "earlier": True,
                                "paragraphs": ["Sagen blev udsat til næste møde."]})
+        if s.decision_note:
+            blocks = [{**b, "note": True} if b["heading"] == "Beslutning" and not b.get("earlier") else b
+                      for b in blocks]
         for block in blocks:
             heading = block["heading"]
             when = day - dt.timedelta(days=35) if block.get("earlier") else day
+            printed = s.recommendation if heading == "Indstilling" and s.recommendation else heading
             printed = (_decision_heading(s, source["council"], when, number, bool(block.get("earlier")))
-                       if heading == "Beslutning" else heading.upper() if s.caps_headings else heading)
+                       if heading == "Beslutning" else printed.upper() if s.caps_headings else printed)
             end = _block(p, s, printed, block["paragraphs"], heading == "Beslutning")
+            if block.get("note"):
+                end, note = _note(p, s)
+                block["paragraphs"] = [*block["paragraphs"], *note]
+        this = next((b for b in blocks if b["heading"] == "Beslutning" and not b.get("earlier")), None)
         expected.items.append({
-            "number": number, "title": item["title"],
+            "number": number, "title": item_title,
             "case": case_number if s.case_at == "brackets" else item["case"],
             "start_page": start, "end_page": end,
             "blocks": [b["heading"] for b in blocks],
             "paragraphs": [[" ".join(x.split()) for x in b["paragraphs"]] for b in blocks],
             "decisions": [not b.get("earlier") for b in blocks if b["heading"] == "Beslutning"],
+            # this meeting's decision: its text with the notes on it, but without an attendance note
+            "decision": None if this is None else " ".join(
+                " ".join(x.split()) for x in this["paragraphs"] if not ATTENDANCE_NOTE_RE.match(x)),
         })
     expected.pages = p.page
     p.c.showPage()
     p.c.save()
     return expected
+
+
+NOTES = {  # decision_note -> the note's text after its label
+    "Protokoltilførsel": "Anne Hansen (A) ønskede tilført protokollen, at hun stemte imod.",
+    "Mindretalsudtalelse": "Et mindretal (V) kan ikke anbefale forslaget, da finansieringen ikke er afklaret.",
+    "Særudtalelse": "Ø tager forbehold for den endelige finansiering.",
+    "Fraværende": "Anne Hansen (A)",
+}
+PERIOD = "2025-2028"
+TIMES = {"in-date": "kl. 16.00-18.00", "mødetid": "kl. 16:00 - 18:00", "clock": "Kl. 10.30"}
+
+
+def _note(p: _Page, s: Style) -> tuple[int, list[str]]:
+    """The note closing this meeting's decision, with its label in the style's heading font:
+    on a line of its own above the text, or inline ("Fraværende: Anne Hansen (A)")."""
+    body, lead = s.body, s.body * s.leading
+    label, text = s.decision_note, NOTES[s.decision_note]
+    font = {"italic": s.italic, "plain": s.regular, "inline-plain": s.regular}.get(s.block, s.bold)
+    width = s.right - s.left
+    if label == "Fraværende" or s.block.startswith("inline"):
+        first, *rest = wrap(text, s.regular, body, width - stringWidth(f"{label}: ", font, body))
+        page = p.words(s.left, [(f"{label}:", font), (first, s.regular)], body, lead)
+        for line in wrap(" ".join(rest), s.regular, body, width) if rest else []:
+            page = p.line(s.left, line, s.regular, body, lead)
+        p.y += body * s.para_gap
+        return page, [f"{label}: {text}"]
+    p.line(s.left, label, font, body, lead)
+    for line in wrap(text, s.regular, body, width - 16):
+        page = p.line(s.left, line, s.regular, body, lead)
+    p.y += body * s.para_gap
+    return page, [label, text]
 
 
 def _block(p: _Page, s: Style, printed: str, paragraphs: list[str], decision: bool) -> int:
@@ -382,13 +447,41 @@ STYLES = [
     # "Punkt nr. 3" with the title on the same line, italic headings.
     Style("punkt-nr", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 80, 515, "Punkt nr. 3",
           block="italic", case_form="{case}", case_small=True, header=("{body}",)),
+    # SBSYS-like: "Sag nr. 3", the case line above the heading (an empty "Sagsnr.:" where an
+    # item has none), key/value rows in the item head, "Administrationen indstiller", a
+    # "Protokoltilførsel" in the decision, the time after the date on the cover.
+    Style("sbsys-case-above", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10, 72, 523, "Sag nr. 3",
+          case_at="above", case_form="Sagsnr.: {case}", case_small=False,
+          head_fields=("Sagsansvarlig: Anne Hansen", "Dok.nr.: 2026-123456"),
+          recommendation="Administrationen indstiller", decision_note="Protokoltilførsel",
+          cover_time="in-date", footer="Side {page} af {pages}"),
+    # Prisme-like: "Dagsordenspunkt 3" on a line of its own, every item exactly one page
+    # (the label at the head of each page, numbered like the pages), "Økonomiudvalgets
+    # anbefaling", "Fraværende: ..." in the decision, a year period in brackets in the titles.
+    Style("prisme-one-page", "Times-Roman", "Times-Bold", "Times-Italic", 11, 65, 530, "Dagsordenspunkt 3",
+          title_below=True, item_per_page=True, one_page=True, recommendation="Økonomiudvalgets anbefaling",
+          decision_note="Fraværende", title_period="brackets", case_form="Sag: {case}", case_small=False,
+          cover="lines", cover_time="clock", footer="Side {page}"),
+    # A Word template (FirstAgenda export): "Punkt nr. 3", italic headings, "Direktionen
+    # indstiller", a "Mindretalsudtalelse", a period at the end of the titles, an
+    # "Åben/Lukket" row in the head, "Mødetid:" on the cover.
+    Style("word-firstagenda", "Helvetica", "Helvetica-Bold", "Helvetica-Oblique", 10.5, 70, 525, "Punkt nr. 3",
+          block="italic", recommendation="Direktionen indstiller", decision_note="Mindretalsudtalelse",
+          title_period="end", head_fields=("Åben/Lukket: Åben", "Sagsbehandler: Ole Jensen"),
+          cover_time="mødetid", toc=True, header=("{body} - {kind} {date}",)),
+    # Acadre-like inline: "Sag 3:", every heading inline with colon, "Forvaltningen
+    # indstiller", a "Særudtalelse", the case line above the heading.
+    Style("acadre-inline-notes", "Times-Roman", "Times-Bold", "Times-Italic", 11, 65, 530, "Sag 3:",
+          block="inline", recommendation="Forvaltningen indstiller", decision_note="Særudtalelse",
+          case_at="above", case_form="Sagsnr. {case}", title_period="brackets", decisions=2,
+          decision_form="in", footer="{page} of {pages}"),
 ]
 
 
 FONTS = (("Helvetica", "Helvetica-Bold", "Helvetica-Oblique"), ("Times-Roman", "Times-Bold", "Times-Italic"),
          ("Courier", "Courier-Bold", "Courier-Oblique"))
 NUMBERINGS = ("3.2.", "3.2", "Punkt 3.2", "3.", "Punkt 3:", "Pkt. 3", "715.", "Sag 3:", "Dagsordenspunkt 3",
-              "Punkt nr. 3")
+              "Punkt nr. 3", "Sag nr. 3")
 
 
 def random_style(rng: random.Random, name: str) -> Style:
@@ -416,4 +509,17 @@ def random_style(rng: random.Random, name: str) -> Style:
     )
     if style.block in ("plain", "inline-plain"):  # a plain line outside the vocabulary is text
         style = replace(style, own_heading="")
+    # Session 6's dimensions, drawn after the others (the earlier dimensions of a seed stay as they were)
+    style = replace(
+        style,
+        recommendation=rng.choice(["", "", "Administrationen indstiller", "Forvaltningen indstiller",
+                                   "Direktionen indstiller", "Direktionens indstilling", "Økonomiudvalgets anbefaling"]),
+        decision_note=rng.choice(["", "", "Protokoltilførsel", "Mindretalsudtalelse", "Særudtalelse", "Fraværende"]),
+        title_period=rng.choice(["", "", "end", "brackets"]),
+        head_fields=rng.choice([(), (), ("Sagsansvarlig: Anne Hansen",), ("Sagsansvarlig: Anne Hansen", "Dok.nr.: 2026-123456"),
+                                ("Åben/Lukket: Åben", "Sagsbehandler: Ole Jensen")]),
+        cover_time=rng.choice(["", "", "in-date", "mødetid", "clock"]),
+    )
+    if rng.random() < 0.15:
+        style = replace(style, one_page=True, item_per_page=True)
     return style

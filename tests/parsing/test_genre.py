@@ -69,15 +69,55 @@ def test_an_item_label_is_no_case_line_and_a_period_is_no_case_number():
     assert genre.case_of("2012-31114 abc") == ("2012-31114", "abc")  # a year and a serial number
 
 
-@pytest.mark.parametrize(("printed", "name"), [
-    ("Administrationen indstiller", "Administrationen indstiller"),
-    ("Forvaltningen indstiller:", "Forvaltningen indstiller"),
-    ("Direktionens indstilling", "Indstilling"),
-    ("Økonomiudvalgets anbefaling", "Anbefaling"),
+def test_case_lines_still_read_after_the_sag_labels():
+    assert genre.case_of("Sag nr. 12/345") == ("12/345", "")
+    assert genre.case_of("Sag: 2012-31114 abc") == ("2012-31114", "abc")
+    assert genre.split_item_number("Sag: 12/345") is None
+
+
+@pytest.mark.parametrize("text", ["2025-2028", "2014-2017 Handleplan", "2025–2028 Budget"])
+def test_a_year_period_is_no_case_number(text):
+    assert genre.case_of(text) is None
+
+
+def test_a_year_period_in_brackets_stays_in_the_title():
+    assert genre.trailing_case("Budget 2025 (2025-2028)") is None
+    assert genre.trailing_case("Budget (2025-2028) (2013-0012345)") == ("Budget (2025-2028)", ("2013-0012345", ""))
+
+
+@pytest.mark.parametrize("printed", [
+    "Administrationen indstiller", "Forvaltningen indstiller", "Direktionen indstiller:",
+    "Direktionens indstilling", "Økonomiudvalgets anbefaling", "ØKONOMIUDVALGETS ANBEFALING",
+    "Børne- og Ungeforvaltningen indstiller, at", "Teknik- og Miljøudvalgets anbefaling",
 ])
-def test_recommendations_along_a_committee_chain(printed, name):
+def test_recommendations_along_the_committee_chain(printed):
     heading = genre.block_heading_of(printed)
-    assert heading is not None and (heading.name, heading.role) == (name, "recommendation")
+    assert heading is not None and (heading.name, heading.role) == ("Indstilling", "recommendation")
+
+
+@pytest.mark.parametrize("text", ["K29’s anbefaling", "Dagens anbefaling", "Kommunerne indstiller",
+                                  "Han indstiller", "Administrationen indstiller, at planen godkendes."])
+def test_other_recommending_words_are_no_headings(text):
+    assert genre.block_heading_of(text) is None
+
+
+@pytest.mark.parametrize(("text", "note"), [
+    ("Protokoltilførsel", True), ("Protokoltilførsel: Anne Hansen (A) stemte imod.", True),
+    ("Mindretalsudtalelse:", True), ("Særudtalelse fra Enhedslisten", True),
+    ("Fraværende: Anne Hansen (A)", True), ("Følgende deltog ikke i behandlingen af punktet:", True),
+    ("Protokollen blev godkendt.", False), ("Godkendt.", False),
+])
+def test_notes_on_a_decision(text, note):
+    assert genre.is_decision_note(text) is note
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("Sagsansvarlig: Anne Hansen", "Anne Hansen"), ("Åben/Lukket: Åben", "Åben"),
+    ("Sagsbehandler: Ole Jensen", "Ole Jensen"), ("Sagsansvarlig", None),
+    ("Forvaltningen har undersøgt sagen: den er klar", None),
+])
+def test_key_value_rows_of_an_item_head(text, value):
+    assert genre.head_field_of(text) == value
 
 
 def test_a_case_line_beyond_doubt_is_labelled_or_a_case_number_with_a_dash_or_slash():
