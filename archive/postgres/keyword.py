@@ -181,14 +181,18 @@ class PostgresKeywordSearcher:
         matches that GIN answers from its posting lists alone, reading no item's tsvector
         (a weight or a phrase needs a recheck against each matching item's tsvector)."""
         if loose:
-            self._loose = True
-            try:
-                return self._node(root, ANY_FIELD, folded=not filters.decisions_only)
-            finally:
-                self._loose = False
+            return self._loose_node(root, folded=not filters.decisions_only)
         if weights is None:
             weights = DECISION if filters.decisions_only else ANY_FIELD
         return self._node(root, weights, folded=weights == ANY_FIELD)
+
+    def _loose_node(self, node: Node, folded: bool) -> str | None:
+        """`node` compiled in its loose form (`compile(loose=True)`)."""
+        self._loose = True
+        try:
+            return self._node(node, ANY_FIELD, folded)
+        finally:
+            self._loose = False
 
     def _node(self, node: Node, weights: str, folded: bool) -> str | None:
         if isinstance(node, Word):
@@ -451,13 +455,8 @@ class PostgresKeywordSearcher:
             return None
         highlight_state = (set(self._terms), set(self._folded), list(self._prefixes))
         loose = self.compile(root, filters, loose=True) or query
-        strong = None
-        if not filters.decisions_only:  # the strong tier, matched loosely (checked exactly after)
-            self._loose = True
-            try:
-                strong = self._node(root, ANY_FIELD, folded=False)
-            finally:
-                self._loose = False
+        # the strong tier, matched loosely (checked exactly after)
+        strong = None if filters.decisions_only else self._loose_node(root, folded=False)
         self._terms, self._folded, self._prefixes = highlight_state
         limit = max(1, limit)
         with _index_scans(self.conn):
